@@ -1,0 +1,126 @@
+//! The embedded Kubernetes-compatible API server.
+//!
+//! When no cluster is configured, Berth serves the Kubernetes REST API for the
+//! resources it uses (namespaces, secrets, configmaps and any namespaced custom
+//! resource) from this module, persisted in one redb file. The backend talks to
+//! it through an ordinary [`kube::Client`] (in-process, via [`EmbeddedApiServer::client`]),
+//! so it cannot tell it from a real cluster; the same router can also be served
+//! on a loopback port for `kubectl --server`.
+//!
+//! Layout: [`routes`] parses paths → [`handlers`] implement the verbs (with
+//! [`validation`], [`patch`], [`selector`], [`watch`], [`table`]) → [`store`]
+//! persists; [`namespace_controller`] terminates namespaces; [`discovery`]
+//! answers `/api`, `/apis`, `/version`; [`status`] maps every error to a
+//! `metav1.Status`.
+
+pub mod discovery;
+pub mod handlers;
+pub mod meta;
+pub mod namespace_controller;
+pub mod patch;
+pub mod resource;
+pub mod routes;
+pub mod selector;
+pub mod status;
+pub mod store;
+pub mod table;
+pub mod validation;
+pub mod watch;
+
+use std::path::Path;
+
+use serde_json::json;
+
+use self::resource::GroupResource;
+use self::store::{Store, StoreError};
+
+/// The file, inside the data directory, that holds the whole cluster state.
+pub const DB_FILE: &str = "cluster.redb";
+
+/// Why the embedded server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum EmbeddedError {
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the embedded API server needs a tokio runtime for its namespace controller")]
+    NoRuntime,
+    #[error("cannot initialise the store: {0}")]
+    Init(#[from] status::ApiError),
+}
+
+/// The embedded API server. Cheap to clone (an `Arc` inside).
+#[derive(Clone)]
+pub struct EmbeddedApiServer {
+    store: Store,
+}
+
+impl std::fmt::Debug for EmbeddedApiServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmbeddedApiServer")
+            .field("revision", &self.store.read().revision())
+            .finish()
+    }
+}
+
+impl EmbeddedApiServer {
+    /// Opens (or creates) `<data_dir>/cluster.redb` and starts the
+    /// namespace-termination controller task (needs a tokio runtime).
+    ///
+    /// A new store gets the `default` namespace, as every cluster has one.
+    pub fn open(data_dir: &Path) -> Result<Self, EmbeddedError> {
+        tokio::runtime::Handle::try_current().map_err(|_| EmbeddedError::NoRuntime)?;
+        std::fs::create_dir_all(data_dir).map_err(|source| EmbeddedError::DataDir {
+            path: data_dir.display().to_string(),
+            source,
+        })?;
+        let path = data_dir.join(DB_FILE);
+        let store = Store::open(&path)?;
+        tracing::info!(path = %path.display(), revision = store.read().revision(), "embedded API server store opened");
+        if store.read().revision() == 0 {
+            // One small commit on first open; tolerable even on a runtime thread.
+            create_default_namespace(&store)?;
+        }
+        namespace_controller::spawn(&store);
+        Ok(Self { store })
+    }
+
+    /// The Kubernetes REST API as an axum Router (relative paths: /api, /apis, /version, ...).
+    pub fn router(&self) -> axum::Router {
+        routes::router(self.store.clone())
+    }
+
+    /// A `kube::Client` that talks to [`Self::router`] in-process, without TCP.
+    pub fn client(&self) -> kube::Client {
+        kube::Client::new(self.router(), "default")
+    }
+}
+
+fn create_default_namespace(store: &Store) -> Result<(), status::ApiError> {
+    store.write_blocking(|tx| {
+        let gr = GroupResource::namespaces();
+        if tx.get(&gr, "", "default").is_none() {
+            tx.put(
+                &gr,
+                json!({
+                    "apiVersion": "v1",
+                    "kind": "Namespace",
+                    "metadata": {
+                        "name": "default",
+                        "uid": uuid::Uuid::new_v4().to_string(),
+                        "creationTimestamp": meta::now_rfc3339(),
+                        "labels": {"kubernetes.io/metadata.name": "default"},
+                    },
+                    "spec": {"finalizers": [handlers::KUBERNETES_FINALIZER]},
+                    "status": {"phase": "Active"},
+                }),
+            );
+        }
+        Ok(())
+    })
+}

@@ -1,0 +1,261 @@
+//! The HTTP surface: one fallback handler that parses Kubernetes REST paths
+//! itself, so that unknown paths and unsupported methods get `metav1.Status`
+//! answers (404, 405) instead of the router's plain-text ones.
+//!
+//! Paths served (`{api}` is `/api/v1` or `/apis/{group}/{version}`):
+//! `{api}/{plural}` (cluster-scoped collection or all-namespaces list),
+//! `{api}/{plural}/{name}[/{sub}]` (cluster-scoped objects),
+//! `{api}/namespaces/{ns}/{plural}[/{name}[/{sub}]]` (namespaced),
+//! and the discovery documents.
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Query, Request, State};
+use axum::http::{Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+
+use super::discovery;
+use super::handlers::{self, Params, Part, Target, json_response};
+use super::resource::{self, ResourceType};
+use super::status::ApiError;
+use super::store::Store;
+use super::table;
+use super::watch;
+
+/// Largest request body accepted (Kubernetes' limit is 3 MiB too).
+pub const MAX_BODY_BYTES: usize = 3 * 1024 * 1024;
+
+pub fn router(store: Store) -> Router {
+    Router::new().fallback(dispatch).with_state(store)
+}
+
+async fn dispatch(State(store): State<Store>, req: Request) -> Response {
+    match handle(&store, req).await {
+        Ok(r) => r,
+        Err(e) => e.into_response(),
+    }
+}
+
+fn ok_json(v: &serde_json::Value) -> Response {
+    json_response(StatusCode::OK, v.to_string())
+}
+
+async fn read_body(body: Body) -> Result<Bytes, ApiError> {
+    axum::body::to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .map_err(|e| {
+            let too_large = std::error::Error::source(&e)
+                .is_some_and(|s| s.is::<http_body_util::LengthLimitError>())
+                || e.to_string().contains("length limit");
+            if too_large {
+                ApiError::TooLarge(format!(
+                    "Request entity too large: limit is {MAX_BODY_BYTES}"
+                ))
+            } else {
+                ApiError::BadRequest(format!("cannot read the request body: {e}"))
+            }
+        })
+}
+
+/// Object bodies must be JSON (no content type is taken as JSON, as curl sends).
+fn check_json_media(content_type: &str) -> Result<(), ApiError> {
+    let media = content_type.split(';').next().unwrap_or("").trim();
+    if media.is_empty() || media.eq_ignore_ascii_case("application/json") || media == "*/*" {
+        return Ok(());
+    }
+    Err(ApiError::UnsupportedMediaType(format!(
+        "the body of the request was in an unknown format - accepted media types include: application/json"
+    )))
+}
+
+/// A request for objects, before the method is looked at.
+enum Addressed {
+    Collection(Target),
+    Object(Target, String, Option<String>),
+}
+
+async fn handle(store: &Store, req: Request) -> Result<Response, ApiError> {
+    let path = req.uri().path().to_string();
+    let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
+    if segs.iter().any(|s| s.is_empty()) && path != "/" {
+        return Err(ApiError::NoSuchPath);
+    }
+    let get_only = |v: serde_json::Value| -> Result<Response, ApiError> {
+        if req.method() == Method::GET {
+            Ok(ok_json(&v))
+        } else {
+            Err(ApiError::MethodNotAllowed)
+        }
+    };
+    let addressed = match segs.as_slice() {
+        ["version"] => return get_only(discovery::version()),
+        ["healthz"] | ["livez"] | ["readyz"] => {
+            return Ok((StatusCode::OK, "ok").into_response());
+        }
+        ["api"] => return get_only(discovery::api_versions()),
+        ["api", "v1"] => return get_only(discovery::core_resources()),
+        ["apis"] => {
+            let doc = discovery::api_groups(&store.read());
+            return get_only(doc);
+        }
+        ["apis", group] => {
+            let doc = discovery::api_group(&store.read(), group).ok_or(ApiError::NoSuchPath)?;
+            return get_only(doc);
+        }
+        ["apis", group, version] => {
+            let doc = discovery::group_resources(&store.read(), group, version)
+                .ok_or(ApiError::NoSuchPath)?;
+            return get_only(doc);
+        }
+        ["api", "v1", rest @ ..] => address_core(rest)?,
+        ["apis", group, version, rest @ ..] => address_custom(store, group, version, rest)?,
+        _ => return Err(ApiError::NoSuchPath),
+    };
+    let pairs = Query::<Vec<(String, String)>>::try_from_uri(req.uri())
+        .map(|q| q.0)
+        .map_err(|e| ApiError::BadRequest(format!("invalid query: {e}")))?;
+    let params = Params::from_pairs(&pairs)?;
+    let method = req.method().clone();
+    let headers = req.headers().clone();
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let body = read_body(req.into_body()).await?;
+    if matches!(method, Method::POST | Method::PUT) && !body.is_empty() {
+        check_json_media(&content_type)?;
+    }
+    match addressed {
+        Addressed::Collection(t) => {
+            let scoped = !t.rt.namespaced || t.namespace.is_some();
+            match method {
+                Method::GET if params.watch => watch::watch(store, t, &params),
+                Method::GET => handlers::list(store, &t, &params, &headers),
+                Method::POST if scoped => handlers::create(store, t, &params, &body).await,
+                Method::DELETE if scoped => {
+                    handlers::delete_collection(store, t, &params, &body).await
+                }
+                _ => Err(ApiError::MethodNotAllowed),
+            }
+        }
+        Addressed::Object(t, name, sub) => {
+            let part = Part::from_subresource(sub.as_deref(), &t.rt).ok_or(ApiError::NoSuchPath)?;
+            match (method, part) {
+                (Method::GET, Part::Main | Part::Status) => {
+                    if table::wants_table(&headers) {
+                        let obj = store
+                            .read()
+                            .get(&t.rt.gr(), t.namespace.as_deref().unwrap_or(""), &name)
+                            .cloned();
+                        match obj {
+                            Some(o) => Ok(table::object_table(&t.rt, &o)),
+                            None => Err(ApiError::NotFound {
+                                gr: t.rt.gr(),
+                                name,
+                            }),
+                        }
+                    } else {
+                        handlers::get(store, &t, &name)
+                    }
+                }
+                (Method::PUT, _) => handlers::update(store, t, &name, part, &params, &body).await,
+                (Method::PATCH, Part::Main | Part::Status) => {
+                    handlers::patch(store, t, &name, part, &params, &content_type, body).await
+                }
+                (Method::DELETE, Part::Main) => {
+                    if t.rt.flavor == resource::Flavor::Namespace
+                        && matches!(name.as_str(), "default" | "kube-system" | "kube-public")
+                    {
+                        return Err(ApiError::Forbidden {
+                            gr: t.rt.gr(),
+                            name,
+                            message: "this namespace may not be deleted".into(),
+                            causes: vec![],
+                        });
+                    }
+                    handlers::delete(store, t, &name, &params, &body).await
+                }
+                _ => Err(ApiError::MethodNotAllowed),
+            }
+        }
+    }
+}
+
+fn target(rt: ResourceType, namespace: Option<&str>) -> Target {
+    Target {
+        rt,
+        namespace: namespace.map(str::to_string),
+    }
+}
+
+fn address_core(rest: &[&str]) -> Result<Addressed, ApiError> {
+    let rt = |plural: &str| resource::core(plural).ok_or(ApiError::NoSuchPath);
+    Ok(match rest {
+        ["namespaces", ns, sub @ ("status" | "finalize")] => Addressed::Object(
+            target(rt("namespaces")?, None),
+            (*ns).to_string(),
+            Some((*sub).to_string()),
+        ),
+        ["namespaces", ns, plural, tail @ ..] => {
+            let r = rt(plural)?;
+            if !r.namespaced {
+                return Err(ApiError::NoSuchPath);
+            }
+            namespaced(r, ns, tail)?
+        }
+        [plural, tail @ ..] => cluster_or_all(rt(plural)?, tail)?,
+        [] => return Err(ApiError::NoSuchPath),
+    })
+}
+
+fn address_custom(
+    store: &Store,
+    group: &str,
+    version: &str,
+    rest: &[&str],
+) -> Result<Addressed, ApiError> {
+    if !resource::is_group_like(group) || !resource::is_plural_like(version) {
+        return Err(ApiError::NoSuchPath);
+    }
+    let rt = |plural: &str| -> Result<ResourceType, ApiError> {
+        if !resource::is_plural_like(plural) {
+            return Err(ApiError::NoSuchPath);
+        }
+        let gr = resource::GroupResource::new(group, plural);
+        let learned = store.read().learned_kind(&gr).to_string();
+        Ok(resource::custom(group, version, plural, &learned))
+    };
+    Ok(match rest {
+        ["namespaces", ns, plural, tail @ ..] => namespaced(rt(plural)?, ns, tail)?,
+        [plural] => Addressed::Collection(target(rt(plural)?, None)),
+        _ => return Err(ApiError::NoSuchPath),
+    })
+}
+
+fn namespaced(rt: ResourceType, ns: &str, tail: &[&str]) -> Result<Addressed, ApiError> {
+    Ok(match tail {
+        [] => Addressed::Collection(target(rt, Some(ns))),
+        [name] => Addressed::Object(target(rt, Some(ns)), (*name).to_string(), None),
+        [name, sub] => Addressed::Object(
+            target(rt, Some(ns)),
+            (*name).to_string(),
+            Some((*sub).to_string()),
+        ),
+        _ => return Err(ApiError::NoSuchPath),
+    })
+}
+
+fn cluster_or_all(rt: ResourceType, tail: &[&str]) -> Result<Addressed, ApiError> {
+    Ok(match tail {
+        [] => Addressed::Collection(target(rt, None)),
+        [name] if !rt.namespaced => Addressed::Object(target(rt, None), (*name).to_string(), None),
+        [name, sub] if !rt.namespaced => Addressed::Object(
+            target(rt, None),
+            (*name).to_string(),
+            Some((*sub).to_string()),
+        ),
+        _ => return Err(ApiError::NoSuchPath),
+    })
+}

@@ -1,0 +1,143 @@
+//! The one error type of Berth's HTTP API and its single mapping to an
+//! RFC 9457 `application/problem+json` response.
+
+use axum::extract::rejection::JsonRejection;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use berth_shared::{FieldError, Problem};
+use thiserror::Error;
+
+/// Everything an API handler can answer instead of success.
+#[derive(Debug, Error)]
+pub enum ApiError {
+    #[error("Some fields need your attention.")]
+    Validation(Vec<FieldError>),
+    #[error("A project named “{0}” already exists. Choose another name.")]
+    ProjectExists(String),
+    #[error("There is no project named “{0}”.")]
+    ProjectNotFound(String),
+    #[error("There is no API endpoint at this address.")]
+    UnknownEndpoint,
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("The request body is too large.")]
+    PayloadTooLarge,
+    #[error("The storage service did not answer. Try again in a moment.")]
+    ClusterUnavailable(#[source] kube::Error),
+    #[error("Something went wrong on our side.")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::ProjectExists(_) => StatusCode::CONFLICT,
+            Self::ProjectNotFound(_) | Self::UnknownEndpoint => StatusCode::NOT_FOUND,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::ClusterUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn problem(&self) -> Problem {
+        let status = self.status();
+        let title = status.canonical_reason().unwrap_or("Error").to_owned();
+        let errors = match self {
+            Self::Validation(errors) => errors.clone(),
+            Self::ProjectExists(_) => vec![FieldError::new("name", self)],
+            _ => Vec::new(),
+        };
+        Problem {
+            kind: "about:blank".to_owned(),
+            title,
+            status: status.as_u16(),
+            detail: Some(self.to_string()),
+            errors,
+            request_id: None,
+        }
+    }
+}
+
+/// Errors from the Kubernetes API that are not a domain answer: the API is
+/// down or misbehaving. Domain cases (not found, conflict) are mapped by the
+/// services, which know what they mean.
+impl From<kube::Error> for ApiError {
+    fn from(err: kube::Error) -> Self {
+        match err {
+            kube::Error::Api(status) if status.code >= 500 => {
+                Self::ClusterUnavailable(kube::Error::Api(status))
+            }
+            kube::Error::Api(_) => Self::Internal(anyhow::Error::new(err)),
+            other => Self::ClusterUnavailable(other),
+        }
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        match rejection.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge,
+            _ => Self::BadRequest(format!(
+                "The request body is not valid: {}",
+                rejection.body_text()
+            )),
+        }
+    }
+}
+
+/// Attached to every problem response so the request-id middleware can
+/// stamp the id into the body the person sees.
+#[derive(Clone)]
+pub struct ProblemBody(pub Problem);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match &self {
+            // Internal details go to the log, never to the person.
+            Self::Internal(source) => tracing::error!(error = ?source, "request failed"),
+            Self::ClusterUnavailable(source) => {
+                tracing::warn!(error = %source, "Kubernetes API unavailable")
+            }
+            _ => {}
+        }
+        problem_response(self.problem())
+    }
+}
+
+/// Render a problem as `application/problem+json`.
+pub fn problem_response(problem: Problem) -> Response {
+    let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = serde_json::to_vec(&problem).unwrap_or_default();
+    let mut response = (status, body).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    response.extensions_mut().insert(ProblemBody(problem));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duplicate_project_names_the_field() {
+        let problem = ApiError::ProjectExists("shop".into()).problem();
+        assert_eq!(problem.status, 409);
+        assert!(
+            problem
+                .field("name")
+                .is_some_and(|m| m.contains("already exists"))
+        );
+    }
+
+    #[test]
+    fn internal_errors_do_not_leak_details() {
+        let problem = ApiError::Internal(anyhow::anyhow!("password=hunter2 in /etc/x")).problem();
+        assert_eq!(problem.status, 500);
+        assert!(!problem.message().contains("hunter2"));
+    }
+}

@@ -1,0 +1,16 @@
+//! Berth's backend: the backend-for-frontend that serves the console and its
+//! JSON API, talks to Kubernetes through `kube`, and embeds a
+//! Kubernetes-compatible API server for single-machine use.
+//!
+//! Layout follows the request path: [`routes`] → [`services`] → the
+//! Kubernetes API ([`cluster`], or the [`embedded`] server).
+
+pub mod cli;
+pub mod cluster;
+pub mod embedded;
+pub mod error;
+pub mod routes;
+pub mod serve;
+pub mod services;
+pub mod state;
+pub mod telemetry;

@@ -1,0 +1,11 @@
+//! `GET /api/v1/config`: what the console needs before it draws anything.
+
+use axum::Json;
+use axum::extract::State;
+use berth_shared::UiConfig;
+
+use crate::state::AppState;
+
+pub async fn get_config(State(state): State<AppState>) -> Json<UiConfig> {
+    Json(state.ui_config.clone())
+}

@@ -1,0 +1,100 @@
+//! The console's only way to talk to the server: one async function per
+//! endpoint of `/api/v1`, each returning `Result<T, ApiError>`.
+//!
+//! Pages never build URLs or parse responses themselves, so when the API
+//! grows (CSRF header, bearer token from the portal) only this module changes.
+
+mod config;
+mod projects;
+
+pub use config::get_config;
+pub use projects::{create_project, get_project, list_projects};
+
+use berth_shared::Problem;
+use gloo_net::http::{RequestBuilder, Response};
+use serde::de::DeserializeOwned;
+
+/// Where the JSON API lives. Same origin as the console, so no CORS and the
+/// session cookie (once there is one) travels by itself.
+const API_BASE: &str = "/api/v1";
+
+/// Why a call failed, in a shape a page can show to a person.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    /// The server answered with RFC 9457 problem details (4xx/5xx).
+    Problem(Problem),
+    /// No answer at all: offline, server down, or the request was blocked.
+    Network,
+    /// An answer that is not what Berth's API sends (a proxy's HTML error
+    /// page, a body that does not parse). Keeps the status for support.
+    Unexpected { status: u16 },
+}
+
+impl ApiError {
+    /// The HTTP status, when the server answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ApiError::Problem(p) => Some(p.status),
+            ApiError::Unexpected { status } => Some(*status),
+            ApiError::Network => None,
+        }
+    }
+
+    /// The sentence a person reads.
+    pub fn message(&self) -> String {
+        match self {
+            ApiError::Problem(p) => p.message().to_owned(),
+            ApiError::Network => {
+                "Berth could not be reached. Check your connection and try again.".to_owned()
+            }
+            ApiError::Unexpected { status } => {
+                format!("Berth sent an answer it did not expect (HTTP {status}). Try again later.")
+            }
+        }
+    }
+
+    /// The problem details, when the server sent them (field errors live there).
+    pub fn problem(&self) -> Option<&Problem> {
+        match self {
+            ApiError::Problem(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// A reference support can look up in the server's log.
+    pub fn request_id(&self) -> Option<&str> {
+        self.problem().and_then(|p| p.request_id.as_deref())
+    }
+}
+
+/// Percent-encodes one path segment. Names are validated to be URL-safe, but
+/// a segment can also come from the address bar, where anything goes.
+fn segment(raw: &str) -> String {
+    String::from(js_sys::encode_uri_component(raw))
+}
+
+/// Sends a request and decodes a JSON success body, or turns the failure
+/// into an [`ApiError`].
+async fn send_json<T: DeserializeOwned>(request: RequestBuilder) -> Result<T, ApiError> {
+    let response = request
+        .header("Accept", "application/json")
+        .send()
+        .await
+        .map_err(|_| ApiError::Network)?;
+    decode(response).await
+}
+
+/// Reads a response: the typed body on 2xx, the problem details otherwise.
+async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    let status = response.status();
+    if response.ok() {
+        return response
+            .json::<T>()
+            .await
+            .map_err(|_| ApiError::Unexpected { status });
+    }
+    match response.json::<Problem>().await {
+        Ok(problem) => Err(ApiError::Problem(problem)),
+        Err(_) => Err(ApiError::Unexpected { status }),
+    }
+}

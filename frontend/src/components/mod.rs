@@ -1,0 +1,20 @@
+//! Building blocks shared by the pages: the shell around every page, form
+//! fields that show their own errors, and the loading / error / status views.
+//! Keeping them here means every page gets the same accessibility behaviour.
+
+mod field;
+mod focus;
+mod shell;
+mod status;
+
+pub use field::TextField;
+pub use focus::focus_by_id;
+pub use shell::{Shell, set_page_title};
+pub use status::{ErrorPanel, Loading};
+
+/// ARIA states such as `aria-invalid` and `aria-busy` take the strings
+/// `"true"`/`"false"`; an empty attribute (what a plain `bool` renders) means
+/// false to assistive technology, so booleans go through here.
+pub fn aria_bool(value: bool) -> &'static str {
+    if value { "true" } else { "false" }
+}

@@ -1,0 +1,19 @@
+//! What an unknown address shows: a plain sentence and a way back.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::components::set_page_title;
+
+/// The page for any route the console does not know.
+#[component]
+pub fn NotFoundPage() -> impl IntoView {
+    set_page_title("Page not found");
+    view! {
+        <h1>"Page not found"</h1>
+        <p>"There is no page at this address. It may have moved, or the link may be mistyped."</p>
+        <p>
+            <A href="/projects">"Go to your projects"</A>
+        </p>
+    }
+}

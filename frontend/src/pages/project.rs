@@ -1,0 +1,121 @@
+//! The project page (`/projects/:name`): what the project is and where its
+//! data lives.
+
+use berth_shared::Project;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::{self, ApiError};
+use crate::components::{ErrorPanel, Loading, aria_bool, set_page_title};
+use crate::format;
+
+#[derive(Debug, Clone, PartialEq)]
+enum PageState {
+    Loading,
+    Loaded(Project),
+    NotFound,
+    Failed(ApiError),
+}
+
+/// Shows one project, or says plainly that there is no such project.
+#[component]
+pub fn ProjectPage() -> impl IntoView {
+    let params = use_params_map();
+    let name = Memo::new(move |_| params.read().get("name").unwrap_or_default());
+    let state = RwSignal::new(PageState::Loading);
+
+    let load = move || {
+        let wanted = name.get_untracked();
+        state.set(PageState::Loading);
+        spawn_local(async move {
+            let result = api::get_project(&wanted).await;
+            // A slower answer for a project we navigated away from is dropped.
+            if name.get_untracked() != wanted {
+                return;
+            }
+            state.set(match result {
+                Ok(project) => PageState::Loaded(project),
+                Err(e) if e.status() == Some(404) => PageState::NotFound,
+                Err(e) => PageState::Failed(e),
+            });
+        });
+    };
+    // Load now, and again whenever the name in the address changes.
+    Effect::new(move |_| {
+        set_page_title(&name.get());
+        load();
+    });
+
+    let busy = move || aria_bool(state.with(|s| matches!(s, PageState::Loading)));
+    let body = move || match state.get() {
+        PageState::Loading => view! { <Loading message="Loading the project…"/> }.into_any(),
+        PageState::Loaded(project) => view! { <ProjectDetails project=project/> }.into_any(),
+        PageState::NotFound => view! {
+            <h1>{format!("No project named {}", name.get_untracked())}</h1>
+            <p>"It may have been deleted, or the address may be mistyped."</p>
+            <p><A href="/projects">"See your projects"</A></p>
+        }
+        .into_any(),
+        PageState::Failed(error) => view! {
+            <h1>{name.get_untracked()}</h1>
+            <ErrorPanel
+                heading="This project could not be loaded."
+                error=error
+                on_retry=Callback::new(move |()| load())
+            />
+        }
+        .into_any(),
+    };
+
+    view! {
+        <nav aria-label="Breadcrumb" class="breadcrumb">
+            <ol>
+                <li><A href="/projects">"Projects"</A></li>
+                <li><span aria-current="page">{move || name.get()}</span></li>
+            </ol>
+        </nav>
+        <div aria-busy=busy>{body}</div>
+    }
+}
+
+/// The project's facts as a description list.
+#[component]
+fn ProjectDetails(project: Project) -> impl IntoView {
+    let description = if project.description.is_empty() {
+        view! { <span class="muted">"No description"</span> }.into_any()
+    } else {
+        view! { <span class="pre-line">{project.description.clone()}</span> }.into_any()
+    };
+    let status = if project.status == "Terminating" {
+        view! { <span class="badge badge--warning">"Being deleted"</span> }.into_any()
+    } else {
+        view! { <span class="badge badge--ok">{project.status.clone()}</span> }.into_any()
+    };
+    let created = format::date_time(&project.created_at);
+    view! {
+        <h1>{project.name.clone()}</h1>
+        <section class="panel" aria-labelledby="details-heading">
+            <h2 id="details-heading">"Details"</h2>
+            <dl class="details">
+                <div><dt>"Name"</dt><dd>{project.name.clone()}</dd></div>
+                <div><dt>"Description"</dt><dd>{description}</dd></div>
+                <div>
+                    <dt>"Where its data lives"</dt>
+                    <dd>
+                        "Kubernetes namespace " <code>{project.namespace.clone()}</code>
+                    </dd>
+                </div>
+                <div>
+                    <dt>"Created"</dt>
+                    <dd>
+                        <time datetime=project.created_at.clone()>{created}</time>
+                        {project.created_by.clone().map(|who| format!(" by {who}"))}
+                    </dd>
+                </div>
+                <div><dt>"Status"</dt><dd>{status}</dd></div>
+            </dl>
+        </section>
+    }
+}

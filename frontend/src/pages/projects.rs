@@ -1,0 +1,96 @@
+//! The projects page (`/` and `/projects`): the list of the person's
+//! projects and the form that creates a new one.
+//!
+//! The page owns the list state so that a project created by the form joins
+//! the list at once, without a reload or a second request.
+
+mod create_form;
+mod list;
+
+use berth_shared::Project;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::{self, ApiError};
+use crate::components::{ErrorPanel, Loading, aria_bool, set_page_title};
+use create_form::CreateProjectForm;
+use list::ProjectList;
+
+/// Where the list is in its life.
+#[derive(Debug, Clone, PartialEq)]
+enum ListState {
+    Loading,
+    Loaded(Vec<Project>),
+    Failed(ApiError),
+}
+
+/// Lists projects and hosts the create form.
+#[component]
+pub fn ProjectsPage() -> impl IntoView {
+    set_page_title("Projects");
+    let state = RwSignal::new(ListState::Loading);
+    // The announcement region must exist before its text changes, or
+    // screen readers miss the change; it therefore lives outside any `if`.
+    let announcement = RwSignal::new(String::new());
+
+    let load = move || {
+        state.set(ListState::Loading);
+        spawn_local(async move {
+            state.set(match api::list_projects().await {
+                Ok(items) => ListState::Loaded(items),
+                Err(e) => ListState::Failed(e),
+            });
+        });
+    };
+    load();
+
+    let on_created = Callback::new(move |project: Project| {
+        announcement.set(format!("Project {} created.", project.name));
+        state.update(|s| {
+            if let ListState::Loaded(items) = s {
+                items.retain(|p| p.name != project.name);
+                items.push(project);
+                items.sort_by(|a, b| a.name.cmp(&b.name));
+            }
+        });
+    });
+
+    let busy = move || aria_bool(state.with(|s| matches!(s, ListState::Loading)));
+    let list_view = move || match state.get() {
+        ListState::Loading => view! { <Loading message="Loading your projects…"/> }.into_any(),
+        ListState::Failed(error) => view! {
+            <ErrorPanel
+                heading="Your projects could not be loaded."
+                error=error
+                on_retry=Callback::new(move |()| load())
+            />
+        }
+        .into_any(),
+        ListState::Loaded(items) if items.is_empty() => view! {
+            <div class="empty-state">
+                <p class="empty-state__title">"You have no projects yet."</p>
+                <p>
+                    "A project keeps your images, registry credentials and job templates "
+                    "together. Create your first one with the form below."
+                </p>
+            </div>
+        }
+        .into_any(),
+        ListState::Loaded(items) => view! { <ProjectList projects=items/> }.into_any(),
+    };
+
+    view! {
+        <h1>"Projects"</h1>
+        <p class="status-message" role="status" aria-live="polite" hidden=move || announcement.with(String::is_empty)>
+            {move || announcement.get()}
+        </p>
+        <section class="panel" aria-labelledby="projects-heading" aria-busy=busy>
+            <h2 id="projects-heading" class="visually-hidden">"Your projects"</h2>
+            {list_view}
+        </section>
+        <section class="panel" aria-labelledby="create-heading">
+            <h2 id="create-heading">"Create a project"</h2>
+            <CreateProjectForm on_created=on_created/>
+        </section>
+    }
+}

@@ -1,0 +1,42 @@
+//! The list of projects, one card per project.
+
+use berth_shared::Project;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::format;
+
+/// The projects, each with a link to its page, its description and when it
+/// was created.
+#[component]
+pub fn ProjectList(projects: Vec<Project>) -> impl IntoView {
+    let count = projects.len();
+    view! {
+        <p class="list-count">
+            {if count == 1 { "1 project".to_owned() } else { format!("{count} projects") }}
+        </p>
+        <ul class="project-list">
+            {projects.into_iter().map(|p| view! { <ProjectCard project=p/> }).collect_view()}
+        </ul>
+    }
+}
+
+#[component]
+fn ProjectCard(project: Project) -> impl IntoView {
+    let href = format!("/projects/{}", project.name);
+    let created = format::date(&project.created_at);
+    let terminating = project.status == "Terminating";
+    view! {
+        <li class="project-card">
+            <h3 class="project-card__name">
+                <A href=href>{project.name.clone()}</A>
+            </h3>
+            {(!project.description.is_empty())
+                .then(|| view! { <p class="project-card__description">{project.description.clone()}</p> })}
+            <p class="project-card__meta">
+                "Created " <time datetime=project.created_at.clone()>{created}</time>
+                {terminating.then(|| view! { <span class="badge badge--warning">"Being deleted"</span> })}
+            </p>
+        </li>
+    }
+}

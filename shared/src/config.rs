@@ -1,0 +1,18 @@
+//! Public configuration the console reads before it draws anything.
+
+use serde::{Deserialize, Serialize};
+
+/// The body of `GET /api/v1/config`. Nothing here is secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UiConfig {
+    /// Berth's version, shown in the footer.
+    pub version: String,
+    /// How people sign in: `none` until identity lands, later `local` or `oidc`.
+    pub auth_mode: String,
+    /// Origins of portals allowed to embed the console.
+    #[serde(default)]
+    pub allowed_portal_origins: Vec<String>,
+    /// Which Kubernetes API Berth stores data in: `embedded` or `cluster`.
+    pub cluster_mode: String,
+}

@@ -1,0 +1,15 @@
+//! The typed contract between Berth's browser console and its server.
+//!
+//! Everything here is pure Rust without I/O so that it compiles for
+//! `wasm32-unknown-unknown` as well as for the server: the browser validates
+//! with exactly the rules the server enforces.
+
+pub mod config;
+pub mod names;
+pub mod problem;
+pub mod project;
+
+pub use config::UiConfig;
+pub use names::{NameError, validate_object_name, validate_project_name};
+pub use problem::{FieldError, Problem};
+pub use project::{CreateProject, DESCRIPTION_MAX_CHARS, Project, ProjectList};

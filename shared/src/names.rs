@@ -1,0 +1,182 @@
+//! Name rules, written once for the browser and the server.
+//!
+//! Kubernetes names come in two shapes: a DNS-1123 *label* (namespaces) and a
+//! DNS-1123 *subdomain* (secrets, custom resources). Project names become
+//! namespace names after a configurable prefix, so they are labels with room
+//! left for that prefix.
+
+use thiserror::Error;
+
+/// Longest project name. A namespace name is at most 63 characters; keeping
+/// projects at 40 leaves up to 23 characters for the namespace prefix.
+pub const PROJECT_NAME_MAX: usize = 40;
+
+/// Longest DNS-1123 label (namespace names).
+pub const LABEL_MAX: usize = 63;
+
+/// Longest DNS-1123 subdomain (names of most Kubernetes objects).
+pub const SUBDOMAIN_MAX: usize = 253;
+
+/// Why a name was refused, in words a person understands.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum NameError {
+    #[error("Enter a name.")]
+    Empty,
+    #[error("Use at most {max} characters (this one has {len}).")]
+    TooLong { max: usize, len: usize },
+    #[error("Use only lowercase letters, digits and hyphens; “{0}” is not allowed.")]
+    InvalidLabelChar(char),
+    #[error("Use only lowercase letters, digits, hyphens and dots; “{0}” is not allowed.")]
+    InvalidSubdomainChar(char),
+    #[error("Start with a lowercase letter.")]
+    MustStartWithLetter,
+    #[error("Start with a lowercase letter or a digit.")]
+    MustStartWithAlphanumeric,
+    #[error("End with a lowercase letter or a digit.")]
+    MustEndWithAlphanumeric,
+    #[error("Each part between dots must start and end with a letter or digit.")]
+    BadDotSegment,
+}
+
+fn is_lower_alnum(c: char) -> bool {
+    c.is_ascii_lowercase() || c.is_ascii_digit()
+}
+
+fn check_length(name: &str, max: usize) -> Result<(), NameError> {
+    let len = name.chars().count();
+    if len == 0 {
+        return Err(NameError::Empty);
+    }
+    if len > max {
+        return Err(NameError::TooLong { max, len });
+    }
+    Ok(())
+}
+
+/// A DNS-1123 label of at most `max` characters: lowercase alphanumerics and
+/// `-`, starting and ending with an alphanumeric.
+pub fn validate_dns_label(name: &str, max: usize) -> Result<(), NameError> {
+    check_length(name, max)?;
+    if let Some(c) = name.chars().find(|&c| !(is_lower_alnum(c) || c == '-')) {
+        return Err(NameError::InvalidLabelChar(c));
+    }
+    label_ends(name)
+}
+
+fn label_ends(label: &str) -> Result<(), NameError> {
+    if !label.starts_with(is_lower_alnum) {
+        return Err(NameError::MustStartWithAlphanumeric);
+    }
+    if !label.ends_with(is_lower_alnum) {
+        return Err(NameError::MustEndWithAlphanumeric);
+    }
+    Ok(())
+}
+
+/// A project name: a DNS-1123 label that starts with a letter (so it never
+/// looks like a number) and leaves room for the namespace prefix.
+pub fn validate_project_name(name: &str) -> Result<(), NameError> {
+    validate_dns_label(name, PROJECT_NAME_MAX)?;
+    if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
+        return Err(NameError::MustStartWithLetter);
+    }
+    Ok(())
+}
+
+/// A DNS-1123 subdomain: the rule for credentials, image pointers, job
+/// templates and most Kubernetes object names.
+pub fn validate_object_name(name: &str) -> Result<(), NameError> {
+    check_length(name, SUBDOMAIN_MAX)?;
+    if let Some(c) = name
+        .chars()
+        .find(|&c| !(is_lower_alnum(c) || c == '-' || c == '.'))
+    {
+        return Err(NameError::InvalidSubdomainChar(c));
+    }
+    label_ends(name)?;
+    if name.split('.').any(|part| label_ends(part).is_err()) {
+        return Err(NameError::BadDotSegment);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn project_names_follow_label_rules() {
+        assert_eq!(validate_project_name("my-project-1"), Ok(()));
+        assert_eq!(validate_project_name("a"), Ok(()));
+        assert_eq!(validate_project_name(""), Err(NameError::Empty));
+        assert_eq!(
+            validate_project_name("My"),
+            Err(NameError::InvalidLabelChar('M'))
+        );
+        assert_eq!(
+            validate_project_name("my_project"),
+            Err(NameError::InvalidLabelChar('_'))
+        );
+        assert_eq!(
+            validate_project_name("my.project"),
+            Err(NameError::InvalidLabelChar('.'))
+        );
+        assert_eq!(
+            validate_project_name("1abc"),
+            Err(NameError::MustStartWithLetter)
+        );
+        assert_eq!(
+            validate_project_name("-abc"),
+            Err(NameError::MustStartWithAlphanumeric)
+        );
+        assert_eq!(
+            validate_project_name("abc-"),
+            Err(NameError::MustEndWithAlphanumeric)
+        );
+        assert_eq!(
+            validate_project_name("é"),
+            Err(NameError::InvalidLabelChar('é'))
+        );
+    }
+
+    #[test]
+    fn project_name_length_is_bounded() {
+        let max = "a".repeat(PROJECT_NAME_MAX);
+        assert_eq!(validate_project_name(&max), Ok(()));
+        let long = "a".repeat(PROJECT_NAME_MAX + 1);
+        assert_eq!(
+            validate_project_name(&long),
+            Err(NameError::TooLong {
+                max: PROJECT_NAME_MAX,
+                len: PROJECT_NAME_MAX + 1
+            })
+        );
+    }
+
+    #[test]
+    fn object_names_follow_subdomain_rules() {
+        assert_eq!(validate_object_name("my.registry-cred"), Ok(()));
+        assert_eq!(validate_object_name("0abc"), Ok(()));
+        assert_eq!(validate_object_name("a..b"), Err(NameError::BadDotSegment));
+        assert_eq!(validate_object_name("a.-b"), Err(NameError::BadDotSegment));
+        assert_eq!(
+            validate_object_name(".a"),
+            Err(NameError::MustStartWithAlphanumeric)
+        );
+        assert_eq!(
+            validate_object_name("a/b"),
+            Err(NameError::InvalidSubdomainChar('/'))
+        );
+        assert_eq!(validate_object_name(&"a".repeat(SUBDOMAIN_MAX)), Ok(()));
+        assert!(matches!(
+            validate_object_name(&"a".repeat(SUBDOMAIN_MAX + 1)),
+            Err(NameError::TooLong { .. })
+        ));
+    }
+
+    #[test]
+    fn labels_allow_leading_digits() {
+        assert_eq!(validate_dns_label("0abc", LABEL_MAX), Ok(()));
+        assert!(validate_dns_label(&"a".repeat(64), LABEL_MAX).is_err());
+    }
+}

@@ -1,0 +1,116 @@
+//! Projects: what a person creates first, stored as a Kubernetes namespace.
+
+use serde::{Deserialize, Serialize};
+
+use crate::names::validate_project_name;
+use crate::problem::FieldError;
+
+/// Longest project description, in characters.
+pub const DESCRIPTION_MAX_CHARS: usize = 280;
+
+/// A project as the API returns it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Project {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// The Kubernetes namespace that holds the project's data.
+    pub namespace: String,
+    /// RFC 3339 creation time.
+    pub created_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
+    /// `Active`, or `Terminating` while a deletion runs.
+    pub status: String,
+}
+
+/// The body of `POST /api/v1/projects`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateProject {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+impl CreateProject {
+    /// Every rule the form shows and the server enforces.
+    pub fn validate(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        if let Err(e) = validate_project_name(&self.name) {
+            errors.push(FieldError::new("name", e));
+        }
+        if let Err(e) = validate_description(&self.description) {
+            errors.push(FieldError::new("description", e));
+        }
+        errors
+    }
+}
+
+/// A free-text description: bounded, and without control characters that
+/// would garble a list or a log line.
+pub fn validate_description(text: &str) -> Result<(), String> {
+    let len = text.chars().count();
+    if len > DESCRIPTION_MAX_CHARS {
+        return Err(format!(
+            "Use at most {DESCRIPTION_MAX_CHARS} characters (this one has {len})."
+        ));
+    }
+    if text.chars().any(|c| c.is_control() && c != '\n') {
+        return Err("Remove control characters such as tabs.".to_owned());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn valid_request_has_no_errors() {
+        let req = CreateProject {
+            name: "shop".into(),
+            description: "The web shop\nand its jobs".into(),
+        };
+        assert!(req.validate().is_empty());
+    }
+
+    #[test]
+    fn each_bad_field_is_named() {
+        let req = CreateProject {
+            name: "Bad Name".into(),
+            description: "x".repeat(DESCRIPTION_MAX_CHARS + 1),
+        };
+        let errors = req.validate();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["name", "description"]);
+    }
+
+    #[test]
+    fn description_refuses_control_characters() {
+        assert!(validate_description("tab\there").is_err());
+        assert!(validate_description("").is_ok());
+    }
+
+    #[test]
+    fn project_uses_camel_case_on_the_wire() {
+        let p = Project {
+            name: "a".into(),
+            description: String::new(),
+            namespace: "berth-a".into(),
+            created_at: "2026-01-01T00:00:00Z".into(),
+            created_by: None,
+            status: "Active".into(),
+        };
+        let json = serde_json::to_value(&p).expect("serialises");
+        assert!(json.get("createdAt").is_some());
+        assert!(json.get("createdBy").is_none());
+    }
+}
+
+/// The body of `GET /api/v1/projects`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectList {
+    pub items: Vec<Project>,
+}

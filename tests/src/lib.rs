@@ -1,0 +1,260 @@
+//! Helpers for Berth's black-box tests: start the real `berth` binary on
+//! ephemeral loopback ports with a throw-away data directory, and stop it.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use tempfile::TempDir;
+
+/// How long a starting server may take to print its addresses.
+const START_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The `berth` binary under test: `$BERTH_BIN`, or the workspace's debug build.
+pub fn berth_bin() -> PathBuf {
+    if let Some(bin) = std::env::var_os("BERTH_BIN") {
+        return PathBuf::from(bin);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"));
+    target.join("debug").join("berth")
+}
+
+/// The repository root (the tests crate lives one level below it).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Everything a process printed, shared with the threads that read its pipes.
+#[derive(Clone, Default)]
+struct Output(Arc<Mutex<String>>);
+
+impl Output {
+    fn push_line(&self, line: &str) {
+        if let Ok(mut text) = self.0.lock() {
+            text.push_str(line);
+            text.push('\n');
+        }
+    }
+
+    fn text(&self) -> String {
+        self.0.lock().map(|t| t.clone()).unwrap_or_default()
+    }
+}
+
+/// A running `berth serve` process.
+pub struct BerthProcess {
+    /// Base URL of the console and its API, e.g. `http://127.0.0.1:40123`.
+    pub url: String,
+    /// Base URL of the embedded Kubernetes API when it listens on loopback.
+    pub kube_url: Option<String>,
+    /// The data directory the process was started with.
+    pub data_dir: PathBuf,
+    child: Option<Child>,
+    output: Output,
+    _owned_dir: Option<Arc<TempDir>>,
+}
+
+/// Options for [`BerthProcess::start_with`].
+#[derive(Default, Clone)]
+pub struct StartOptions {
+    /// Reuse this data directory instead of a fresh temporary one.
+    pub data_dir: Option<PathBuf>,
+    /// Extra command-line arguments after `serve`.
+    pub args: Vec<String>,
+    /// Extra environment variables.
+    pub env: Vec<(String, String)>,
+    /// Do not ask for the embedded API to listen on loopback.
+    pub no_embedded_listen: bool,
+}
+
+impl BerthProcess {
+    /// A fresh server with its own temporary data directory, the embedded
+    /// API also listening on loopback.
+    pub async fn start() -> anyhow::Result<Self> {
+        Self::start_with(StartOptions::default()).await
+    }
+
+    /// A server on an existing data directory (for restart tests).
+    pub async fn start_in(data_dir: &Path) -> anyhow::Result<Self> {
+        Self::start_with(StartOptions {
+            data_dir: Some(data_dir.to_path_buf()),
+            ..StartOptions::default()
+        })
+        .await
+    }
+
+    pub async fn start_with(options: StartOptions) -> anyhow::Result<Self> {
+        tokio::task::spawn_blocking(move || Self::start_blocking(options)).await?
+    }
+
+    fn start_blocking(options: StartOptions) -> anyhow::Result<Self> {
+        let (data_dir, owned) = match options.data_dir {
+            Some(dir) => (dir, None),
+            None => {
+                let dir = tempfile::Builder::new().prefix("berth-test-").tempdir()?;
+                (dir.path().to_path_buf(), Some(Arc::new(dir)))
+            }
+        };
+        let bin = berth_bin();
+        let mut cmd = Command::new(&bin);
+        cmd.arg("serve")
+            .arg("--listen")
+            .arg("127.0.0.1:0")
+            .arg("--data-dir")
+            .arg(&data_dir);
+        if !options.no_embedded_listen {
+            cmd.arg("--embedded-api-listen").arg("127.0.0.1:0");
+        }
+        cmd.args(&options.args)
+            .env(
+                "RUST_LOG",
+                std::env::var("BERTH_TEST_LOG").unwrap_or_else(|_| "info".into()),
+            )
+            .envs(options.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .env_remove("BERTH_KUBECONFIG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().with_context(|| {
+            format!(
+                "starting {} (build it with `cargo build -p berth`)",
+                bin.display()
+            )
+        })?;
+
+        let output = Output::default();
+        let (tx, rx) = std::sync::mpsc::channel::<String>();
+        if let Some(stdout) = child.stdout.take() {
+            pump(stdout, output.clone(), Some(tx));
+        }
+        if let Some(stderr) = child.stderr.take() {
+            pump(stderr, output.clone(), None);
+        }
+
+        let want_kube = !options.no_embedded_listen;
+        let mut url = None;
+        let mut kube_url = None;
+        let deadline = std::time::Instant::now() + START_TIMEOUT;
+        while url.is_none() || (want_kube && kube_url.is_none()) {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(line) => {
+                    if let Some(u) = line.strip_prefix("Berth console listening on ") {
+                        url = Some(u.trim().to_owned());
+                    } else if let Some(u) =
+                        line.strip_prefix("Embedded Kubernetes API listening on ")
+                    {
+                        kube_url = Some(u.trim().to_owned());
+                    }
+                }
+                Err(_) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    bail!("berth did not start; it printed:\n{}", output.text());
+                }
+            }
+        }
+        Ok(Self {
+            url: url.unwrap_or_default(),
+            kube_url,
+            data_dir,
+            child: Some(child),
+            output,
+            _owned_dir: owned,
+        })
+    }
+
+    /// `url` + `path`.
+    pub fn at(&self, path: &str) -> String {
+        format!("{}{}", self.url, path)
+    }
+
+    /// Everything the process printed so far (stdout and stderr).
+    pub fn logs(&self) -> String {
+        self.output.text()
+    }
+
+    /// Wait (bounded, 10 s) until the process has printed `needle`.
+    pub async fn wait_for_log(&self, needle: &str) -> bool {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while tokio::time::Instant::now() < deadline {
+            if self.output.text().contains(needle) {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        false
+    }
+
+    /// Kill the process with SIGKILL, as `kill -9` would, and reap it.
+    pub fn kill_9(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Send SIGTERM and wait for the exit status.
+    pub fn terminate(&mut self) -> anyhow::Result<std::process::ExitStatus> {
+        use nix::sys::signal::{Signal, kill};
+        use nix::unistd::Pid;
+        let mut child = self.child.take().context("process already stopped")?;
+        let pid = i32::try_from(child.id())?;
+        kill(Pid::from_raw(pid), Signal::SIGTERM)?;
+        Ok(child.wait()?)
+    }
+
+    /// Keep the temporary data directory alive for a restarted process.
+    pub fn data_dir_handle(&self) -> Option<Arc<TempDir>> {
+        self._owned_dir.clone()
+    }
+
+    /// A restarted server on the same data directory.
+    pub async fn restart(&mut self) -> anyhow::Result<Self> {
+        self.kill_9();
+        let mut next = Self::start_in(&self.data_dir).await?;
+        next._owned_dir = self._owned_dir.clone();
+        Ok(next)
+    }
+}
+
+impl Drop for BerthProcess {
+    fn drop(&mut self) {
+        self.kill_9();
+    }
+}
+
+/// Copy a pipe line by line into `output`, and to `lines` when given.
+fn pump(
+    pipe: impl Read + Send + 'static,
+    output: Output,
+    lines: Option<std::sync::mpsc::Sender<String>>,
+) {
+    std::thread::spawn(move || {
+        for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+            output.push_line(&line);
+            if let Some(tx) = &lines {
+                let _ = tx.send(line);
+            }
+        }
+    });
+}
+
+/// An HTTP client for tests: no proxy, bounded time, and no automatic
+/// decompression (reqwest is built without it), so tests see the bytes
+/// the server sent.
+pub fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap_or_else(|_| reqwest::Client::new())
+}

@@ -1,0 +1,327 @@
+//! The projects API, driven over real HTTP against the real `berth` binary.
+
+use berth_shared::{Problem, Project, ProjectList};
+use berth_tests::{BerthProcess, http};
+use k8s_openapi::api::core::v1::Namespace;
+use reqwest::StatusCode;
+use serde_json::json;
+
+async fn create(berth: &BerthProcess, name: &str, description: &str) -> reqwest::Response {
+    http()
+        .post(berth.at("/api/v1/projects"))
+        .json(&json!({ "name": name, "description": description }))
+        .send()
+        .await
+        .expect("request")
+}
+
+async fn problem(response: reqwest::Response) -> Problem {
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(content_type, "application/problem+json");
+    response.json().await.expect("problem body")
+}
+
+async fn list(berth: &BerthProcess) -> Vec<Project> {
+    let response = http()
+        .get(berth.at("/api/v1/projects"))
+        .send()
+        .await
+        .expect("list");
+    assert_eq!(response.status(), StatusCode::OK);
+    response
+        .json::<ProjectList>()
+        .await
+        .expect("list body")
+        .items
+}
+
+#[tokio::test]
+async fn create_then_list_and_get() {
+    let berth = BerthProcess::start().await.expect("start");
+    assert!(
+        list(&berth).await.is_empty(),
+        "a new install has no projects"
+    );
+
+    let response = create(&berth, "web-shop", "Our shop").await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    assert_eq!(
+        response
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok()),
+        Some("/api/v1/projects/web-shop")
+    );
+    let created: Project = response.json().await.expect("body");
+    assert_eq!(created.name, "web-shop");
+    assert_eq!(created.description, "Our shop");
+    assert_eq!(created.namespace, "berth-web-shop");
+    assert_eq!(created.status, "Active");
+    assert!(created.created_at.ends_with('Z'), "{}", created.created_at);
+
+    let listed = list(&berth).await;
+    assert_eq!(listed, vec![created.clone()]);
+
+    let got: Project = http()
+        .get(berth.at("/api/v1/projects/web-shop"))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("body");
+    assert_eq!(got, created);
+}
+
+#[tokio::test]
+async fn a_project_is_a_labelled_namespace() {
+    let berth = BerthProcess::start().await.expect("start");
+    assert_eq!(
+        create(&berth, "ledger", "Books").await.status(),
+        StatusCode::CREATED
+    );
+
+    let kube_url = berth.kube_url.clone().expect("embedded API on loopback");
+    let config = kube::Config::new(kube_url.parse().expect("url"));
+    let client = kube::Client::try_from(config).expect("client");
+    let ns = kube::Api::<Namespace>::all(client)
+        .get("berth-ledger")
+        .await
+        .expect("namespace exists");
+    let labels = ns.metadata.labels.unwrap_or_default();
+    assert_eq!(
+        labels
+            .get("app.kubernetes.io/managed-by")
+            .map(String::as_str),
+        Some("berth")
+    );
+    assert_eq!(
+        labels.get("berth.dev/project").map(String::as_str),
+        Some("ledger")
+    );
+    let annotations = ns.metadata.annotations.unwrap_or_default();
+    assert_eq!(
+        annotations.get("berth.dev/description").map(String::as_str),
+        Some("Books")
+    );
+}
+
+#[tokio::test]
+async fn namespaces_berth_does_not_manage_are_not_projects() {
+    let berth = BerthProcess::start().await.expect("start");
+    let kube_url = berth.kube_url.clone().expect("embedded API on loopback");
+    let client =
+        kube::Client::try_from(kube::Config::new(kube_url.parse().expect("url"))).expect("client");
+    let foreign: Namespace =
+        serde_json::from_value(json!({"metadata": {"name": "berth-foreign"}})).expect("ns");
+    kube::Api::<Namespace>::all(client)
+        .create(&Default::default(), &foreign)
+        .await
+        .expect("create foreign namespace");
+
+    assert!(list(&berth).await.is_empty());
+    let response = http()
+        .get(berth.at("/api/v1/projects/foreign"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn duplicate_name_is_a_409_on_the_name_field() {
+    let berth = BerthProcess::start().await.expect("start");
+    assert_eq!(
+        create(&berth, "dup", "").await.status(),
+        StatusCode::CREATED
+    );
+    let response = create(&berth, "dup", "again").await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    let problem = problem(response).await;
+    assert_eq!(problem.status, 409);
+    let message = problem.field("name").expect("the name field is named");
+    assert!(message.contains("already exists"), "{message}");
+    assert_eq!(list(&berth).await.len(), 1);
+}
+
+#[tokio::test]
+async fn invalid_name_is_a_422_naming_the_field() {
+    let berth = BerthProcess::start().await.expect("start");
+    for bad in ["Bad_Name", "", "-x", "1abc", &"a".repeat(41)] {
+        let response = create(&berth, bad, "").await;
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "name {bad:?}"
+        );
+        let problem = problem(response).await;
+        assert!(problem.field("name").is_some(), "name {bad:?}: {problem:?}");
+        assert!(
+            problem.request_id.is_some(),
+            "problems carry the request id"
+        );
+    }
+    let response = create(&berth, "ok", &"d".repeat(281)).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(problem(response).await.field("description").is_some());
+    assert!(list(&berth).await.is_empty(), "nothing was created");
+}
+
+#[tokio::test]
+async fn malformed_bodies_are_problems() {
+    let berth = BerthProcess::start().await.expect("start");
+    let response = http()
+        .post(berth.at("/api/v1/projects"))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    problem(response).await;
+
+    let response = http()
+        .post(berth.at("/api/v1/projects"))
+        .header("content-type", "application/json")
+        .body(vec![b' '; 300 * 1024])
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn unknown_projects_and_endpoints_are_404_problems() {
+    let berth = BerthProcess::start().await.expect("start");
+    for path in [
+        "/api/v1/projects/nope",
+        "/api/v1/nothing-here",
+        "/api/unknown",
+        "/api/v1/projects/UPPER",
+    ] {
+        let response = http().get(berth.at(path)).send().await.expect("get");
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+        problem(response).await;
+    }
+}
+
+#[tokio::test]
+async fn config_and_health() {
+    let berth = BerthProcess::start().await.expect("start");
+    let config: serde_json::Value = http()
+        .get(berth.at("/api/v1/config"))
+        .send()
+        .await
+        .expect("config")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(config["clusterMode"], "embedded");
+    assert_eq!(config["version"], env!("CARGO_PKG_VERSION"));
+    for path in ["/healthz", "/readyz"] {
+        let response = http().get(berth.at(path)).send().await.expect("probe");
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn readyz_fails_when_the_cluster_does_not_answer() {
+    // A kubeconfig pointing at a closed loopback port.
+    let dir = tempfile::tempdir().expect("tmp");
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = closed.local_addr().expect("addr").port();
+    drop(closed);
+    let kubeconfig = dir.path().join("kubeconfig");
+    std::fs::write(
+        &kubeconfig,
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: http://127.0.0.1:{port}\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\nusers:\n- name: u\n  user: {{}}\ncurrent-context: c\n"
+        ),
+    )
+    .expect("write kubeconfig");
+    let berth = BerthProcess::start_with(berth_tests::StartOptions {
+        args: vec!["--kubeconfig".into(), kubeconfig.display().to_string()],
+        no_embedded_listen: true,
+        ..Default::default()
+    })
+    .await
+    .expect("start");
+    let live = http()
+        .get(berth.at("/healthz"))
+        .send()
+        .await
+        .expect("healthz");
+    assert_eq!(live.status(), StatusCode::OK);
+    let ready = http()
+        .get(berth.at("/readyz"))
+        .send()
+        .await
+        .expect("readyz");
+    assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let list = http()
+        .get(berth.at("/api/v1/projects"))
+        .send()
+        .await
+        .expect("list");
+    assert_eq!(list.status(), StatusCode::SERVICE_UNAVAILABLE);
+    problem(list).await;
+}
+
+#[tokio::test]
+async fn data_survives_kill_9() {
+    let mut berth = BerthProcess::start().await.expect("start");
+    assert_eq!(
+        create(&berth, "durable", "keep me").await.status(),
+        StatusCode::CREATED
+    );
+    // The 201 came back: the write must be on disk now, whatever happens next.
+    let restarted = berth.restart().await.expect("restart after SIGKILL");
+    let names: Vec<_> = list(&restarted).await.into_iter().map(|p| p.name).collect();
+    assert_eq!(names, ["durable"]);
+    assert_eq!(
+        create(&restarted, "durable", "").await.status(),
+        StatusCode::CONFLICT
+    );
+}
+
+#[tokio::test]
+async fn sigterm_shuts_down_cleanly() {
+    let mut berth = BerthProcess::start().await.expect("start");
+    assert_eq!(
+        create(&berth, "before-stop", "").await.status(),
+        StatusCode::CREATED
+    );
+    let status = berth.terminate().expect("terminate");
+    assert!(
+        status.success(),
+        "exit status {status:?}; logs:\n{}",
+        berth.logs()
+    );
+    assert!(berth.logs().contains("shutting down"), "{}", berth.logs());
+}
+
+#[tokio::test]
+async fn responses_carry_a_request_id() {
+    let berth = BerthProcess::start().await.expect("start");
+    let response = http()
+        .get(berth.at("/api/v1/projects"))
+        .send()
+        .await
+        .expect("list");
+    let id = response
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let id = id.expect("x-request-id header");
+    assert!(
+        berth.wait_for_log(&id).await,
+        "the request id is in the log:\n{}",
+        berth.logs()
+    );
+}

@@ -89,7 +89,7 @@ pub fn core_resources() -> Value {
 
 /// Custom resources by group and version: Berth's, plus any unregistered ones
 /// that have objects (so `kubectl get widgets.example.com` works too).
-fn custom_groups(state: &State) -> BTreeMap<String, BTreeMap<String, Vec<ResourceType>>> {
+pub fn custom_groups(state: &State) -> BTreeMap<String, BTreeMap<String, Vec<ResourceType>>> {
     let mut groups: BTreeMap<String, BTreeMap<String, Vec<ResourceType>>> = BTreeMap::new();
     groups
         .entry(BERTH_GROUP.into())

@@ -17,13 +17,17 @@ pub mod discovery;
 pub mod handlers;
 pub mod meta;
 pub mod namespace_controller;
+pub mod openapi;
 pub mod patch;
+pub mod protobuf;
 pub mod resource;
 pub mod routes;
 pub mod selector;
 pub mod status;
 pub mod store;
 pub mod table;
+#[cfg(test)]
+mod tests;
 pub mod validation;
 pub mod watch;
 

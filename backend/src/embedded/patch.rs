@@ -44,12 +44,26 @@ pub fn kind_for(content_type: &str, rt: &ResourceType) -> Result<PatchKind, ApiE
     }
 }
 
+/// A decoding error that says where, never what: serde's type errors quote
+/// values, and a patch of a Secret carries secret data.
+fn decode_error(e: serde_json::Error) -> ApiError {
+    let what = match e.classify() {
+        serde_json::error::Category::Syntax | serde_json::error::Category::Eof => "invalid JSON",
+        serde_json::error::Category::Data => "not a valid patch document",
+        serde_json::error::Category::Io => "unreadable body",
+    };
+    ApiError::BadRequest(format!(
+        "error decoding patch: {what} at line {} column {}",
+        e.line(),
+        e.column()
+    ))
+}
+
 /// Applies `body` to `doc`.
 pub fn apply(kind: PatchKind, doc: &mut Value, body: &[u8]) -> Result<(), ApiError> {
     match kind {
         PatchKind::Merge | PatchKind::Strategic => {
-            let patch: Value = serde_json::from_slice(body)
-                .map_err(|e| ApiError::BadRequest(format!("error decoding patch: {e}")))?;
+            let patch: Value = serde_json::from_slice(body).map_err(decode_error)?;
             if !patch.is_object() {
                 return Err(ApiError::BadRequest(
                     "error decoding patch: a merge patch must be a JSON object".into(),
@@ -59,8 +73,7 @@ pub fn apply(kind: PatchKind, doc: &mut Value, body: &[u8]) -> Result<(), ApiErr
             Ok(())
         }
         PatchKind::Json => {
-            let patch: json_patch::Patch = serde_json::from_slice(body)
-                .map_err(|e| ApiError::BadRequest(format!("error decoding patch: {e}")))?;
+            let patch: json_patch::Patch = serde_json::from_slice(body).map_err(decode_error)?;
             json_patch::patch(doc, &patch).map_err(|e| ApiError::Unprocessable(e.to_string()))
         }
     }

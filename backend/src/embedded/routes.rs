@@ -17,6 +17,8 @@ use bytes::Bytes;
 
 use super::discovery;
 use super::handlers::{self, Params, Part, Target, json_response};
+use super::openapi;
+use super::protobuf;
 use super::resource::{self, ResourceType};
 use super::status::ApiError;
 use super::store::Store;
@@ -58,15 +60,21 @@ async fn read_body(body: Body) -> Result<Bytes, ApiError> {
         })
 }
 
-/// Object bodies must be JSON (no content type is taken as JSON, as curl sends).
-fn check_json_media(content_type: &str) -> Result<(), ApiError> {
+/// Object bodies as JSON: JSON is taken as is (also without a content type,
+/// as curl sends), kubectl's protobuf is decoded, anything else is 415.
+fn as_json(body: Bytes, content_type: &str, addressed: &Addressed) -> Result<Bytes, ApiError> {
     let media = content_type.split(';').next().unwrap_or("").trim();
     if media.is_empty() || media.eq_ignore_ascii_case("application/json") || media == "*/*" {
-        return Ok(());
+        return Ok(body);
     }
-    Err(ApiError::UnsupportedMediaType(format!(
+    let (Addressed::Collection(t) | Addressed::Object(t, ..)) = addressed;
+    if media.eq_ignore_ascii_case(protobuf::MEDIA_TYPE) {
+        return protobuf::to_json(&body, &t.rt).map(Bytes::from);
+    }
+    Err(ApiError::UnsupportedMediaType(
         "the body of the request was in an unknown format - accepted media types include: application/json"
-    )))
+            .into(),
+    ))
 }
 
 /// A request for objects, before the method is looked at.
@@ -108,6 +116,12 @@ async fn handle(store: &Store, req: Request) -> Result<Response, ApiError> {
                 .ok_or(ApiError::NoSuchPath)?;
             return get_only(doc);
         }
+        ["openapi", "v3"] => return get_only(openapi::root(&store.read())),
+        ["openapi", "v3", gv @ ..] => {
+            let doc =
+                openapi::group_version(&store.read(), &gv.join("/")).ok_or(ApiError::NoSuchPath)?;
+            return get_only(doc);
+        }
         ["api", "v1", rest @ ..] => address_core(rest)?,
         ["apis", group, version, rest @ ..] => address_custom(store, group, version, rest)?,
         _ => return Err(ApiError::NoSuchPath),
@@ -123,9 +137,9 @@ async fn handle(store: &Store, req: Request) -> Result<Response, ApiError> {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
-    let body = read_body(req.into_body()).await?;
+    let mut body = read_body(req.into_body()).await?;
     if matches!(method, Method::POST | Method::PUT) && !body.is_empty() {
-        check_json_media(&content_type)?;
+        body = as_json(body, &content_type, &addressed)?;
     }
     match addressed {
         Addressed::Collection(t) => {

@@ -98,3 +98,30 @@ async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> 
         Err(_) => Err(ApiError::Unexpected { status }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_prefer_the_servers_detail() {
+        let problem = Problem {
+            kind: "about:blank".into(),
+            title: "Not Found".into(),
+            status: 404,
+            detail: Some("No project named shop.".into()),
+            errors: Vec::new(),
+            request_id: Some("r-1".into()),
+        };
+        let error = ApiError::Problem(problem);
+        assert_eq!(error.message(), "No project named shop.");
+        assert_eq!(error.status(), Some(404));
+        assert_eq!(error.request_id(), Some("r-1"));
+        assert_eq!(ApiError::Network.status(), None);
+        assert!(
+            ApiError::Unexpected { status: 502 }
+                .message()
+                .contains("502")
+        );
+    }
+}

@@ -4,6 +4,9 @@
 use berth_shared::UiConfig;
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_location;
+
+use super::focus_by_id;
 
 /// Sets `document.title`, so browser tabs, history and screen readers name
 /// the page the person is on.
@@ -11,19 +14,55 @@ pub fn set_page_title(title: &str) {
     document().set_title(&format!("{title} · Berth"));
 }
 
+/// `aria-current` for the Projects link: `page` on the list itself (`/` or
+/// `/projects`), `location` on a page inside it, nothing elsewhere.
+fn projects_current(path: &str) -> Option<&'static str> {
+    match path.trim_end_matches('/') {
+        "" | "/projects" => Some("page"),
+        p if p.starts_with("/projects/") => Some("location"),
+        _ => None,
+    }
+}
+
 /// The page frame. `config` is `None` until `/api/v1/config` answers (or if
 /// it never does: the console still works, the footer just omits the version).
 #[component]
 pub fn Shell(config: ReadSignal<Option<UiConfig>>, children: Children) -> impl IntoView {
+    let location = use_location();
+    // After an in-app navigation, move focus to the new page's content so
+    // keyboard and screen-reader users start there, as on a full page load.
+    // Not on the first render: a fresh load already starts at the top.
+    Effect::new(move |previous: Option<String>| {
+        let path = location.pathname.get();
+        if previous.is_some_and(|p| p != path) {
+            focus_by_id("main");
+        }
+        path
+    });
     view! {
-        <a class="skip-link" href="#main">"Skip to content"</a>
+        // The router would treat `#main` as a navigation and only scroll;
+        // moving focus is what makes the skip link useful.
+        <a
+            class="skip-link"
+            href="#main"
+            on:click=|ev| {
+                ev.prevent_default();
+                focus_by_id("main");
+            }
+        >
+            "Skip to content"
+        </a>
         <header class="site-header">
             <div class="site-header__inner">
                 <A href="/" attr:class="brand">"Berth"</A>
                 <nav aria-label="Main">
                     <ul class="nav-list">
                         <li>
-                            <A href="/projects">"Projects"</A>
+                            // A plain <a>: the router still handles the click, and
+                            // the current-page marking covers `/` as well.
+                            <a href="/projects" aria-current=move || projects_current(&location.pathname.get())>
+                                "Projects"
+                            </a>
                         </li>
                     </ul>
                 </nav>
@@ -41,5 +80,20 @@ pub fn Shell(config: ReadSignal<Option<UiConfig>>, children: Children) -> impl I
                 }}
             </p>
         </footer>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::projects_current;
+
+    #[test]
+    fn projects_link_is_current_on_the_list_and_inside_it() {
+        assert_eq!(projects_current("/"), Some("page"));
+        assert_eq!(projects_current("/projects"), Some("page"));
+        assert_eq!(projects_current("/projects/"), Some("page"));
+        assert_eq!(projects_current("/projects/shop"), Some("location"));
+        assert_eq!(projects_current("/projectsx"), None);
+        assert_eq!(projects_current("/elsewhere"), None);
     }
 }

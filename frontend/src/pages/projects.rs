@@ -29,8 +29,9 @@ enum ListState {
 pub fn ProjectsPage() -> impl IntoView {
     set_page_title("Projects");
     let state = RwSignal::new(ListState::Loading);
-    // The announcement region must exist before its text changes, or
-    // screen readers miss the change; it therefore lives outside any `if`.
+    // The announcement region must be in the page (not `hidden`) before its
+    // text changes, or screen readers miss the change; while empty, CSS
+    // collapses it to nothing.
     let announcement = RwSignal::new(String::new());
 
     let load = move || {
@@ -81,7 +82,7 @@ pub fn ProjectsPage() -> impl IntoView {
 
     view! {
         <h1>"Projects"</h1>
-        <p class="status-message" role="status" aria-live="polite" hidden=move || announcement.with(String::is_empty)>
+        <p class="status-message" role="status" aria-live="polite">
             {move || announcement.get()}
         </p>
         <section class="panel" aria-labelledby="projects-heading" aria-busy=busy>
@@ -90,7 +91,10 @@ pub fn ProjectsPage() -> impl IntoView {
         </section>
         <section class="panel" aria-labelledby="create-heading">
             <h2 id="create-heading">"Create a project"</h2>
-            <CreateProjectForm on_created=on_created/>
+            <CreateProjectForm
+                on_created=on_created
+                on_sending=Callback::new(move |()| announcement.set(String::new()))
+            />
         </section>
     }
 }

@@ -51,6 +51,10 @@ test.describe('projects', () => {
 
     await expect(page).toHaveURL(new RegExp(`/projects/${name}$`));
     await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+    // Focus follows the navigation to the new page's content.
+    await expect(page.getByRole('main')).toBeFocused();
+    const nav = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Projects' });
+    await expect(nav).toHaveAttribute('aria-current', 'location');
     const details = page.getByRole('region', { name: 'Details' });
     await expect(details).toContainText('Nightly batch jobs');
     await expect(details).toContainText(project.namespace);
@@ -61,6 +65,18 @@ test.describe('projects', () => {
     const breadcrumb = page.getByRole('navigation', { name: 'Breadcrumb' });
     await breadcrumb.getByRole('link', { name: 'Projects' }).click();
     await expect(page.getByRole('heading', { level: 1, name: 'Projects' })).toBeVisible();
+    await expect(nav).toHaveAttribute('aria-current', 'page');
+  });
+
+  test('the skip link takes keyboard users to the content', async ({ page }) => {
+    await page.goto('/');
+    await expect(page.getByRole('heading', { level: 1, name: 'Projects' })).toBeVisible();
+    await page.keyboard.press('Tab');
+    const skip = page.getByRole('link', { name: 'Skip to content' });
+    await expect(skip).toBeFocused();
+    await expect(skip).toBeInViewport();
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('main')).toBeFocused();
   });
 
   test('says so when a project does not exist', async ({ page }) => {

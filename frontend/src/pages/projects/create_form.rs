@@ -22,7 +22,13 @@ const FIELDS: [(&str, &str); 2] = [("name", NAME_ID), ("description", DESCRIPTIO
 
 /// Creates a project and hands it to `on_created`.
 #[component]
-pub fn CreateProjectForm(on_created: Callback<Project>) -> impl IntoView {
+pub fn CreateProjectForm(
+    on_created: Callback<Project>,
+    /// Runs when a valid request is sent, so the page can retire an older
+    /// announcement ("Project X created.") that no longer describes the form.
+    #[prop(optional)]
+    on_sending: Option<Callback<()>>,
+) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
     // Which fields have been typed into. Errors show as you type, but not
@@ -78,6 +84,9 @@ pub fn CreateProjectForm(on_created: Callback<Project>) -> impl IntoView {
         server_errors.set(Vec::new());
         form_error.set(None);
         pending.set(true);
+        if let Some(cb) = on_sending {
+            cb.run(());
+        }
         spawn_local(async move {
             let result = api::create_project(&body).await;
             pending.set(false);
@@ -125,7 +134,9 @@ pub fn CreateProjectForm(on_created: Callback<Project>) -> impl IntoView {
                 multiline=true
                 on_edit=edited("description", description_edited)
             />
-            <div id=FORM_ERROR_ID class="form-error" role="alert" tabindex="-1" hidden=move || form_error.with(Option::is_none)>
+            // Always present (collapsed while empty) so that the alert is
+            // announced when its text appears.
+            <div id=FORM_ERROR_ID class="form-error" role="alert" tabindex="-1">
                 {move || form_error.get()}
             </div>
             <button type="submit" class="button" disabled=move || pending.get()>
@@ -176,4 +187,63 @@ fn split_errors(error: &ApiError) -> (Vec<FieldError>, Option<String>) {
         None
     };
     (fields, other)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use berth_shared::Problem;
+
+    fn problem(status: u16, detail: &str, errors: Vec<FieldError>) -> ApiError {
+        ApiError::Problem(Problem {
+            kind: "about:blank".into(),
+            title: "Refused".into(),
+            status,
+            detail: Some(detail.into()),
+            errors,
+            request_id: None,
+        })
+    }
+
+    #[test]
+    fn conflict_without_field_errors_lands_on_the_name() {
+        let (fields, other) = split_errors(&problem(409, "Name taken.", vec![]));
+        assert_eq!(fields, vec![FieldError::new("name", "Name taken.")]);
+        assert_eq!(other, None);
+    }
+
+    #[test]
+    fn field_errors_go_to_their_fields_and_unknown_ones_to_the_form() {
+        let (fields, other) = split_errors(&problem(
+            422,
+            "Check the fields.",
+            vec![
+                FieldError::new("description", "Too long."),
+                FieldError::new("owner", "Unknown owner."),
+            ],
+        ));
+        assert_eq!(fields, vec![FieldError::new("description", "Too long.")]);
+        assert_eq!(other.as_deref(), Some("Unknown owner."));
+        assert_eq!(first_field_id(&fields), Some(DESCRIPTION_ID));
+    }
+
+    #[test]
+    fn other_failures_are_shown_for_the_form() {
+        let (fields, other) = split_errors(&problem(500, "Broken.", vec![]));
+        assert!(fields.is_empty());
+        assert_eq!(other.as_deref(), Some("Broken."));
+        let (_, other) = split_errors(&ApiError::Network);
+        assert!(other.is_some_and(|m| m.contains("could not be reached")));
+    }
+
+    #[test]
+    fn focus_goes_to_the_first_field_in_page_order() {
+        let errors = CreateProject {
+            name: "Bad".into(),
+            description: "\t".into(),
+        }
+        .validate();
+        assert_eq!(first_field_id(&errors), Some(NAME_ID));
+        assert_eq!(first_field_id(&[]), None);
+    }
 }

@@ -16,6 +16,8 @@ pub enum ApiError {
     ProjectExists(String),
     #[error("There is no project named “{0}”.")]
     ProjectNotFound(String),
+    #[error("Project “{0}” is being deleted; its data can no longer be changed.")]
+    ProjectDeleting(String),
     #[error("There is no API endpoint at this address.")]
     UnknownEndpoint,
     #[error("{0}")]
@@ -32,7 +34,7 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::ProjectExists(_) => StatusCode::CONFLICT,
+            Self::ProjectExists(_) | Self::ProjectDeleting(_) => StatusCode::CONFLICT,
             Self::ProjectNotFound(_) | Self::UnknownEndpoint => StatusCode::NOT_FOUND,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,

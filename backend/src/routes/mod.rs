@@ -1,6 +1,7 @@
 //! The HTTP surface: the JSON API under `/api`, health probes, and the built
 //! console for every other path.
 
+pub mod actor;
 mod config;
 mod health;
 mod json;

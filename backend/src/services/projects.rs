@@ -53,6 +53,17 @@ impl ProjectService {
             .ok_or_else(|| ApiError::ProjectNotFound(name.to_owned()))
     }
 
+    /// The namespace of a project whose data may be read and written now.
+    /// Every project-scoped data route goes through here, so a project that
+    /// does not exist, or is being deleted, is refused in one place.
+    pub async fn data_namespace(&self, name: &str) -> Result<String, ApiError> {
+        let project = self.get(name).await?;
+        if project.status == "Terminating" {
+            return Err(ApiError::ProjectDeleting(project.name));
+        }
+        Ok(project.namespace)
+    }
+
     /// Create a project; its name must be free.
     pub async fn create(&self, request: CreateProject) -> Result<Project, ApiError> {
         let errors = request.validate();

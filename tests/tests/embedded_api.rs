@@ -608,8 +608,16 @@ async fn list_filters_with_field_selectors_across_namespaces() -> anyhow::Result
         }
     }
     let all: Api<Secret> = Api::all(c.client.clone());
-    let names = |l: kube::core::ObjectList<Secret>| -> Vec<(String, String)> {
-        let mut v: Vec<_> = l
+    let sel = format!("run={run}");
+    // (namespace, name) of the secrets of this run that match `fields`.
+    let matching = async |fields: &str| -> anyhow::Result<Vec<(String, String)>> {
+        let mut params = ListParams::default().labels(&sel);
+        if !fields.is_empty() {
+            params = params.fields(fields);
+        }
+        let mut v: Vec<_> = all
+            .list(&params)
+            .await?
             .items
             .into_iter()
             .map(|s| {
@@ -620,52 +628,22 @@ async fn list_filters_with_field_selectors_across_namespaces() -> anyhow::Result
             })
             .collect();
         v.sort();
-        v
+        Ok(v)
     };
-    let sel = format!("run={run}");
-    let everything = names(all.list(&ListParams::default().labels(&sel)).await?);
+    let everything = matching("").await?;
     ensure!(everything.len() == 4, "all-namespaces list: {everything:?}");
-    let one = names(
-        all.list(
-            &ListParams::default()
-                .labels(&sel)
-                .fields("metadata.name=one"),
-        )
-        .await?,
-    );
+    let one = matching("metadata.name=one").await?;
     ensure!(
         one == vec![(ns1.clone(), "one".into()), (ns2.clone(), "one".into())],
         "{one:?}"
     );
-    let one_eq = names(
-        all.list(
-            &ListParams::default()
-                .labels(&sel)
-                .fields("metadata.name==one"),
-        )
-        .await?,
-    );
-    ensure!(one_eq == one);
-    let not_one = names(
-        all.list(
-            &ListParams::default()
-                .labels(&sel)
-                .fields("metadata.name!=one"),
-        )
-        .await?,
-    );
+    ensure!(matching("metadata.name==one").await? == one);
+    let not_one = matching("metadata.name!=one").await?;
     ensure!(
         not_one == vec![(ns1.clone(), "two".into()), (ns2.clone(), "two".into())],
         "{not_one:?}"
     );
-    let in_ns2 = names(
-        all.list(
-            &ListParams::default()
-                .labels(&sel)
-                .fields(&format!("metadata.namespace={ns2},metadata.name=two")),
-        )
-        .await?,
-    );
+    let in_ns2 = matching(&format!("metadata.namespace={ns2},metadata.name=two")).await?;
     ensure!(in_ns2 == vec![(ns2.clone(), "two".into())], "{in_ns2:?}");
     let (code, _) = c
         .raw(

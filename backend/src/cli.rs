@@ -1,10 +1,12 @@
-//! Command-line interface: `berth serve` and, later, a small CLI over the API.
+//! Command-line interface: `berth serve`, and a small CLI over the API
+//! (`berth project …`, `berth registry …`, `berth image …`, in [`crate::commands`]).
 //!
 //! Every flag of `serve` is also a `BERTH_*` environment variable, so the same
 //! binary is configured the same way on a laptop and in a container.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -23,6 +25,12 @@ pub struct Cli {
 pub enum Command {
     /// Serve the console and its API.
     Serve(ServeArgs),
+    /// Projects on a running Berth: list, create, get, delete, restore.
+    Project(crate::commands::project::ProjectArgs),
+    /// A project's registry credentials on a running Berth.
+    Registry(crate::commands::data::RegistryArgs),
+    /// A project's image pointers on a running Berth.
+    Image(crate::commands::data::ImageArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -57,6 +65,79 @@ pub struct ServeArgs {
     /// Log format.
     #[arg(long, env = "BERTH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+
+    /// A registry (`HOST:PORT`) that image checks reach over plain HTTP
+    /// instead of HTTPS; repeatable. Only for registries on a trusted
+    /// network, such as a local test registry.
+    #[arg(
+        long = "insecure-registry",
+        env = "BERTH_INSECURE_REGISTRIES",
+        value_name = "HOST:PORT",
+        value_delimiter = ',',
+        value_parser = parse_insecure_registry
+    )]
+    pub insecure_registries: Vec<String>,
+
+    /// Days a deleted project can be restored before it is deleted for
+    /// good; 0 makes every deletion permanent.
+    #[arg(long, env = "BERTH_RESTORE_WINDOW_DAYS", default_value_t = 7)]
+    pub restore_window_days: u64,
+
+    /// The restore window as a duration (`90s`, `30m`, `12h`, `7d`, or plain
+    /// seconds); overrides `--restore-window-days`.
+    #[arg(long, env = "BERTH_RESTORE_WINDOW", value_parser = parse_duration)]
+    pub restore_window: Option<Duration>,
+
+    /// Seconds between two passes of the task that deletes projects whose
+    /// restore window has ended.
+    #[arg(long, env = "BERTH_PURGE_INTERVAL_SECONDS", default_value_t = 60)]
+    pub purge_interval_seconds: u64,
+
+    /// Seconds without progress after which a project deletion is reported
+    /// as stalled, with what blocks it.
+    #[arg(long, env = "BERTH_DELETION_STALL_SECONDS", default_value_t = 60)]
+    pub deletion_stall_seconds: u64,
+}
+
+impl ServeArgs {
+    /// How long deleted projects stay restorable (zero: never).
+    pub fn restore_window(&self) -> anyhow::Result<Duration> {
+        match self.restore_window {
+            Some(window) => Ok(window),
+            None => self
+                .restore_window_days
+                .checked_mul(86_400)
+                .map(Duration::from_secs)
+                .ok_or_else(|| anyhow::anyhow!("--restore-window-days is too large")),
+        }
+    }
+}
+
+/// `90`, `90s`, `30m`, `12h`, `7d`.
+pub fn parse_duration(value: &str) -> Result<Duration, String> {
+    let value = value.trim();
+    let split = value
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(value.len());
+    let (number, unit) = value.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("“{value}” is not a duration like 90s, 30m, 12h or 7d"))?;
+    let factor = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3_600,
+        "d" => 86_400,
+        _ => {
+            return Err(format!(
+                "“{value}” is not a duration like 90s, 30m, 12h or 7d"
+            ));
+        }
+    };
+    number
+        .checked_mul(factor)
+        .map(Duration::from_secs)
+        .ok_or_else(|| format!("“{value}” is too long"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -81,6 +162,13 @@ fn parse_loopback(value: &str) -> Result<SocketAddr, String> {
             addr.ip()
         ))
     }
+}
+
+/// `host[:port]` of a registry allowed over plain HTTP.
+fn parse_insecure_registry(value: &str) -> Result<String, String> {
+    let value = value.trim().to_ascii_lowercase();
+    berth_shared::credentials::validate_registry_server(&value)?;
+    Ok(value)
 }
 
 /// A namespace name is at most 63 characters and project names at most
@@ -122,6 +210,36 @@ mod tests {
         assert!(parse_prefix("Berth-").is_err());
         assert!(parse_prefix(&"a".repeat(24)).is_err());
         assert!(parse_prefix("-x").is_err());
+    }
+
+    #[test]
+    fn durations_take_units() {
+        assert_eq!(parse_duration("90"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_duration("30m"), Ok(Duration::from_secs(1_800)));
+        assert_eq!(parse_duration("12h"), Ok(Duration::from_secs(43_200)));
+        assert_eq!(parse_duration("7d"), Ok(Duration::from_secs(604_800)));
+        assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
+        assert!(parse_duration("7 weeks").is_err());
+        assert!(parse_duration("d").is_err());
+    }
+
+    #[test]
+    fn restore_window_defaults_to_seven_days() {
+        let cli = Cli::try_parse_from(["berth", "serve"]).expect("parses");
+        let Command::Serve(args) = cli.command else {
+            panic!("serve")
+        };
+        assert_eq!(
+            args.restore_window().ok(),
+            Some(Duration::from_secs(7 * 86_400))
+        );
+        let cli =
+            Cli::try_parse_from(["berth", "serve", "--restore-window", "2s"]).expect("parses");
+        let Command::Serve(args) = cli.command else {
+            panic!("serve")
+        };
+        assert_eq!(args.restore_window().ok(), Some(Duration::from_secs(2)));
     }
 
     #[test]

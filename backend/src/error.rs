@@ -18,8 +18,32 @@ pub enum ApiError {
     ProjectNotFound(String),
     #[error("Project “{0}” is being deleted; its data can no longer be changed.")]
     ProjectDeleting(String),
+    #[error("Project “{0}” was deleted; restore it from Deleted projects to use its data.")]
+    ProjectDeleted(String),
+    #[error("Project “{0}” is not deleted, so there is nothing to restore.")]
+    ProjectNotDeleted(String),
+    #[error(
+        "This server deletes projects permanently: deleting with a restore window is turned off."
+    )]
+    SoftDeleteDisabled,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    ItemNotFound(String),
     #[error("There is no API endpoint at this address.")]
     UnknownEndpoint,
+    #[error("There is no {what} named “{name}” in this project.")]
+    NotFound { what: &'static str, name: String },
+    #[error("A {what} named “{name}” already exists in this project. Choose another name.")]
+    NameTaken { what: &'static str, name: String },
+    #[error(
+        "Someone changed this {what} after you opened it. Reload it to see the changes, then make yours again."
+    )]
+    StaleVersion { what: &'static str },
+    #[error("The registry credential “{name}” is used by the image pointers {}. Choose other credentials for them first, or delete it anyway.", quoted_list(.used_by))]
+    CredentialInUse { name: String, used_by: Vec<String> },
+    #[error("{0}")]
+    Registry(#[from] crate::services::registry::RegistryError),
     #[error("{0}")]
     BadRequest(String),
     #[error("The request body is too large.")]
@@ -35,6 +59,15 @@ impl ApiError {
         match self {
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::ProjectExists(_) | Self::ProjectDeleting(_) => StatusCode::CONFLICT,
+            Self::ProjectNotDeleted(_) | Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::ProjectDeleted(_) => StatusCode::GONE,
+            Self::SoftDeleteDisabled => StatusCode::BAD_REQUEST,
+            Self::ItemNotFound(_) => StatusCode::NOT_FOUND,
+            Self::NotFound { .. } => StatusCode::NOT_FOUND,
+            Self::NameTaken { .. } | Self::StaleVersion { .. } | Self::CredentialInUse { .. } => {
+                StatusCode::CONFLICT
+            }
+            Self::Registry(e) => registry_status(e),
             Self::ProjectNotFound(_) | Self::UnknownEndpoint => StatusCode::NOT_FOUND,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -48,17 +81,58 @@ impl ApiError {
         let title = status.canonical_reason().unwrap_or("Error").to_owned();
         let errors = match self {
             Self::Validation(errors) => errors.clone(),
-            Self::ProjectExists(_) => vec![FieldError::new("name", self)],
+            Self::ProjectExists(_) | Self::NameTaken { .. } => vec![FieldError::new("name", self)],
             _ => Vec::new(),
         };
         Problem {
-            kind: "about:blank".to_owned(),
+            kind: match self {
+                Self::Registry(e) => registry_problem_type(e),
+                Self::CredentialInUse { .. } => "https://berth.dev/problems/credential-in-use",
+                Self::StaleVersion { .. } => "https://berth.dev/problems/stale-version",
+                _ => "about:blank",
+            }
+            .to_owned(),
             title,
             status: status.as_u16(),
             detail: Some(self.to_string()),
             errors,
             request_id: None,
         }
+    }
+}
+
+/// "“a”, “b” and “c”".
+fn quoted_list(items: &[String]) -> String {
+    let quoted: Vec<String> = items.iter().map(|i| format!("“{i}”")).collect();
+    match quoted.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
+/// A registry refusing credentials or lacking the image is a problem with
+/// the input (422); not reaching it at all is a gateway problem (502).
+fn registry_status(e: &crate::services::registry::RegistryError) -> StatusCode {
+    use crate::services::registry::RegistryError as R;
+    match e {
+        R::Unauthorized { .. } | R::CredentialsNeeded { .. } | R::NotFound { .. } => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        R::Unreachable { .. } | R::Tls { .. } | R::Unexpected { .. } => StatusCode::BAD_GATEWAY,
+    }
+}
+
+/// Problem types that let a client tell the registry failures apart.
+fn registry_problem_type(e: &crate::services::registry::RegistryError) -> &'static str {
+    use crate::services::registry::RegistryError as R;
+    match e {
+        R::Unauthorized { .. } => "https://berth.dev/problems/registry-unauthorized",
+        R::CredentialsNeeded { .. } => "https://berth.dev/problems/registry-credentials-needed",
+        R::NotFound { .. } => "https://berth.dev/problems/image-not-found",
+        R::Unreachable { .. } => "https://berth.dev/problems/registry-unreachable",
+        R::Tls { .. } => "https://berth.dev/problems/registry-tls",
+        R::Unexpected { .. } => "https://berth.dev/problems/registry-unexpected",
     }
 }
 

@@ -7,8 +7,10 @@
 
 pub mod cli;
 pub mod cluster;
+pub mod commands;
 pub mod embedded;
 pub mod error;
+pub mod resources;
 pub mod routes;
 pub mod serve;
 pub mod services;

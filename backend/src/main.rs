@@ -1,11 +1,15 @@
 use clap::Parser;
 
 use berth::cli::{Cli, Command};
+use berth::commands::finish;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Project(args) => return finish(berth::commands::project::run(args).await),
+        Command::Registry(args) => return finish(berth::commands::data::registry(args).await),
+        Command::Image(args) => return finish(berth::commands::data::image(args).await),
         Command::Serve(args) => {
             berth::telemetry::init(args.log_format);
             berth::serve::run(args).await

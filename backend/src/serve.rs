@@ -2,6 +2,7 @@
 //! SIGTERM or Ctrl-C, then drain in-flight requests.
 
 use std::io::Write;
+use std::time::Duration;
 
 use anyhow::Context;
 use berth_shared::UiConfig;
@@ -10,10 +11,17 @@ use tokio::net::TcpListener;
 use crate::cli::ServeArgs;
 use crate::cluster::Cluster;
 use crate::routes;
+use crate::services::credentials::CredentialService;
+use crate::services::deletion::{DeletionService, DeletionTiming};
+use crate::services::images::ImageService;
+use crate::services::inventory::InventoryService;
 use crate::services::projects::ProjectService;
+use crate::services::purge;
+use crate::services::registry::RegistryAccess;
 use crate::state::AppState;
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
+    crate::services::registry::install_crypto_provider();
     let cluster = Cluster::connect(&args).await?;
 
     let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(());
@@ -38,14 +46,37 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         });
     }
 
+    let restore_window = args.restore_window()?;
+    let projects = ProjectService::new(cluster.client.clone(), args.namespace_prefix.clone())
+        .with_restore_window(restore_window);
+    tasks.spawn(purge_task(
+        projects.clone(),
+        Duration::from_secs(args.purge_interval_seconds.max(1)),
+        shutdown_rx.clone(),
+    ));
+
     let state = AppState {
-        projects: ProjectService::new(cluster.client.clone(), args.namespace_prefix.clone()),
+        projects: projects.clone(),
+        inventory: InventoryService::new(cluster.client.clone()),
+        deletion: DeletionService::new(
+            cluster.client.clone(),
+            DeletionTiming {
+                stall_after: Duration::from_secs(args.deletion_stall_seconds),
+                ..DeletionTiming::default()
+            },
+        ),
         ui_config: UiConfig {
             version: env!("CARGO_PKG_VERSION").to_owned(),
             auth_mode: "none".to_owned(),
             allowed_portal_origins: Vec::new(),
             cluster_mode: cluster.mode().to_owned(),
+            restore_window_seconds: restore_window.as_secs(),
         },
+        credentials: CredentialService::new(cluster.client.clone()),
+        images: ImageService::new(
+            cluster.client.clone(),
+            RegistryAccess::new(args.insecure_registries.clone()),
+        ),
         cluster,
     };
     let app = routes::router(state, &args.static_dir);
@@ -77,6 +108,16 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             .context("a server stopped")?;
     }
     tracing::info!("stopped");
+    Ok(())
+}
+
+/// The purge loop as a server task (it ends with the servers).
+async fn purge_task(
+    projects: ProjectService,
+    every: Duration,
+    stop: tokio::sync::watch::Receiver<()>,
+) -> std::io::Result<()> {
+    purge::run(projects, every, stop).await;
     Ok(())
 }
 

@@ -3,11 +3,19 @@
 use berth_shared::UiConfig;
 
 use crate::cluster::Cluster;
+use crate::services::credentials::CredentialService;
+use crate::services::deletion::DeletionService;
+use crate::services::images::ImageService;
+use crate::services::inventory::InventoryService;
 use crate::services::projects::ProjectService;
 
 #[derive(Clone)]
 pub struct AppState {
     pub cluster: Cluster,
     pub projects: ProjectService,
+    pub inventory: InventoryService,
+    pub deletion: DeletionService,
     pub ui_config: UiConfig,
+    pub credentials: CredentialService,
+    pub images: ImageService,
 }

@@ -9,7 +9,8 @@ use leptos_router::path;
 
 use crate::api;
 use crate::components::Shell;
-use crate::pages::{NotFoundPage, ProjectPage, ProjectsPage};
+use crate::pages::{CredentialsPage, ImagesPage, NotFoundPage, ProjectPage, ProjectsPage};
+use crate::pages::{DataStoragePage, DeletedProjectsPage, ProjectDataPage, ProjectSettingsPage};
 
 /// The whole console.
 #[component]
@@ -32,6 +33,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=ProjectsPage/>
                     <Route path=path!("/projects") view=ProjectsPage/>
                     <Route path=path!("/projects/:name") view=ProjectPage/>
+                    <Route path=path!("/projects/:name/data") view=ProjectDataPage/>
+                    <Route path=path!("/projects/:name/settings") view=ProjectSettingsPage/>
+                    <Route path=path!("/deleted-projects") view=DeletedProjectsPage/>
+                    <Route path=path!("/data-storage") view=DataStoragePage/>
+                    <Route path=path!("/projects/:name/images") view=ImagesPage/>
+                    <Route path=path!("/projects/:name/credentials") view=CredentialsPage/>
                 </Routes>
             </Shell>
         </Router>

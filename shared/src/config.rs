@@ -15,4 +15,8 @@ pub struct UiConfig {
     pub allowed_portal_origins: Vec<String>,
     /// Which Kubernetes API Berth stores data in: `embedded` or `cluster`.
     pub cluster_mode: String,
+    /// How long a project deleted with a restore window can be restored, in
+    /// seconds; 0 when deletion is always permanent.
+    #[serde(default)]
+    pub restore_window_seconds: u64,
 }

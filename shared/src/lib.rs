@@ -5,11 +5,21 @@
 //! with exactly the rules the server enforces.
 
 pub mod config;
+pub mod credentials;
+pub mod deletion;
+pub mod image_ref;
+pub mod images;
+pub mod inventory;
 pub mod names;
 pub mod problem;
 pub mod project;
 
 pub use config::UiConfig;
+pub use credentials::{
+    RegistryCredential, RegistryCredentialList, RegistryKind, SaveRegistryCredential,
+};
+pub use image_ref::{ImageReference, ReferenceError};
+pub use images::{ImagePointer, ImagePointerList, SaveImagePointer};
 pub use names::{NameError, validate_object_name, validate_project_name};
 pub use problem::{FieldError, Problem};
 pub use project::{CreateProject, DESCRIPTION_MAX_CHARS, Project, ProjectList};

@@ -21,8 +21,41 @@ pub struct Project {
     pub created_at: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
-    /// `Active`, or `Terminating` while a deletion runs.
+    /// `Active`; `Terminating` while a deletion runs; `Deleted` when it was
+    /// deleted with a restore window (see [`Project::deletion`]).
     pub status: String,
+    /// Set when the project was deleted with a restore window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deletion: Option<SoftDeletion>,
+}
+
+/// A project deleted with a restore window: hidden, its data refused, its
+/// name kept, until it is restored or `purge_after` passes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SoftDeletion {
+    /// RFC 3339.
+    pub deleted_at: String,
+    /// RFC 3339: when the project is deleted for good.
+    pub purge_after: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_by: Option<String>,
+}
+
+/// `status` of a project deleted with a restore window.
+pub const STATUS_DELETED: &str = "Deleted";
+/// `status` of a project whose namespace is being removed.
+pub const STATUS_TERMINATING: &str = "Terminating";
+
+/// Whole days left until `purge_after`, rounded up, from two Unix times in
+/// seconds; 0 once it has passed.
+pub fn days_left(now_unix: i64, purge_after_unix: i64) -> i64 {
+    let left = purge_after_unix - now_unix;
+    if left <= 0 {
+        0
+    } else {
+        (left + 86_399) / 86_400
+    }
 }
 
 /// The body of `POST /api/v1/projects`.
@@ -102,6 +135,7 @@ mod tests {
             created_at: "2026-01-01T00:00:00Z".into(),
             created_by: None,
             status: "Active".into(),
+            deletion: None,
         };
         let json = serde_json::to_value(&p).expect("serialises");
         assert!(json.get("createdAt").is_some());

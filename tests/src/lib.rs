@@ -10,6 +10,8 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use tempfile::TempDir;
 
+pub mod registry;
+
 /// How long a starting server may take to print its addresses.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 

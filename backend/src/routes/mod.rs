@@ -3,7 +3,10 @@
 
 pub mod actor;
 mod config;
+mod credentials;
 mod health;
+mod images;
+mod inventory;
 mod json;
 mod middleware;
 mod projects;
@@ -13,7 +16,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{delete, get, post};
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
@@ -31,7 +34,39 @@ pub fn router(state: AppState, static_dir: &Path) -> Router {
     let api = Router::new()
         .route("/v1/config", get(config::get_config))
         .route("/v1/projects", get(projects::list).post(projects::create))
-        .route("/v1/projects/{project}", get(projects::get))
+        .route(
+            "/v1/projects/{project}",
+            get(projects::get).delete(projects::delete),
+        )
+        .route("/v1/projects/{project}/restore", post(projects::restore))
+        .route("/v1/projects/{project}/deletion", get(projects::deletion))
+        .route("/v1/projects/{project}/inventory", get(inventory::get))
+        .route(
+            "/v1/projects/{project}/inventory/{kind}/{name}",
+            delete(inventory::delete_item),
+        )
+        .route(
+            "/v1/projects/{project}/registry-credentials",
+            get(credentials::list).post(credentials::create),
+        )
+        .route(
+            "/v1/projects/{project}/registry-credentials/{name}",
+            get(credentials::get)
+                .put(credentials::replace)
+                .delete(credentials::delete),
+        )
+        .route(
+            "/v1/projects/{project}/images",
+            get(images::list).post(images::create),
+        )
+        .route(
+            "/v1/projects/{project}/images/{name}",
+            get(images::get).put(images::replace).delete(images::delete),
+        )
+        .route(
+            "/v1/projects/{project}/images/{name}/verify",
+            post(images::verify),
+        )
         .fallback(unknown_endpoint)
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .layer(axum::middleware::from_fn(middleware::stamp_request_id))

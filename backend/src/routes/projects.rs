@@ -1,17 +1,43 @@
-//! `/api/v1/projects`.
+//! `/api/v1/projects`: list, create, read, delete, restore, and follow a
+//! deletion as server-sent events.
+
+use std::convert::Infallible;
+use std::time::Duration;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
-use berth_shared::{CreateProject, Project, ProjectList};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use berth_shared::deletion::{EVENT_DELETED, EVENT_PROGRESS, EVENT_SOFT_DELETED, EVENT_STALLED};
+use berth_shared::{CreateProject, Project, ProjectList, validate_project_name};
+use futures::StreamExt;
+use serde::Deserialize;
 
 use super::ApiJson;
+use super::actor::Actor;
 use crate::error::ApiError;
+use crate::services::deletion::DeletionEvent;
+use crate::services::projects::{DeleteMode, Deleted};
 use crate::state::AppState;
 
-pub async fn list(State(state): State<AppState>) -> Result<Json<ProjectList>, ApiError> {
-    let items = state.projects.list().await?;
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    /// `true`: the projects deleted with a restore window, instead of the
+    /// live ones.
+    #[serde(default)]
+    deleted: bool,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<ProjectList>, ApiError> {
+    let items = if query.deleted {
+        state.projects.list_deleted().await?
+    } else {
+        state.projects.list().await?
+    };
     Ok(Json(ProjectList { items }))
 }
 
@@ -33,4 +59,80 @@ pub async fn create(
         [(header::LOCATION, location)],
         Json(project),
     ))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DeleteQuery {
+    /// `soft` (restorable for the server's restore window) or `hard`
+    /// (permanent, now); the server's default when absent.
+    mode: Option<String>,
+}
+
+/// `DELETE /api/v1/projects/{project}`: 200 with the project (status
+/// `Deleted`) when it stays restorable; 202 with the project (status
+/// `Terminating`) and the address of its deletion progress otherwise.
+pub async fn delete(
+    State(state): State<AppState>,
+    Path(project): Path<String>,
+    Query(query): Query<DeleteQuery>,
+    actor: Actor,
+) -> Result<Response, ApiError> {
+    let mode = query.mode.as_deref().map(DeleteMode::parse).transpose()?;
+    Ok(
+        match state.projects.delete(&project, mode, &actor.name).await? {
+            Deleted::Soft(project) => (StatusCode::OK, Json(project)).into_response(),
+            Deleted::Hard(project) => {
+                let location = format!("/api/v1/projects/{}/deletion", project.name);
+                (
+                    StatusCode::ACCEPTED,
+                    [(header::LOCATION, location)],
+                    Json(project),
+                )
+                    .into_response()
+            }
+        },
+    )
+}
+
+/// `POST /api/v1/projects/{project}/restore`.
+pub async fn restore(
+    State(state): State<AppState>,
+    Path(project): Path<String>,
+) -> Result<Json<Project>, ApiError> {
+    Ok(Json(state.projects.restore(&project).await?))
+}
+
+/// `GET /api/v1/projects/{project}/deletion`: `progress` events while the
+/// namespace is being emptied, `stalled` when nothing moves, then
+/// `deleted`. A project that no longer exists answers `deleted` at once,
+/// so a client that connects late still learns the outcome.
+pub async fn deletion(
+    State(state): State<AppState>,
+    Path(project): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    if validate_project_name(&project).is_err() {
+        return Err(ApiError::ProjectNotFound(project));
+    }
+    let namespace = state.projects.namespace_of(&project);
+    // A namespace that exists but is not this project's is not reported on.
+    if state.projects.is_foreign(&project).await? {
+        return Err(ApiError::ProjectNotFound(project));
+    }
+    let events = state
+        .deletion
+        .watch(project, namespace)
+        .map(|event| Ok::<Event, Infallible>(to_sse(&event)));
+    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
+
+fn to_sse(event: &DeletionEvent) -> Event {
+    let (name, data) = match event {
+        DeletionEvent::Progress(p) => (EVENT_PROGRESS, serde_json::to_string(p)),
+        DeletionEvent::Stalled(s) => (EVENT_STALLED, serde_json::to_string(s)),
+        DeletionEvent::Deleted(d) => (EVENT_DELETED, serde_json::to_string(d)),
+        DeletionEvent::SoftDeleted(d) => (EVENT_SOFT_DELETED, serde_json::to_string(d)),
+    };
+    Event::default()
+        .event(name)
+        .data(data.unwrap_or_else(|_| "{}".to_owned()))
 }

@@ -29,3 +29,42 @@ pub fn project_selector() -> String {
 pub fn managed_selector() -> String {
     format!("{MANAGED_BY}={MANAGED_BY_VALUE}")
 }
+
+/// Label on a project's namespace: `deleted` while it waits, hidden, in its
+/// restore window.
+pub const STATE: &str = "berth.dev/state";
+pub const STATE_DELETED: &str = "deleted";
+/// Annotation: when the project was deleted with a restore window (RFC 3339).
+pub const DELETED_AT: &str = "berth.dev/deleted-at";
+/// Annotation: when a project deleted with a restore window is deleted for
+/// good (RFC 3339).
+pub const PURGE_AFTER: &str = "berth.dev/purge-after";
+/// Annotation: who deleted the project.
+pub const DELETED_BY: &str = "berth.dev/deleted-by";
+
+/// Selects the projects that are not waiting in a restore window.
+pub fn live_project_selector() -> String {
+    format!("{},{STATE}!={STATE_DELETED}", project_selector())
+}
+
+/// Selects the projects waiting in a restore window.
+pub fn deleted_project_selector() -> String {
+    format!("{},{STATE}={STATE_DELETED}", project_selector())
+}
+
+/// Value of [`KIND`] on a registry credential's Secret.
+pub const KIND_REGISTRY_CREDENTIAL: &str = "registry-credential";
+/// Annotation on a registry credential: `docker-hub`, `icr` or `other`.
+pub const REGISTRY_KIND: &str = "berth.dev/registry-kind";
+/// Annotation on a registry credential: the registry server it is for.
+pub const REGISTRY_SERVER: &str = "berth.dev/registry-server";
+/// Annotation on a registry credential: the user name (not secret).
+pub const REGISTRY_USERNAME: &str = "berth.dev/registry-username";
+/// Annotation: when the object was created (RFC 3339), for objects whose
+/// creation timestamp is reset when they are replaced.
+pub const CREATED_AT: &str = "berth.dev/created-at";
+
+/// Selects the registry credentials in a project's namespace.
+pub fn registry_credential_selector() -> String {
+    format!("{MANAGED_BY}={MANAGED_BY_VALUE},{KIND}={KIND_REGISTRY_CREDENTIAL}")
+}

@@ -1,4 +1,10 @@
 //! Domain operations, each on top of the Kubernetes API.
 
+pub mod credentials;
+pub mod deletion;
+pub mod images;
+pub mod inventory;
 pub mod labels;
 pub mod projects;
+pub mod purge;
+pub mod registry;

@@ -1,11 +1,23 @@
 //! Projects, each stored as one labelled Kubernetes namespace.
+//!
+//! Deleting a project either deletes its namespace (Kubernetes then removes
+//! everything in it), or, with a restore window, marks the namespace
+//! deleted: a label hides it from lists, annotations say when and by whom,
+//! and [`ProjectService::data_namespace`] refuses its data. The namespace
+//! still exists, so the name stays taken; [`super::purge`] deletes it for
+//! good once the window has passed.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
+use berth_shared::project::{STATUS_DELETED, STATUS_TERMINATING, SoftDeletion};
 use berth_shared::{CreateProject, Project, validate_project_name};
 use k8s_openapi::api::core::v1::Namespace;
-use kube::api::{ListParams, ObjectMeta, PostParams};
+use kube::api::{
+    DeleteParams, ListParams, ObjectMeta, Patch, PatchParams, PostParams, Preconditions,
+};
 use kube::{Api, Client};
+use serde_json::json;
 
 use super::labels;
 use crate::error::ApiError;
@@ -15,6 +27,39 @@ use crate::error::ApiError;
 pub struct ProjectService {
     namespaces: Api<Namespace>,
     prefix: String,
+    /// How long a deleted project can be restored; zero: deletion is permanent.
+    restore_window: Duration,
+}
+
+/// How to delete a project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeleteMode {
+    /// Keep it restorable for the restore window.
+    Soft,
+    /// Delete the namespace now.
+    Hard,
+}
+
+impl DeleteMode {
+    /// `soft` or `hard`.
+    pub fn parse(value: &str) -> Result<Self, ApiError> {
+        match value {
+            "soft" => Ok(Self::Soft),
+            "hard" => Ok(Self::Hard),
+            other => Err(ApiError::BadRequest(format!(
+                "“{other}” is not a deletion mode; use “soft” (restorable for a while) or “hard” (permanent)."
+            ))),
+        }
+    }
+}
+
+/// What a delete did.
+#[derive(Debug, Clone)]
+pub enum Deleted {
+    /// Hidden and restorable until `project.deletion.purge_after`.
+    Soft(Project),
+    /// The namespace is being removed (or is already gone).
+    Hard(Project),
 }
 
 impl ProjectService {
@@ -22,7 +67,18 @@ impl ProjectService {
         Self {
             namespaces: Api::all(client),
             prefix: prefix.into(),
+            restore_window: Duration::ZERO,
         }
+    }
+
+    /// Deletions keep projects restorable for `window` (zero: never).
+    pub fn with_restore_window(mut self, window: Duration) -> Self {
+        self.restore_window = window;
+        self
+    }
+
+    pub fn restore_window(&self) -> Duration {
+        self.restore_window
     }
 
     /// The namespace that holds a project's data.
@@ -30,45 +86,94 @@ impl ProjectService {
         format!("{}{project}", self.prefix)
     }
 
-    /// Every project, newest first.
+    /// Every project, newest first; projects waiting in their restore
+    /// window are not listed (see [`Self::list_deleted`]).
     pub async fn list(&self) -> Result<Vec<Project>, ApiError> {
-        let params = ListParams::default().labels(&labels::project_selector());
+        self.list_selected(&labels::live_project_selector()).await
+    }
+
+    /// Projects deleted with a restore window and not yet purged, the one
+    /// purged soonest first.
+    pub async fn list_deleted(&self) -> Result<Vec<Project>, ApiError> {
+        let mut projects = self
+            .list_selected(&labels::deleted_project_selector())
+            .await?;
+        projects.retain(|p| p.status == STATUS_DELETED);
+        projects.sort_by(|a, b| purge_key(a).cmp(&purge_key(b)).then(a.name.cmp(&b.name)));
+        Ok(projects)
+    }
+
+    async fn list_selected(&self, selector: &str) -> Result<Vec<Project>, ApiError> {
+        let params = ListParams::default().labels(selector);
         let list = self.namespaces.list(&params).await?;
         let mut projects: Vec<Project> = list.items.iter().filter_map(to_project).collect();
         projects.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.name.cmp(&b.name)));
         Ok(projects)
     }
 
-    /// One project; a namespace Berth does not manage is not a project.
+    /// One project, also when deleted with a restore window (its `status`
+    /// is then `Deleted`); a namespace Berth does not manage is not a project.
     pub async fn get(&self, name: &str) -> Result<Project, ApiError> {
+        self.get_namespace(name).await.map(|(_, project)| project)
+    }
+
+    async fn get_namespace(&self, name: &str) -> Result<(Namespace, Project), ApiError> {
         if validate_project_name(name).is_err() {
             return Err(ApiError::ProjectNotFound(name.to_owned()));
         }
-        self.namespaces
-            .get_opt(&self.namespace_of(name))
-            .await?
-            .as_ref()
-            .and_then(to_project)
-            .filter(|p| p.name == name)
+        let namespace = self.namespaces.get_opt(&self.namespace_of(name)).await?;
+        namespace
+            .and_then(|ns| {
+                let project = to_project(&ns).filter(|p| p.name == name)?;
+                Some((ns, project))
+            })
             .ok_or_else(|| ApiError::ProjectNotFound(name.to_owned()))
+    }
+
+    /// Whether the project's namespace exists but is not a Berth project
+    /// (Berth never reports on it).
+    pub async fn is_foreign(&self, name: &str) -> Result<bool, ApiError> {
+        match self.get(name).await {
+            Ok(_) => Ok(false),
+            Err(ApiError::ProjectNotFound(_)) => Ok(self
+                .namespaces
+                .get_opt(&self.namespace_of(name))
+                .await?
+                .is_some()),
+            Err(err) => Err(err),
+        }
     }
 
     /// The namespace of a project whose data may be read and written now.
     /// Every project-scoped data route goes through here, so a project that
-    /// does not exist, or is being deleted, is refused in one place.
+    /// does not exist (404), was deleted with a restore window (410) or is
+    /// being deleted (409) is refused in one place.
     pub async fn data_namespace(&self, name: &str) -> Result<String, ApiError> {
         let project = self.get(name).await?;
-        if project.status == "Terminating" {
-            return Err(ApiError::ProjectDeleting(project.name));
-        }
+        refuse_unless_active(&project)?;
         Ok(project.namespace)
     }
 
-    /// Create a project; its name must be free.
+    /// Create a project; its name must be free (a deleted project waiting
+    /// in its restore window keeps its name).
     pub async fn create(&self, request: CreateProject) -> Result<Project, ApiError> {
+        self.create_by(request, None).await
+    }
+
+    /// [`Self::create`], recording who created it.
+    pub async fn create_by(
+        &self,
+        request: CreateProject,
+        actor: Option<&str>,
+    ) -> Result<Project, ApiError> {
         let errors = request.validate();
         if !errors.is_empty() {
             return Err(ApiError::Validation(errors));
+        }
+        let mut annotations =
+            BTreeMap::from([(labels::DESCRIPTION.to_owned(), request.description.clone())]);
+        if let Some(actor) = actor {
+            annotations.insert(labels::CREATED_BY.to_owned(), actor.to_owned());
         }
         let namespace = Namespace {
             metadata: ObjectMeta {
@@ -80,10 +185,7 @@ impl ProjectService {
                     ),
                     (labels::PROJECT.to_owned(), request.name.clone()),
                 ])),
-                annotations: Some(BTreeMap::from([(
-                    labels::DESCRIPTION.to_owned(),
-                    request.description.clone(),
-                )])),
+                annotations: Some(annotations),
                 ..ObjectMeta::default()
             },
             ..Namespace::default()
@@ -105,6 +207,210 @@ impl ProjectService {
             Err(err) => Err(err.into()),
         }
     }
+
+    /// Delete a project. Without a mode, a server with a restore window
+    /// deletes softly, one without deletes for good. Deleting softly what
+    /// is already soft-deleted, or permanently what is already being
+    /// deleted, succeeds again (so retries and double clicks are harmless).
+    pub async fn delete(
+        &self,
+        name: &str,
+        mode: Option<DeleteMode>,
+        actor: &str,
+    ) -> Result<Deleted, ApiError> {
+        let soft_enabled = !self.restore_window.is_zero();
+        let mode = mode.unwrap_or(if soft_enabled {
+            DeleteMode::Soft
+        } else {
+            DeleteMode::Hard
+        });
+        let (ns, project) = self.get_namespace(name).await?;
+        match mode {
+            DeleteMode::Soft if !soft_enabled => Err(ApiError::SoftDeleteDisabled),
+            DeleteMode::Soft => match project.status.as_str() {
+                STATUS_DELETED => Ok(Deleted::Soft(project)),
+                STATUS_TERMINATING => Err(ApiError::ProjectDeleting(project.name)),
+                _ => self
+                    .soft_delete(&ns, &project, actor)
+                    .await
+                    .map(Deleted::Soft),
+            },
+            DeleteMode::Hard => {
+                if project.status != STATUS_TERMINATING {
+                    self.delete_namespace(&ns).await?;
+                    tracing::info!(project = %name, %actor, "project deletion started");
+                }
+                let mut project = project;
+                project.status = STATUS_TERMINATING.to_owned();
+                Ok(Deleted::Hard(project))
+            }
+        }
+    }
+
+    async fn soft_delete(
+        &self,
+        ns: &Namespace,
+        project: &Project,
+        actor: &str,
+    ) -> Result<Project, ApiError> {
+        let now = jiff::Timestamp::now();
+        let window = jiff::SignedDuration::try_from(self.restore_window)
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("restore window: {e}")))?;
+        let purge_after = now
+            .checked_add(window)
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("restore window: {e}")))?;
+        let patch = json!({
+            "metadata": {
+                "resourceVersion": ns.metadata.resource_version,
+                "labels": { labels::STATE: labels::STATE_DELETED },
+                "annotations": {
+                    labels::DELETED_AT: rfc3339(now),
+                    labels::PURGE_AFTER: rfc3339(purge_after),
+                    labels::DELETED_BY: actor,
+                },
+            }
+        });
+        let updated = self.patch(&project.name, &patch).await?;
+        tracing::info!(project = %project.name, %actor, purge_after = %rfc3339(purge_after), "project deleted with a restore window");
+        to_project(&updated)
+            .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("the namespace lost its labels")))
+    }
+
+    /// Bring back a project deleted with a restore window, data intact.
+    pub async fn restore(&self, name: &str) -> Result<Project, ApiError> {
+        let (ns, project) = self.get_namespace(name).await?;
+        match project.status.as_str() {
+            STATUS_DELETED => {}
+            STATUS_TERMINATING => return Err(ApiError::ProjectDeleting(project.name)),
+            _ => return Err(ApiError::ProjectNotDeleted(project.name)),
+        }
+        let patch = json!({
+            "metadata": {
+                "resourceVersion": ns.metadata.resource_version,
+                "labels": { labels::STATE: null },
+                "annotations": {
+                    labels::DELETED_AT: null,
+                    labels::PURGE_AFTER: null,
+                    labels::DELETED_BY: null,
+                },
+            }
+        });
+        let updated = self.patch(name, &patch).await?;
+        tracing::info!(project = %name, "project restored");
+        to_project(&updated)
+            .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("the namespace lost its labels")))
+    }
+
+    /// A merge patch guarded by the `resourceVersion` it carries: if the
+    /// namespace changed meanwhile (another replica purged or restored
+    /// it), the answer is the project's current state as an error.
+    async fn patch(&self, name: &str, patch: &serde_json::Value) -> Result<Namespace, ApiError> {
+        match self
+            .namespaces
+            .patch(
+                &self.namespace_of(name),
+                &PatchParams::default(),
+                &Patch::Merge(patch),
+            )
+            .await
+        {
+            Ok(ns) => Ok(ns),
+            Err(kube::Error::Api(status)) if status.code == 404 => {
+                Err(ApiError::ProjectNotFound(name.to_owned()))
+            }
+            Err(kube::Error::Api(status)) if status.code == 409 => {
+                Err(match self.get(name).await?.status.as_str() {
+                    STATUS_TERMINATING => ApiError::ProjectDeleting(name.to_owned()),
+                    _ => ApiError::Conflict(format!(
+                        "Project “{name}” was changed by someone else at the same time. Try again."
+                    )),
+                })
+            }
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// Delete the namespace of exactly this version of it: if it changed
+    /// since it was read (restored, or already being deleted by another
+    /// replica) nothing happens. A namespace already gone is success.
+    async fn delete_namespace(&self, ns: &Namespace) -> Result<(), ApiError> {
+        let name = ns.metadata.name.clone().unwrap_or_default();
+        let params = DeleteParams {
+            preconditions: Some(Preconditions {
+                resource_version: ns.metadata.resource_version.clone(),
+                uid: ns.metadata.uid.clone(),
+            }),
+            ..DeleteParams::default()
+        };
+        match self.namespaces.delete(&name, &params).await {
+            Ok(_) => Ok(()),
+            Err(kube::Error::Api(status)) if status.code == 404 => Ok(()),
+            Err(kube::Error::Api(status)) if status.code == 409 => Err(ApiError::Conflict(
+                "The project changed while it was being deleted. Try again.".to_owned(),
+            )),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// Delete for good every project whose restore window ended before
+    /// `now`. Safe to run on several replicas at once: each deletion is
+    /// guarded by the namespace's `resourceVersion`, and a namespace that
+    /// is already being deleted, gone, or was restored meanwhile is
+    /// skipped. Returns the projects whose deletion this call started.
+    pub async fn purge_expired(&self, now: jiff::Timestamp) -> Result<Vec<String>, ApiError> {
+        let params = ListParams::default().labels(&labels::deleted_project_selector());
+        let list = self.namespaces.list(&params).await?;
+        let mut purged = Vec::new();
+        for ns in &list.items {
+            let Some(project) = to_project(ns) else {
+                continue;
+            };
+            if project.status != STATUS_DELETED {
+                continue;
+            }
+            let expired = project
+                .deletion
+                .as_ref()
+                .and_then(|d| d.purge_after.parse::<jiff::Timestamp>().ok())
+                .is_none_or(|t| t <= now);
+            if !expired {
+                continue;
+            }
+            match self.delete_namespace(ns).await {
+                Ok(()) => {
+                    tracing::info!(project = %project.name, "restore window ended: project deleted for good");
+                    purged.push(project.name);
+                }
+                Err(ApiError::Conflict(_)) => {
+                    tracing::debug!(project = %project.name, "changed meanwhile; left for the next pass");
+                }
+                Err(err) => return Err(err),
+            }
+        }
+        Ok(purged)
+    }
+}
+
+/// The 410/409 answers for a project whose data is out of reach.
+pub fn refuse_unless_active(project: &Project) -> Result<(), ApiError> {
+    match project.status.as_str() {
+        STATUS_DELETED => Err(ApiError::ProjectDeleted(project.name.clone())),
+        STATUS_TERMINATING => Err(ApiError::ProjectDeleting(project.name.clone())),
+        _ => Ok(()),
+    }
+}
+
+fn purge_key(project: &Project) -> String {
+    project
+        .deletion
+        .as_ref()
+        .map(|d| d.purge_after.clone())
+        .unwrap_or_default()
+}
+
+/// RFC 3339 in UTC with whole seconds, as Kubernetes writes times.
+pub fn rfc3339(t: jiff::Timestamp) -> String {
+    t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// A namespace as a project, if it is one.
@@ -116,6 +422,24 @@ fn to_project(ns: &Namespace) -> Option<Project> {
     }
     let name = labels.get(labels::PROJECT)?.clone();
     let annotation = |key: &str| meta.annotations.as_ref().and_then(|a| a.get(key)).cloned();
+    let terminating = meta.deletion_timestamp.is_some()
+        || ns.status.as_ref().and_then(|s| s.phase.as_deref()) == Some(STATUS_TERMINATING);
+    let soft_deleted = labels.get(labels::STATE).map(String::as_str) == Some(labels::STATE_DELETED);
+    let deletion = soft_deleted.then(|| SoftDeletion {
+        deleted_at: annotation(labels::DELETED_AT).unwrap_or_default(),
+        purge_after: annotation(labels::PURGE_AFTER).unwrap_or_default(),
+        deleted_by: annotation(labels::DELETED_BY),
+    });
+    let status = if terminating {
+        STATUS_TERMINATING.to_owned()
+    } else if soft_deleted {
+        STATUS_DELETED.to_owned()
+    } else {
+        ns.status
+            .as_ref()
+            .and_then(|s| s.phase.clone())
+            .unwrap_or_else(|| "Active".to_owned())
+    };
     Some(Project {
         name,
         description: annotation(labels::DESCRIPTION).unwrap_or_default(),
@@ -126,10 +450,50 @@ fn to_project(ns: &Namespace) -> Option<Project> {
             .map(|t| t.0.to_string())
             .unwrap_or_default(),
         created_by: annotation(labels::CREATED_BY),
-        status: ns
-            .status
-            .as_ref()
-            .and_then(|s| s.phase.clone())
-            .unwrap_or_else(|| "Active".to_owned()),
+        status,
+        deletion,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deletion_modes() {
+        assert_eq!(DeleteMode::parse("soft").ok(), Some(DeleteMode::Soft));
+        assert_eq!(DeleteMode::parse("hard").ok(), Some(DeleteMode::Hard));
+        assert!(DeleteMode::parse("later").is_err());
+    }
+
+    #[test]
+    fn soft_deleted_namespaces_are_deleted_projects() {
+        let ns: Namespace = serde_json::from_value(json!({
+            "metadata": {
+                "name": "berth-shop",
+                "creationTimestamp": "2026-01-01T00:00:00Z",
+                "labels": {
+                    labels::MANAGED_BY: "berth",
+                    labels::PROJECT: "shop",
+                    labels::STATE: labels::STATE_DELETED,
+                },
+                "annotations": {
+                    labels::DELETED_AT: "2026-01-02T00:00:00Z",
+                    labels::PURGE_AFTER: "2026-01-09T00:00:00Z",
+                    labels::DELETED_BY: "ann",
+                },
+            },
+            "status": {"phase": "Active"},
+        }))
+        .expect("namespace");
+        let project = to_project(&ns).expect("a project");
+        assert_eq!(project.status, STATUS_DELETED);
+        let deletion = project.deletion.clone().expect("deletion");
+        assert_eq!(deletion.purge_after, "2026-01-09T00:00:00Z");
+        assert_eq!(deletion.deleted_by.as_deref(), Some("ann"));
+        assert!(matches!(
+            refuse_unless_active(&project),
+            Err(ApiError::ProjectDeleted(_))
+        ));
+    }
 }

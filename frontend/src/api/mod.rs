@@ -5,9 +5,18 @@
 //! grows (CSRF header, bearer token from the portal) only this module changes.
 
 mod config;
+mod credentials;
+mod data;
+mod images;
 mod projects;
 
 pub use config::get_config;
+pub use credentials::{create_credential, delete_credential, list_credentials, replace_credential};
+pub use data::{
+    DeletionUpdate, delete_item, delete_project, follow_deletion, get_inventory,
+    inventory_download_url, list_deleted_projects, restore_project,
+};
+pub use images::{create_image, delete_image, list_images, replace_image, verify_image};
 pub use projects::{create_project, get_project, list_projects};
 
 use berth_shared::Problem;
@@ -82,6 +91,36 @@ async fn send_json<T: DeserializeOwned>(request: RequestBuilder) -> Result<T, Ap
         .await
         .map_err(|_| ApiError::Network)?;
     decode(response).await
+}
+
+/// Sends a JSON body and decodes a JSON success body.
+async fn send_with_body<B: serde::Serialize, T: DeserializeOwned>(
+    request: RequestBuilder,
+    body: &B,
+) -> Result<T, ApiError> {
+    let request = request
+        .header("Accept", "application/json")
+        .json(body)
+        .map_err(|_| ApiError::Unexpected { status: 0 })?;
+    let response = request.send().await.map_err(|_| ApiError::Network)?;
+    decode(response).await
+}
+
+/// Sends a request whose success has no body (204).
+async fn send_no_content(request: RequestBuilder) -> Result<(), ApiError> {
+    let response = request
+        .header("Accept", "application/json")
+        .send()
+        .await
+        .map_err(|_| ApiError::Network)?;
+    if response.ok() {
+        return Ok(());
+    }
+    let status = response.status();
+    match response.json::<Problem>().await {
+        Ok(problem) => Err(ApiError::Problem(problem)),
+        Err(_) => Err(ApiError::Unexpected { status }),
+    }
 }
 
 /// Reads a response: the typed body on 2xx, the problem details otherwise.

@@ -4,11 +4,17 @@
 
 mod field;
 mod focus;
+mod modal;
+mod project_nav;
+mod secret_input;
 mod shell;
 mod status;
 
 pub use field::TextField;
 pub use focus::focus_by_id;
+pub use modal::Modal;
+pub use project_nav::ProjectNav;
+pub use secret_input::SecretInput;
 pub use shell::{Shell, set_page_title};
 pub use status::{ErrorPanel, Loading};
 

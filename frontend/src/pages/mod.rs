@@ -1,10 +1,22 @@
 //! One module per route. Pages own their data loading and state; the
 //! building blocks they share live in `components`.
 
+mod credentials;
+mod data_storage;
+mod deleted_projects;
+mod images;
 mod not_found;
 mod project;
+mod project_data;
+mod project_settings;
 mod projects;
 
+pub use credentials::CredentialsPage;
+pub use data_storage::DataStoragePage;
+pub use deleted_projects::DeletedProjectsPage;
+pub use images::ImagesPage;
 pub use not_found::NotFoundPage;
 pub use project::ProjectPage;
+pub use project_data::ProjectDataPage;
+pub use project_settings::ProjectSettingsPage;
 pub use projects::ProjectsPage;

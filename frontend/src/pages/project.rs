@@ -8,7 +8,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::{self, ApiError};
-use crate::components::{ErrorPanel, Loading, aria_bool, set_page_title};
+use crate::components::{ErrorPanel, Loading, ProjectNav, aria_bool, set_page_title};
 use crate::format;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -76,6 +76,7 @@ pub fn ProjectPage() -> impl IntoView {
                 <li><span aria-current="page">{move || name.get()}</span></li>
             </ol>
         </nav>
+        <ProjectNav project=name/>
         <div aria-busy=busy>{body}</div>
     }
 }
@@ -90,6 +91,12 @@ fn ProjectDetails(project: Project) -> impl IntoView {
     };
     let status = if project.status == "Terminating" {
         view! { <span class="badge badge--warning">"Being deleted"</span> }.into_any()
+    } else if project.status == berth_shared::project::STATUS_DELETED {
+        view! {
+            <span class="badge badge--warning">"Deleted"</span>
+            " " <A href="/deleted-projects">"Restore it from Deleted projects"</A>
+        }
+        .into_any()
     } else {
         view! { <span class="badge badge--ok">{project.status.clone()}</span> }.into_any()
     };

@@ -89,6 +89,11 @@ pub fn ProjectsPage() -> impl IntoView {
             <h2 id="projects-heading" class="visually-hidden">"Your projects"</h2>
             {list_view}
         </section>
+        <p class="page-links">
+            <a href="/deleted-projects">"Deleted projects"</a>
+            " · "
+            <a href="/data-storage">"How your data is stored"</a>
+        </p>
         <section class="panel" aria-labelledby="create-heading">
             <h2 id="create-heading">"Create a project"</h2>
             <CreateProjectForm

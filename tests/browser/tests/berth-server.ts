@@ -9,13 +9,21 @@ const repo = path.resolve(__dirname, '..', '..', '..');
 export interface Berth {
   /** e.g. http://127.0.0.1:41234 */
   url: string;
+  /** The embedded Kubernetes API, when started with `--embedded-api-listen`. */
+  kubeUrl?: string;
   stop(): Promise<void>;
 }
 
 const STARTUP_TIMEOUT_MS = 30_000;
 
+/** Extra settings for one server. */
+export interface BerthOptions {
+  /** More `berth serve` arguments, e.g. `['--insecure-registry', '127.0.0.1:5000']`. */
+  args?: string[];
+}
+
 /** Starts `berth serve` on a free loopback port with an empty data dir. */
-export async function startBerth(): Promise<Berth> {
+export async function startBerth(options: BerthOptions = {}): Promise<Berth> {
   const bin = process.env.BERTH_BIN ?? path.join(repo, 'target', 'debug', 'berth');
   const dist = process.env.BERTH_DIST ?? path.join(repo, 'dist');
   if (!existsSync(bin)) {
@@ -27,10 +35,17 @@ export async function startBerth(): Promise<Berth> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'berth-browser-'));
   const child = spawn(
     bin,
-    ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--static-dir', dist],
+    ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--static-dir', dist, ...(options.args ?? [])],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' } },
   );
 
+  // Printed before the console's line, so known once `listeningUrl` resolves.
+  let kubeUrl: string | undefined;
+  let early = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    early += chunk.toString();
+    kubeUrl ??= /Embedded Kubernetes API listening on (http:\/\/\S+)/.exec(early)?.[1];
+  });
   let url: string;
   try {
     url = await listeningUrl(child);
@@ -41,6 +56,7 @@ export async function startBerth(): Promise<Berth> {
   }
   return {
     url,
+    kubeUrl,
     async stop() {
       await stopProcess(child);
       rmSync(dataDir, { recursive: true, force: true });

@@ -1,0 +1,227 @@
+//! The HTTP client of the CLI: JSON in and out, problem details turned into
+//! one-line errors, and a reader of server-sent events.
+
+use std::time::Duration;
+
+use berth_shared::Problem;
+use reqwest::{Method, StatusCode};
+use reqwest012 as reqwest;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::Failure;
+
+/// A connection to one Berth.
+pub struct ApiClient {
+    http: reqwest::Client,
+    base: String,
+    token: Option<String>,
+}
+
+/// A successful answer.
+pub struct Answer {
+    pub status: StatusCode,
+    pub body: Value,
+}
+
+impl Answer {
+    pub fn into<T: DeserializeOwned>(self) -> Result<T, Failure> {
+        serde_json::from_value(self.body).map_err(|e| {
+            Failure::request(format!(
+                "Berth sent an answer this CLI does not understand: {e}"
+            ))
+        })
+    }
+}
+
+impl ApiClient {
+    pub fn new(url: &str) -> Result<Self, Failure> {
+        let base = url.trim_end_matches('/').to_owned();
+        if !(base.starts_with("http://") || base.starts_with("https://")) {
+            return Err(Failure::usage(format!(
+                "--url must start with http:// or https:// (got “{url}”)"
+            )));
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .user_agent(concat!("berth-cli/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Failure::request(format!("cannot set up HTTP: {e}")))?;
+        let token = std::env::var("BERTH_TOKEN").ok().filter(|t| !t.is_empty());
+        Ok(Self { http, base, token })
+    }
+
+    fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .header("accept", "application/json");
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        request
+    }
+
+    /// Sends a request (with a JSON body when given) and returns the JSON
+    /// answer, or the server's reason as a failure.
+    pub async fn send<B: Serialize>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<Answer, Failure> {
+        let mut request = self.request(method, path).timeout(Duration::from_secs(60));
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await.map_err(|e| self.unreachable(&e))?;
+        let status = response.status();
+        let bytes = response.bytes().await.map_err(|e| self.unreachable(&e))?;
+        if status.is_success() {
+            let body = if bytes.is_empty() {
+                Value::Null
+            } else {
+                serde_json::from_slice(&bytes).map_err(|_| {
+                    Failure::request(format!(
+                        "{} did not answer like Berth (HTTP {status}); check --url",
+                        self.base
+                    ))
+                })?
+            };
+            return Ok(Answer { status, body });
+        }
+        Err(match serde_json::from_slice::<Problem>(&bytes) {
+            Ok(problem) => Failure::request(problem.message().to_owned()),
+            Err(_) => Failure::request(format!(
+                "{} answered HTTP {status}, not like Berth; check --url",
+                self.base
+            )),
+        })
+    }
+
+    pub async fn get(&self, path: &str) -> Result<Answer, Failure> {
+        self.send::<()>(Method::GET, path, None).await
+    }
+
+    /// Opens a server-sent event stream.
+    pub async fn events(&self, path: &str) -> Result<EventStream, Failure> {
+        let response = self
+            .request(Method::GET, path)
+            .header("accept", "text/event-stream")
+            .send()
+            .await
+            .map_err(|e| self.unreachable(&e))?;
+        let status = response.status();
+        if !status.is_success() {
+            let bytes = response.bytes().await.unwrap_or_default();
+            return Err(match serde_json::from_slice::<Problem>(&bytes) {
+                Ok(problem) => Failure::request(problem.message().to_owned()),
+                Err(_) => Failure::request(format!("{} answered HTTP {status}", self.base)),
+            });
+        }
+        Ok(EventStream {
+            response,
+            buffer: String::new(),
+        })
+    }
+
+    fn unreachable(&self, err: &reqwest::Error) -> Failure {
+        if err.is_timeout() {
+            Failure::request(format!("{} did not answer in time", self.base))
+        } else {
+            Failure::request(format!(
+                "cannot reach Berth at {} (is it running? set --url or BERTH_URL)",
+                self.base
+            ))
+        }
+    }
+}
+
+/// One server-sent event: its name and JSON data.
+#[derive(Debug, Clone)]
+pub struct ServerEvent {
+    pub event: String,
+    pub data: Value,
+}
+
+pub struct EventStream {
+    response: reqwest::Response,
+    buffer: String,
+}
+
+impl EventStream {
+    /// The next event; `None` when the server closed the stream.
+    pub async fn next(&mut self) -> Result<Option<ServerEvent>, Failure> {
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                if let Some(event) = parse_event(&block) {
+                    return Ok(Some(event));
+                }
+                continue;
+            }
+            match self.response.chunk().await {
+                Ok(Some(bytes)) => self
+                    .buffer
+                    .push_str(&String::from_utf8_lossy(&bytes).replace("\r\n", "\n")),
+                Ok(None) => return Ok(None),
+                Err(_) => return Err(Failure::request("the connection to Berth broke")),
+            }
+        }
+    }
+}
+
+/// `event: x` / `data: {...}` lines; comments (keep-alives) give `None`.
+fn parse_event(block: &str) -> Option<ServerEvent> {
+    let mut event = "message".to_owned();
+    let mut data = String::new();
+    for line in block.lines() {
+        if let Some(v) = line.strip_prefix("event:") {
+            event = v.trim().to_owned();
+        } else if let Some(v) = line.strip_prefix("data:") {
+            if !data.is_empty() {
+                data.push('\n');
+            }
+            data.push_str(v.strip_prefix(' ').unwrap_or(v));
+        }
+    }
+    if data.is_empty() {
+        return None;
+    }
+    Some(ServerEvent {
+        event,
+        data: serde_json::from_str(&data).unwrap_or(Value::String(data)),
+    })
+}
+
+/// Percent-encodes a path segment (names are validated, but typed by people).
+pub fn segment(raw: &str) -> String {
+    raw.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_events_and_skips_comments() {
+        let e = parse_event("event: deleted\ndata: {\"project\":\"a\"}\n\n").expect("event");
+        assert_eq!(e.event, "deleted");
+        assert_eq!(e.data["project"], "a");
+        assert!(parse_event(":\n\n").is_none());
+    }
+
+    #[test]
+    fn encodes_segments() {
+        assert_eq!(segment("shop"), "shop");
+        assert_eq!(segment("a/b c"), "a%2Fb%20c");
+    }
+}

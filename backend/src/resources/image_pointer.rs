@@ -1,0 +1,71 @@
+//! `ImagePointer`: the address of a container image in some registry, never
+//! the image itself.
+
+use kube::CustomResource;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// What a person asked Berth to remember about an image.
+#[derive(
+    CustomResource, Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema,
+)]
+#[kube(
+    group = "berth.dev",
+    version = "v1alpha1",
+    kind = "ImagePointer",
+    plural = "imagepointers",
+    singular = "imagepointer",
+    namespaced,
+    status = "ImagePointerStatus",
+    printcolumn = r#"{"name":"Reference","type":"string","jsonPath":".spec.reference"}"#,
+    printcolumn = r#"{"name":"Digest","type":"string","jsonPath":".status.digest"}"#
+)]
+#[serde(rename_all = "camelCase")]
+pub struct ImagePointerSpec {
+    /// The normalised image reference, e.g. `docker.io/library/nginx:latest`.
+    pub reference: String,
+    /// Name of the registry credential (a Secret in the same namespace) used
+    /// to reach the image, if it needs one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential: Option<String>,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+}
+
+/// What the last check against the registry found.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ImagePointerStatus {
+    /// The manifest digest the registry reported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
+    /// When the registry was last asked (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified_at: Option<String>,
+    /// Why the last check failed, in plain words; absent after a success.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kube::Resource;
+
+    #[test]
+    fn is_berth_dev_v1alpha1() {
+        assert_eq!(ImagePointer::api_version(&()), "berth.dev/v1alpha1");
+        assert_eq!(ImagePointer::plural(&()), "imagepointers");
+        let crd = <ImagePointer as kube::CustomResourceExt>::crd();
+        assert_eq!(crd.spec.names.kind, "ImagePointer");
+        let schema = serde_json::to_string(&crd.spec.versions[0].schema).expect("schema");
+        assert!(schema.contains("verifiedAt"), "{schema}");
+        assert!(
+            crd.spec.versions[0]
+                .subresources
+                .as_ref()
+                .is_some_and(|s| s.status.is_some())
+        );
+    }
+}

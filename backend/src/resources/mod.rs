@@ -1,0 +1,4 @@
+//! Berth's custom resources (`berth.dev/v1alpha1`), defined once as Rust
+//! types; their CRD manifests are generated from these definitions.
+
+pub mod image_pointer;

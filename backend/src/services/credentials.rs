@@ -1,0 +1,513 @@
+//! Registry credentials, each stored as one `kubernetes.io/dockerconfigjson`
+//! Secret in the project's namespace. Write-only: nothing here returns a
+//! secret value to a caller outside the backend; only the registry check
+//! ([`CredentialService::login`]) reads one back, to send it to the registry.
+
+use std::collections::BTreeMap;
+
+use base64::Engine;
+use berth_shared::credentials::{docker_config_json, validate_credential};
+use berth_shared::{FieldError, RegistryCredential, RegistryKind};
+use k8s_openapi::ByteString;
+use k8s_openapi::api::core::v1::Secret;
+use kube::api::{DeleteParams, ListParams, ObjectMeta, PostParams};
+use kube::{Api, Client};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use zeroize::{Zeroize, Zeroizing};
+
+use super::images::ImageService;
+use super::labels;
+use crate::error::ApiError;
+use crate::routes::actor::Actor;
+
+/// The Secret type the kubelet reads image pull credentials from.
+pub const DOCKER_CONFIG_JSON_TYPE: &str = "kubernetes.io/dockerconfigjson";
+/// The key of the Secret's data that holds the config.
+pub const DOCKER_CONFIG_JSON_KEY: &str = ".dockerconfigjson";
+const WHAT: &str = "registry credential";
+
+/// The body of `POST`/`PUT .../registry-credentials`, as the server reads
+/// it: the secret goes straight into a [`SecretString`] (zeroised on drop,
+/// `[REDACTED]` in `Debug`).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CredentialBody {
+    #[serde(default)]
+    pub name: String,
+    pub kind: RegistryKind,
+    #[serde(default)]
+    pub server: String,
+    #[serde(default)]
+    pub username: String,
+    #[serde(default)]
+    pub secret: Option<SecretString>,
+}
+
+impl CredentialBody {
+    fn secret_chars(&self) -> usize {
+        self.secret
+            .as_ref()
+            .map_or(0, |s| s.expose_secret().chars().count())
+    }
+}
+
+/// Reads and writes registry credentials.
+#[derive(Clone)]
+pub struct CredentialService {
+    client: Client,
+}
+
+impl CredentialService {
+    pub fn new(client: Client) -> Self {
+        Self { client }
+    }
+
+    fn secrets(&self, namespace: &str) -> Api<Secret> {
+        Api::namespaced(self.client.clone(), namespace)
+    }
+
+    /// Every credential of the namespace, by name, with the image pointers
+    /// that use each.
+    pub async fn list(
+        &self,
+        namespace: &str,
+        images: &ImageService,
+    ) -> Result<Vec<RegistryCredential>, ApiError> {
+        let params = ListParams::default().labels(&labels::registry_credential_selector());
+        let list = self.secrets(namespace).list_metadata(&params).await?;
+        let usage = images.usage(namespace).await?;
+        let mut items: Vec<RegistryCredential> = list
+            .items
+            .iter()
+            .filter_map(|m| to_credential(&m.metadata))
+            .map(|mut c| {
+                c.used_by = usage.get(&c.name).cloned().unwrap_or_default();
+                c
+            })
+            .collect();
+        items.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(items)
+    }
+
+    /// One credential's metadata.
+    pub async fn get(
+        &self,
+        namespace: &str,
+        name: &str,
+        images: &ImageService,
+    ) -> Result<RegistryCredential, ApiError> {
+        let meta = self.get_meta(namespace, name).await?;
+        let mut credential = to_credential(&meta).ok_or_else(|| not_found(name))?;
+        credential.used_by = images
+            .usage(namespace)
+            .await?
+            .remove(name)
+            .unwrap_or_default();
+        Ok(credential)
+    }
+
+    /// Whether a credential of this name exists.
+    pub async fn exists(&self, namespace: &str, name: &str) -> Result<bool, ApiError> {
+        match self.get_meta(namespace, name).await {
+            Ok(_) => Ok(true),
+            Err(ApiError::NotFound { .. }) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn get_meta(&self, namespace: &str, name: &str) -> Result<ObjectMeta, ApiError> {
+        if berth_shared::validate_object_name(name).is_err() {
+            return Err(not_found(name));
+        }
+        let meta = self
+            .secrets(namespace)
+            .get_metadata_opt(name)
+            .await?
+            .ok_or_else(|| not_found(name))?
+            .metadata;
+        if !is_credential(&meta) {
+            return Err(not_found(name));
+        }
+        Ok(meta)
+    }
+
+    /// Create a credential; its name must be free.
+    pub async fn create(
+        &self,
+        namespace: &str,
+        body: CredentialBody,
+        actor: &Actor,
+    ) -> Result<RegistryCredential, ApiError> {
+        check(&body)?;
+        let now = now();
+        let mut annotations = annotations(&body, actor, &now);
+        annotations.insert(labels::CREATED_BY.to_owned(), actor.name.clone());
+        let mut secret = build_secret(&body, annotations, None)?;
+        let result = self
+            .secrets(namespace)
+            .create(&PostParams::default(), &secret)
+            .await;
+        wipe(&mut secret);
+        drop(body);
+        match result {
+            Ok(created) => {
+                tracing::info!(namespace, credential = ?created.metadata.name, "registry credential created");
+                to_credential(&created.metadata).ok_or_else(lost_labels)
+            }
+            Err(kube::Error::Api(status)) if status.code == 409 => Err(ApiError::NameTaken {
+                what: WHAT,
+                name: secret.metadata.name.unwrap_or_default(),
+            }),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// Replace a credential. The secret must be typed again: Berth never
+    /// reuses a stored secret for a changed credential.
+    pub async fn replace(
+        &self,
+        namespace: &str,
+        name: &str,
+        mut body: CredentialBody,
+        if_match: Option<String>,
+        actor: &Actor,
+    ) -> Result<RegistryCredential, ApiError> {
+        let existing = self.get_meta(namespace, name).await?;
+        if !body.name.is_empty() && body.name != name {
+            return Err(ApiError::Validation(vec![FieldError::new(
+                "name",
+                "A credential cannot be renamed; create a new one instead.",
+            )]));
+        }
+        body.name = name.to_owned();
+        if body.secret_chars() == 0 {
+            let old_user = annotation(&existing, labels::REGISTRY_USERNAME).unwrap_or_default();
+            let message = if body.kind.effective_username(&body.username) != old_user {
+                "To change the user name, type the password, token or API key again too: Berth never shows or reuses a saved secret."
+            } else {
+                "Type the password, token or API key again to replace this credential: Berth never shows or reuses a saved secret."
+            };
+            let mut errors = vec![FieldError::new("secret", message)];
+            errors.extend(validate_credential(
+                &body.name,
+                body.kind,
+                &body.server,
+                &body.username,
+                1,
+            ));
+            return Err(ApiError::Validation(errors));
+        }
+        check(&body)?;
+        let version = match if_match {
+            Some(v) if Some(&v) != existing.resource_version.as_ref() => {
+                return Err(ApiError::StaleVersion { what: WHAT });
+            }
+            Some(v) => v,
+            None => existing.resource_version.clone().unwrap_or_default(),
+        };
+        let mut annotations = annotations(&body, actor, &now());
+        if let Some(by) = annotation(&existing, labels::CREATED_BY) {
+            annotations.insert(labels::CREATED_BY.to_owned(), by);
+        }
+        let mut secret = build_secret(&body, annotations, Some(version))?;
+        secret.metadata.creation_timestamp = existing.creation_timestamp.clone();
+        let result = self
+            .secrets(namespace)
+            .replace(name, &PostParams::default(), &secret)
+            .await;
+        wipe(&mut secret);
+        drop(body);
+        match result {
+            Ok(replaced) => {
+                tracing::info!(namespace, credential = name, "registry credential replaced");
+                to_credential(&replaced.metadata).ok_or_else(lost_labels)
+            }
+            Err(kube::Error::Api(status)) if status.code == 409 => {
+                Err(ApiError::StaleVersion { what: WHAT })
+            }
+            Err(kube::Error::Api(status)) if status.code == 404 => Err(not_found(name)),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// Delete a credential; refused while image pointers use it, unless
+    /// `force`.
+    pub async fn delete(
+        &self,
+        namespace: &str,
+        name: &str,
+        force: bool,
+        images: &ImageService,
+    ) -> Result<(), ApiError> {
+        self.get_meta(namespace, name).await?;
+        if !force {
+            let used_by = images
+                .usage(namespace)
+                .await?
+                .remove(name)
+                .unwrap_or_default();
+            if !used_by.is_empty() {
+                return Err(ApiError::CredentialInUse {
+                    name: name.to_owned(),
+                    used_by,
+                });
+            }
+        }
+        match self
+            .secrets(namespace)
+            .delete(name, &DeleteParams::default())
+            .await
+        {
+            Ok(_) => {
+                tracing::info!(
+                    namespace,
+                    credential = name,
+                    force,
+                    "registry credential deleted"
+                );
+                Ok(())
+            }
+            Err(kube::Error::Api(status)) if status.code == 404 => Err(not_found(name)),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// The user name and secret of a credential, for the registry check only.
+    pub async fn login(
+        &self,
+        namespace: &str,
+        name: &str,
+    ) -> Result<(String, SecretString), ApiError> {
+        let mut secret = self
+            .secrets(namespace)
+            .get_opt(name)
+            .await?
+            .filter(|s| is_credential(&s.metadata))
+            .ok_or_else(|| not_found(name))?;
+        let server = annotation(&secret.metadata, labels::REGISTRY_SERVER).unwrap_or_default();
+        let mut data = secret
+            .data
+            .take()
+            .and_then(|mut d| d.remove(DOCKER_CONFIG_JSON_KEY))
+            .map(|b| Zeroizing::new(b.0))
+            .ok_or_else(|| {
+                ApiError::Internal(anyhow::anyhow!(
+                    "registry credential {name} has no {DOCKER_CONFIG_JSON_KEY}"
+                ))
+            })?;
+        wipe(&mut secret);
+        let parsed = read_login(&data, &server);
+        data.zeroize();
+        parsed.ok_or_else(|| {
+            ApiError::Internal(anyhow::anyhow!(
+                "registry credential {name} does not hold a login for {server}"
+            ))
+        })
+    }
+}
+
+/// The login of `server` in a `.dockerconfigjson`, without keeping copies
+/// of the password outside a `SecretString`.
+fn read_login(data: &[u8], server: &str) -> Option<(String, SecretString)> {
+    #[derive(Deserialize)]
+    struct Config {
+        auths: BTreeMap<String, Entry>,
+    }
+    #[derive(Deserialize)]
+    struct Entry {
+        username: String,
+        password: SecretString,
+    }
+    let config: Config = serde_json::from_slice(data).ok()?;
+    let mut auths = config.auths;
+    let entry = auths
+        .remove(server)
+        .or_else(|| auths.into_values().next())?;
+    Some((entry.username, entry.password))
+}
+
+fn not_found(name: &str) -> ApiError {
+    ApiError::NotFound {
+        what: WHAT,
+        name: name.to_owned(),
+    }
+}
+
+fn lost_labels() -> ApiError {
+    ApiError::Internal(anyhow::anyhow!(
+        "the stored credential lost its annotations"
+    ))
+}
+
+fn check(body: &CredentialBody) -> Result<(), ApiError> {
+    let errors = validate_credential(
+        &body.name,
+        body.kind,
+        &body.server,
+        &body.username,
+        body.secret_chars(),
+    );
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}
+
+fn now() -> String {
+    jiff::Timestamp::now().to_string()
+}
+
+fn annotations(body: &CredentialBody, actor: &Actor, now: &str) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        (
+            labels::REGISTRY_KIND.to_owned(),
+            body.kind.as_str().to_owned(),
+        ),
+        (
+            labels::REGISTRY_SERVER.to_owned(),
+            body.kind.effective_server(&body.server),
+        ),
+        (
+            labels::REGISTRY_USERNAME.to_owned(),
+            body.kind.effective_username(&body.username),
+        ),
+        (labels::UPDATED_BY.to_owned(), actor.name.clone()),
+        (labels::UPDATED_AT.to_owned(), now.to_owned()),
+    ])
+}
+
+/// The Secret for `body`. Every intermediate copy of the secret is zeroised
+/// when this returns; the caller wipes the Secret after sending it.
+fn build_secret(
+    body: &CredentialBody,
+    annotations: BTreeMap<String, String>,
+    version: Option<String>,
+) -> Result<Secret, ApiError> {
+    let password = body
+        .secret
+        .as_ref()
+        .map(ExposeSecret::expose_secret)
+        .unwrap_or_default();
+    let server = body.kind.effective_server(&body.server);
+    let username = body.kind.effective_username(&body.username);
+    let user_password = Zeroizing::new(format!("{username}:{password}"));
+    let auth =
+        Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(user_password.as_bytes()));
+    let config = Zeroizing::new(docker_config_json(&server, &username, password, &auth));
+    Ok(Secret {
+        metadata: ObjectMeta {
+            name: Some(body.name.clone()),
+            resource_version: version,
+            labels: Some(BTreeMap::from([
+                (
+                    labels::MANAGED_BY.to_owned(),
+                    labels::MANAGED_BY_VALUE.to_owned(),
+                ),
+                (
+                    labels::KIND.to_owned(),
+                    labels::KIND_REGISTRY_CREDENTIAL.to_owned(),
+                ),
+            ])),
+            annotations: Some(annotations),
+            ..ObjectMeta::default()
+        },
+        type_: Some(DOCKER_CONFIG_JSON_TYPE.to_owned()),
+        data: Some(BTreeMap::from([(
+            DOCKER_CONFIG_JSON_KEY.to_owned(),
+            ByteString(config.as_bytes().to_vec()),
+        )])),
+        ..Secret::default()
+    })
+}
+
+/// Zeroise the secret bytes of a Secret we built or read.
+fn wipe(secret: &mut Secret) {
+    if let Some(data) = secret.data.as_mut() {
+        for value in data.values_mut() {
+            value.0.zeroize();
+        }
+    }
+    if let Some(data) = secret.string_data.as_mut() {
+        for value in data.values_mut() {
+            value.zeroize();
+        }
+    }
+    secret.data = None;
+    secret.string_data = None;
+}
+
+fn is_credential(meta: &ObjectMeta) -> bool {
+    meta.labels.as_ref().is_some_and(|l| {
+        l.get(labels::MANAGED_BY).map(String::as_str) == Some(labels::MANAGED_BY_VALUE)
+            && l.get(labels::KIND).map(String::as_str) == Some(labels::KIND_REGISTRY_CREDENTIAL)
+    })
+}
+
+fn annotation(meta: &ObjectMeta, key: &str) -> Option<String> {
+    meta.annotations.as_ref().and_then(|a| a.get(key)).cloned()
+}
+
+/// A Secret's metadata as a credential (no secret value is read).
+fn to_credential(meta: &ObjectMeta) -> Option<RegistryCredential> {
+    if !is_credential(meta) {
+        return None;
+    }
+    let kind = annotation(meta, labels::REGISTRY_KIND)
+        .and_then(|k| RegistryKind::from_str_opt(&k))
+        .unwrap_or(RegistryKind::Other);
+    Some(RegistryCredential {
+        name: meta.name.clone()?,
+        kind,
+        server: annotation(meta, labels::REGISTRY_SERVER).unwrap_or_default(),
+        username: annotation(meta, labels::REGISTRY_USERNAME).unwrap_or_default(),
+        created_at: meta
+            .creation_timestamp
+            .as_ref()
+            .map(|t| t.0.to_string())
+            .unwrap_or_default(),
+        created_by: annotation(meta, labels::CREATED_BY),
+        updated_at: annotation(meta, labels::UPDATED_AT),
+        updated_by: annotation(meta, labels::UPDATED_BY),
+        used_by: Vec::new(),
+        version: meta.resource_version.clone().unwrap_or_default(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_body_never_shows_its_secret() {
+        let body: CredentialBody = serde_json::from_str(
+            r#"{"name":"a","kind":"other","server":"r:5000","username":"u","secret":"hunter2"}"#,
+        )
+        .expect("parses");
+        assert!(!format!("{body:?}").contains("hunter2"));
+        assert_eq!(body.secret_chars(), 7);
+    }
+
+    #[test]
+    fn the_secret_is_a_kubelet_docker_config() {
+        let body: CredentialBody = serde_json::from_str(
+            r#"{"name":"hub","kind":"docker-hub","username":"me","secret":"pw"}"#,
+        )
+        .expect("parses");
+        let mut secret = build_secret(&body, BTreeMap::new(), None).expect("builds");
+        assert_eq!(secret.type_.as_deref(), Some(DOCKER_CONFIG_JSON_TYPE));
+        let data = &secret.data.as_ref().expect("data")[DOCKER_CONFIG_JSON_KEY].0;
+        let value: serde_json::Value = serde_json::from_slice(data).expect("json");
+        assert_eq!(
+            value,
+            serde_json::json!({"auths": {"https://index.docker.io/v1/": {
+                "username": "me", "password": "pw", "auth": "bWU6cHc="
+            }}})
+        );
+        let (user, password) = read_login(data, "https://index.docker.io/v1/").expect("login");
+        assert_eq!((user.as_str(), password.expose_secret()), ("me", "pw"));
+        wipe(&mut secret);
+        assert!(secret.data.is_none());
+    }
+}

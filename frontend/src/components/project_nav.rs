@@ -1,0 +1,38 @@
+//! The sub-navigation of a project's pages. Plain anchors: the router
+//! intercepts clicks on same-origin links.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_location;
+
+/// Links to the sections of one project; the current one carries
+/// `aria-current="page"`.
+#[component]
+pub fn ProjectNav(#[prop(into)] project: Signal<String>) -> impl IntoView {
+    let location = use_location();
+    let sections: [(&str, &str); 5] = [
+        ("Overview", ""),
+        ("Images", "/images"),
+        ("Registry credentials", "/credentials"),
+        ("Data", "/data"),
+        ("Settings", "/settings"),
+    ];
+    let links = sections
+        .into_iter()
+        .map(|(label, suffix)| {
+            let href = move || format!("/projects/{}{suffix}", project.get());
+            let current =
+                move || (location.pathname.get().trim_end_matches('/') == href()).then_some("page");
+            view! {
+                <li>
+                    <a href=href aria-current=current>{label}</a>
+                </li>
+            }
+            .into_any()
+        })
+        .collect_view();
+    view! {
+        <nav aria-label="Project" class="project-nav">
+            <ul>{links}</ul>
+        </nav>
+    }
+}

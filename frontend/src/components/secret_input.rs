@@ -1,0 +1,92 @@
+//! A masked input for passwords, tokens and API keys.
+//!
+//! `type=password` and `autocomplete="new-password"`, so the browser neither
+//! shows the value nor offers to save it; a reveal toggle with `aria-pressed`
+//! whose change is also announced through a polite live region, so a screen
+//! reader says whether the value is now visible.
+
+use leptos::prelude::*;
+
+use super::aria_bool;
+
+#[component]
+pub fn SecretInput(
+    #[prop(into)] id: String,
+    #[prop(into)] label: String,
+    #[prop(optional, into)] hint: Option<String>,
+    value: RwSignal<String>,
+    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(optional)] on_edit: Option<Callback<()>>,
+) -> impl IntoView {
+    let revealed = RwSignal::new(false);
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let has_hint = hint.is_some();
+    let described_by = {
+        let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
+        move || {
+            let mut ids = Vec::new();
+            if has_hint {
+                ids.push(hint_id.as_str());
+            }
+            if error.with(Option::is_some) {
+                ids.push(error_id.as_str());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    let toggle_label = format!("Show {}", label.to_lowercase());
+    let shown = format!("The {} is visible.", label.to_lowercase());
+    let hidden = format!("The {} is hidden.", label.to_lowercase());
+    // Empty until the first toggle, so nothing is announced on page load.
+    let announcement = RwSignal::new(String::new());
+    let toggle = move |_| {
+        let now = !revealed.get_untracked();
+        revealed.set(now);
+        announcement.set(if now { shown.clone() } else { hidden.clone() });
+    };
+    view! {
+        <div class="field" class:field--invalid=move || error.with(Option::is_some)>
+            <label for=id.clone() class="field__label">{label}</label>
+            {hint.map(|h| view! { <p id=hint_id.clone() class="field__hint">{h}</p> })}
+            <p id=error_id.clone() class="field__error" hidden=move || error.with(Option::is_none)>
+                <span class="visually-hidden">"Error: "</span>
+                {move || error.get()}
+            </p>
+            <div class="secret-input">
+                <input
+                    id=id.clone()
+                    name=id.clone()
+                    type=move || if revealed.get() { "text" } else { "password" }
+                    autocomplete="new-password"
+                    autocapitalize="none"
+                    spellcheck="false"
+                    data-lpignore="true"
+                    data-1p-ignore="true"
+                    required=true
+                    aria-invalid=move || aria_bool(error.with(Option::is_some))
+                    aria-describedby=described_by
+                    prop:value=move || value.get()
+                    on:input=move |ev| {
+                        value.set(event_target_value(&ev));
+                        if let Some(cb) = on_edit {
+                            cb.run(());
+                        }
+                    }
+                />
+                <button
+                    type="button"
+                    class="button button--secondary secret-input__toggle"
+                    aria-controls=id.clone()
+                    aria-pressed=move || aria_bool(revealed.get())
+                    on:click=toggle
+                >
+                    {toggle_label}
+                </button>
+            </div>
+            <p class="visually-hidden" role="status" aria-live="polite">
+                {move || announcement.get()}
+            </p>
+        </div>
+    }
+}

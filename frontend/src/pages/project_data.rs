@@ -1,0 +1,244 @@
+//! The project's data page (`/projects/:name/data`): every item Berth
+//! stores for the project, where it lives, totals per kind, a download of
+//! the same inventory as JSON, and deleting one item (after confirming).
+
+use berth_shared::inventory::{Inventory, InventoryItem, KINDS, kind_label};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::{self, ApiError};
+use crate::components::{ErrorPanel, Loading, Modal, ProjectNav, aria_bool, set_page_title};
+use crate::format;
+
+#[derive(Debug, Clone, PartialEq)]
+enum PageState {
+    Loading,
+    Loaded(Inventory),
+    Failed(ApiError),
+}
+
+/// Lists what the project stores.
+#[component]
+pub fn ProjectDataPage() -> impl IntoView {
+    let params = use_params_map();
+    let name = Memo::new(move |_| params.read().get("name").unwrap_or_default());
+    let state = RwSignal::new(PageState::Loading);
+    let announcement = RwSignal::new(String::new());
+    // The item waiting for confirmation, and the id of its delete button.
+    let pending = RwSignal::new(None::<(InventoryItem, String)>);
+    let dialog_open = RwSignal::new(false);
+    let deleting = RwSignal::new(false);
+    let dialog_error = RwSignal::new(None::<String>);
+    let return_focus = RwSignal::new(String::from("main"));
+
+    let load = move || {
+        let wanted = name.get_untracked();
+        spawn_local(async move {
+            let result = api::get_inventory(&wanted).await;
+            if name.get_untracked() != wanted {
+                return;
+            }
+            state.set(match result {
+                Ok(inventory) => PageState::Loaded(inventory),
+                Err(e) => PageState::Failed(e),
+            });
+        });
+    };
+    Effect::new(move |_| {
+        set_page_title(&format!("Data of {}", name.get()));
+        state.set(PageState::Loading);
+        load();
+    });
+
+    let ask = Callback::new(move |(item, button_id): (InventoryItem, String)| {
+        dialog_error.set(None);
+        return_focus.set(button_id.clone());
+        pending.set(Some((item, button_id)));
+        dialog_open.set(true);
+    });
+    let confirm = move |_| {
+        let Some((item, _)) = pending.get_untracked() else {
+            return;
+        };
+        deleting.set(true);
+        spawn_local(async move {
+            let result = api::delete_item(&item.delete_path).await;
+            deleting.set(false);
+            match result {
+                Ok(()) => {
+                    let what = kind_label(&item.kind).0;
+                    announcement.set(format!("{what} {} deleted.", item.name));
+                    // Focus goes to the list's heading: the button is gone.
+                    return_focus.set("items-heading".to_owned());
+                    dialog_open.set(false);
+                    load();
+                }
+                Err(e) => dialog_error.set(Some(e.message())),
+            }
+        });
+    };
+
+    let busy = move || aria_bool(state.with(|s| matches!(s, PageState::Loading)));
+    let body = move || match state.get() {
+        PageState::Loading => view! { <Loading message="Loading the project's data…"/> }.into_any(),
+        PageState::Failed(error) => view! {
+            <ErrorPanel
+                heading="The project's data could not be listed."
+                error=error
+                on_retry=Callback::new(move |()| load())
+            />
+        }
+        .into_any(),
+        PageState::Loaded(inventory) => {
+            view! { <InventoryView inventory=inventory on_delete=ask/> }.into_any()
+        }
+    };
+    let dialog_title = move || {
+        pending.with(|p| {
+            p.as_ref()
+                .map(|(item, _)| {
+                    format!(
+                        "Delete {} {}?",
+                        kind_label(&item.kind).0.to_lowercase(),
+                        item.name
+                    )
+                })
+                .unwrap_or_default()
+        })
+    };
+
+    view! {
+        <nav aria-label="Breadcrumb" class="breadcrumb">
+            <ol>
+                <li><A href="/projects">"Projects"</A></li>
+                <li><A href=move || format!("/projects/{}", name.get())>{move || name.get()}</A></li>
+                <li><span aria-current="page">"Data"</span></li>
+            </ol>
+        </nav>
+        <h1>"Data"</h1>
+        <ProjectNav project=name/>
+        <p>
+            "Everything Berth stores for this project, and where it lives. Secret values "
+            "(passwords, tokens, API keys) are never shown. "
+            <A href="/data-storage">"How your data is stored"</A>
+        </p>
+        <p class="status-message" role="status" aria-live="polite">{move || announcement.get()}</p>
+        <div aria-busy=busy>{body}</div>
+        <Modal open=dialog_open labelled_by="delete-item-title" return_focus=return_focus>
+            <h2 id="delete-item-title">{dialog_title}</h2>
+            <p>"It is deleted for good. Anything that uses it stops working."</p>
+            <div class="form-error" role="alert">{move || dialog_error.get()}</div>
+            <div class="dialog__actions">
+                <button type="button" class="button button--secondary" on:click=move |_| dialog_open.set(false)>
+                    "Cancel"
+                </button>
+                <button type="button" class="button button--danger" disabled=move || deleting.get() on:click=confirm>
+                    {move || if deleting.get() { "Deleting…" } else { "Delete" }}
+                </button>
+            </div>
+        </Modal>
+    }
+}
+
+/// Totals, the download, and the table of items.
+#[component]
+fn InventoryView(
+    inventory: Inventory,
+    on_delete: Callback<(InventoryItem, String)>,
+) -> impl IntoView {
+    let totals = KINDS
+        .iter()
+        .map(|kind| {
+            let n = inventory.totals.get(*kind).copied().unwrap_or(0);
+            view! { <li><span class="totals__count">{n}</span>" "{kind_label(kind).1}</li> }
+        })
+        .collect_view();
+    let download = api::inventory_download_url(&inventory.project);
+    let items = if inventory.items.is_empty() {
+        view! { <p class="empty-state">"This project stores nothing yet."</p> }.into_any()
+    } else {
+        let rows = inventory
+            .items
+            .into_iter()
+            .enumerate()
+            .map(|(i, item)| view! { <ItemRow item=item index=i on_delete=on_delete/> })
+            .collect_view();
+        view! {
+            <div class="table-wrap">
+                <table class="table inventory">
+                    <caption class="visually-hidden">"Stored items"</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">"Kind"</th>
+                            <th scope="col">"Name"</th>
+                            <th scope="col">"Where it lives"</th>
+                            <th scope="col">"Created"</th>
+                            <th scope="col">"Last changed"</th>
+                            <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        }
+        .into_any()
+    };
+    view! {
+        <section class="panel" aria-labelledby="totals-heading">
+            <h2 id="totals-heading">"Totals"</h2>
+            <ul class="totals">{totals}</ul>
+            <p>
+                "All of it lives in the Kubernetes namespace " <code>{inventory.namespace.clone()}</code> "."
+            </p>
+            <a class="button button--secondary" href=download download="">"Download inventory (JSON)"</a>
+        </section>
+        <section class="panel" aria-labelledby="items-heading">
+            <h2 id="items-heading" tabindex="-1">"Stored items"</h2>
+            {items}
+        </section>
+    }
+}
+
+#[component]
+fn ItemRow(
+    item: InventoryItem,
+    index: usize,
+    on_delete: Callback<(InventoryItem, String)>,
+) -> impl IntoView {
+    let (kind, _) = kind_label(&item.kind);
+    let location = &item.location;
+    let api_version = location.api_version.clone();
+    let where_ = format!(
+        "{} {} in namespace {}",
+        location.kind, location.name, location.namespace
+    );
+    let secret = location
+        .is_secret
+        .then(|| view! { <span class="badge">"Secret: value never shown"</span> });
+    let by = |who: &Option<String>| who.clone().map(|w| format!(" by {w}"));
+    let button_id = format!("delete-item-{index}");
+    let label = format!("Delete {} {}", kind.to_lowercase(), item.name);
+    let created = format::date_time(&item.created_at);
+    let updated = format::date_time(&item.updated_at);
+    let clicked = {
+        let item = item.clone();
+        let button_id = button_id.clone();
+        move |_| on_delete.run((item.clone(), button_id.clone()))
+    };
+    view! {
+        <tr>
+            <td>{kind}</td>
+            <td>{item.name.clone()}</td>
+            <td>{where_}" "<span class="muted">"("{api_version}")"</span>" "{secret}</td>
+            <td><time datetime=item.created_at.clone()>{created}</time>{by(&item.created_by)}</td>
+            <td><time datetime=item.updated_at.clone()>{updated}</time>{by(&item.updated_by)}</td>
+            <td>
+                <button type="button" id=button_id class="button button--secondary button--small" aria-label=label on:click=clicked>
+                    "Delete"
+                </button>
+            </td>
+        </tr>
+    }
+}

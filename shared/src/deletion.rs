@@ -1,0 +1,171 @@
+//! Deleting a project: the modes, and the events of
+//! `GET /api/v1/projects/{project}/deletion` (server-sent events).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// SSE event names.
+pub const EVENT_PROGRESS: &str = "progress";
+pub const EVENT_STALLED: &str = "stalled";
+pub const EVENT_DELETED: &str = "deleted";
+/// The project was deleted with a restore window: nothing more will happen
+/// until it is restored or its window ends.
+pub const EVENT_SOFT_DELETED: &str = "soft-deleted";
+
+/// A Kubernetes namespace condition, as reported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Condition {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub status: String,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub message: String,
+}
+
+/// The `progress` event: what is left of a project being deleted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeletionProgress {
+    pub project: String,
+    pub namespace: String,
+    /// `Active` (deletion not started yet), `Terminating`.
+    pub phase: String,
+    /// Objects left, by Kubernetes resource (`secrets`,
+    /// `imagepointers.berth.dev`); empty when nothing is left.
+    pub remaining: BTreeMap<String, usize>,
+    /// The namespace's conditions that are true (what still holds it).
+    #[serde(default)]
+    pub conditions: Vec<Condition>,
+}
+
+/// An object that holds a deletion: it has finalizers nobody removes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Blocker {
+    /// Kubernetes resource, e.g. `configmaps` or `imagepointers.berth.dev`.
+    pub resource: String,
+    pub name: String,
+    pub finalizers: Vec<String>,
+}
+
+/// The `stalled` event: no progress for a while, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeletionStalled {
+    pub project: String,
+    pub namespace: String,
+    /// Seconds without progress.
+    pub stalled_for_seconds: u64,
+    /// `finalizers` (objects wait for finalizers) or `objects` (objects
+    /// remain without finalizers) or `namespace` (the namespace's own
+    /// finalizers).
+    pub blocked_by: String,
+    pub blockers: Vec<Blocker>,
+    /// One sentence for the person.
+    pub message: String,
+    /// What an administrator can do.
+    pub advice: String,
+    #[serde(default)]
+    pub conditions: Vec<Condition>,
+}
+
+/// The `deleted` and `soft-deleted` events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeletionDone {
+    pub project: String,
+    /// For `soft-deleted`: RFC 3339 time the project is deleted for good.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purge_after: Option<String>,
+}
+
+/// "Deleted project shop": what the console and the CLI say at the end.
+pub fn deleted_message(project: &str) -> String {
+    format!("Deleted project {project}")
+}
+
+/// A restore window in words: "7 days", "1 day", "12 hours", "90 seconds".
+pub fn window_phrase(seconds: u64) -> String {
+    let (n, unit) = if seconds >= 86_400 && seconds.is_multiple_of(86_400) {
+        (seconds / 86_400, "day")
+    } else if seconds >= 3_600 && seconds.is_multiple_of(3_600) {
+        (seconds / 3_600, "hour")
+    } else if seconds >= 60 && seconds.is_multiple_of(60) {
+        (seconds / 60, "minute")
+    } else {
+        (seconds, "second")
+    };
+    if n == 1 {
+        format!("1 {unit}")
+    } else {
+        format!("{n} {unit}s")
+    }
+}
+
+/// What is left of a namespace, in words: "2 secrets (credentials and
+/// secret settings), 1 image pointer"; "nothing" when empty.
+pub fn remaining_phrase(remaining: &BTreeMap<String, usize>) -> String {
+    if remaining.is_empty() {
+        return "nothing".to_owned();
+    }
+    remaining
+        .iter()
+        .map(|(resource, n)| resource_phrase(resource, *n))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// "3 secrets (credentials and secret settings)", "1 image pointer": a
+/// count of one Kubernetes resource, in words for people.
+pub fn resource_phrase(resource: &str, count: usize) -> String {
+    let (one, many) = match resource {
+        "secrets" => ("secret", "secrets"),
+        "configmaps" => ("config map", "config maps"),
+        "imagepointers.berth.dev" => ("image pointer", "image pointers"),
+        "jobtemplates.berth.dev" => ("job template", "job templates"),
+        other => (other, other),
+    };
+    let words = if count == 1 { one } else { many };
+    let note = if resource == "secrets" {
+        " (credentials and secret settings)"
+    } else {
+        ""
+    };
+    format!("{count} {words}{note}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_final_words() {
+        assert_eq!(deleted_message("myproject"), "Deleted project myproject");
+        assert_eq!(window_phrase(7 * 86_400), "7 days");
+        assert_eq!(window_phrase(86_400), "1 day");
+        assert_eq!(window_phrase(7_200), "2 hours");
+        assert_eq!(window_phrase(90), "90 seconds");
+        let remaining = BTreeMap::from([("configmaps".to_owned(), 1), ("secrets".to_owned(), 2)]);
+        assert_eq!(
+            remaining_phrase(&remaining),
+            "1 config map, 2 secrets (credentials and secret settings)"
+        );
+        assert_eq!(remaining_phrase(&BTreeMap::new()), "nothing");
+    }
+
+    #[test]
+    fn conditions_use_kubernetes_names() {
+        let c = Condition {
+            kind: "NamespaceContentRemaining".into(),
+            status: "True".into(),
+            reason: "SomeResourcesRemain".into(),
+            message: "m".into(),
+        };
+        let json = serde_json::to_value(&c).expect("serialises");
+        assert_eq!(json["type"], "NamespaceContentRemaining");
+    }
+}

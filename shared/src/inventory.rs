@@ -1,0 +1,137 @@
+//! The data inventory: every item Berth stores for a project, where it lives
+//! in Kubernetes, and how to delete it. Never a secret value.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Kinds of stored item, by the key the API uses (`kind` of an item).
+pub const KIND_REGISTRY_CREDENTIAL: &str = "registry-credential";
+pub const KIND_IMAGE: &str = "image";
+pub const KIND_JOB_TEMPLATE: &str = "job-template";
+pub const KIND_JOB_TEMPLATE_ENV: &str = "job-template-env";
+
+/// Every kind the inventory knows, in the order the console lists them.
+pub const KINDS: [&str; 4] = [
+    KIND_IMAGE,
+    KIND_REGISTRY_CREDENTIAL,
+    KIND_JOB_TEMPLATE,
+    KIND_JOB_TEMPLATE_ENV,
+];
+
+/// What the console calls a kind, singular and plural.
+pub fn kind_label(kind: &str) -> (&'static str, &'static str) {
+    match kind {
+        KIND_REGISTRY_CREDENTIAL => ("Registry credential", "Registry credentials"),
+        KIND_IMAGE => ("Image", "Images"),
+        KIND_JOB_TEMPLATE => ("Job template", "Job templates"),
+        KIND_JOB_TEMPLATE_ENV => (
+            "Job template secret settings",
+            "Job template secret settings",
+        ),
+        _ => ("Other item", "Other items"),
+    }
+}
+
+/// "1 image", "3 registry credentials".
+pub fn count_phrase(kind: &str, count: usize) -> String {
+    let (one, many) = kind_label(kind);
+    if count == 1 {
+        format!("1 {}", one.to_lowercase())
+    } else {
+        format!("{count} {}", many.to_lowercase())
+    }
+}
+
+/// Where an item lives in Kubernetes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Location {
+    /// `v1` or `berth.dev/v1alpha1`.
+    pub api_version: String,
+    /// `Secret`, `ImagePointer`, `JobTemplate`.
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+    /// The value is held in a Kubernetes Secret (and never shown).
+    pub is_secret: bool,
+}
+
+/// One stored item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InventoryItem {
+    /// One of [`KINDS`].
+    pub kind: String,
+    pub name: String,
+    pub location: Location,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339; the creation time when it never changed.
+    pub updated_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_by: Option<String>,
+    /// `DELETE` this API path to delete the item.
+    pub delete_path: String,
+}
+
+/// The body of `GET /api/v1/projects/{project}/inventory`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Inventory {
+    pub project: String,
+    /// The namespace that holds everything listed.
+    pub namespace: String,
+    /// RFC 3339 time the inventory was taken.
+    pub generated_at: String,
+    pub items: Vec<InventoryItem>,
+    /// Number of items per kind; every kind of [`KINDS`] is present.
+    pub totals: BTreeMap<String, usize>,
+}
+
+impl Inventory {
+    /// Total number of items.
+    pub fn total(&self) -> usize {
+        self.items.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_read_as_words() {
+        assert_eq!(count_phrase(KIND_IMAGE, 1), "1 image");
+        assert_eq!(
+            count_phrase(KIND_REGISTRY_CREDENTIAL, 3),
+            "3 registry credentials"
+        );
+        assert_eq!(count_phrase(KIND_JOB_TEMPLATE, 0), "0 job templates");
+    }
+
+    #[test]
+    fn items_use_camel_case() {
+        let item = InventoryItem {
+            kind: KIND_IMAGE.into(),
+            name: "web".into(),
+            location: Location {
+                api_version: "berth.dev/v1alpha1".into(),
+                kind: "ImagePointer".into(),
+                namespace: "berth-a".into(),
+                name: "web".into(),
+                is_secret: false,
+            },
+            created_at: "2026-01-01T00:00:00Z".into(),
+            updated_at: "2026-01-01T00:00:00Z".into(),
+            created_by: None,
+            updated_by: None,
+            delete_path: "/api/v1/projects/a/inventory/image/web".into(),
+        };
+        let json = serde_json::to_value(&item).expect("serialises");
+        assert_eq!(json["location"]["isSecret"], false);
+        assert_eq!(json["deletePath"], "/api/v1/projects/a/inventory/image/web");
+    }
+}

@@ -1,0 +1,228 @@
+//! The data inventory: every item Berth stores for a project, where it
+//! lives, and deleting one item; never a secret value.
+
+mod common;
+
+use berth_shared::inventory::Inventory;
+use berth_tests::http;
+use common::*;
+use reqwest::StatusCode;
+
+#[tokio::test]
+async fn inventory_lists_every_kind_with_its_location_and_nothing_secret() {
+    let berth = start(&[]).await;
+    create_project(&berth, "vault").await;
+    store_one_of_each(&kube(&berth), "berth-vault").await;
+
+    let response = http()
+        .get(berth.at("/api/v1/projects/vault/inventory"))
+        .send()
+        .await
+        .expect("inventory");
+    assert_eq!(response.status(), StatusCode::OK);
+    let text = response.text().await.expect("body");
+    for secret in SECRET_VALUES {
+        assert!(!text.contains(secret), "a secret value leaked: {text}");
+    }
+    assert!(
+        !text.contains("dockerconfigjson\":"),
+        "no secret data: {text}"
+    );
+    assert!(!text.contains("not-berths"), "only Berth's objects: {text}");
+    let inventory: Inventory = serde_json::from_str(&text).expect("inventory JSON");
+    assert_eq!(inventory.project, "vault");
+    assert_eq!(inventory.namespace, "berth-vault");
+
+    let found: Vec<(&str, &str, &str, &str, bool)> = inventory
+        .items
+        .iter()
+        .map(|i| {
+            assert_eq!(i.location.namespace, "berth-vault");
+            assert_eq!(i.location.name, i.name);
+            (
+                i.kind.as_str(),
+                i.name.as_str(),
+                i.location.api_version.as_str(),
+                i.location.kind.as_str(),
+                i.location.is_secret,
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("image", "web", "berth.dev/v1alpha1", "ImagePointer", false),
+            ("registry-credential", "dockerhub", "v1", "Secret", true),
+            (
+                "job-template",
+                "nightly",
+                "berth.dev/v1alpha1",
+                "JobTemplate",
+                false
+            ),
+            ("job-template-env", "nightly-env", "v1", "Secret", true),
+        ]
+    );
+    for kind in [
+        "image",
+        "registry-credential",
+        "job-template",
+        "job-template-env",
+    ] {
+        assert_eq!(inventory.totals.get(kind), Some(&1), "{kind}");
+    }
+    let credential = &inventory.items[1];
+    assert_eq!(credential.created_by.as_deref(), Some("ann"));
+    assert_eq!(credential.updated_by.as_deref(), Some("bob"));
+    assert_eq!(credential.updated_at, "2026-02-03T04:05:06Z");
+    assert!(credential.created_at.ends_with('Z'));
+    let image = &inventory.items[0];
+    assert_eq!(image.updated_at, image.created_at, "never changed");
+    assert_eq!(image.delete_path, "/api/v1/projects/vault/images/web");
+    assert_eq!(
+        credential.delete_path,
+        "/api/v1/projects/vault/registry-credentials/dockerhub"
+    );
+    assert_eq!(
+        inventory.items[2].delete_path,
+        "/api/v1/projects/vault/inventory/job-template/nightly"
+    );
+
+    // The download is the same content, offered as a file.
+    let download = http()
+        .get(berth.at("/api/v1/projects/vault/inventory?download=true"))
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(download.status(), StatusCode::OK);
+    let disposition = download
+        .headers()
+        .get("content-disposition")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        disposition.starts_with("attachment") && disposition.contains("berth-vault-inventory.json"),
+        "{disposition}"
+    );
+    let downloaded: Inventory = download.json().await.expect("json");
+    assert_eq!(downloaded.items, inventory.items);
+}
+
+#[tokio::test]
+async fn an_empty_project_has_zero_of_each_kind() {
+    let berth = start(&[]).await;
+    create_project(&berth, "empty").await;
+    let inventory: Inventory = http()
+        .get(berth.at("/api/v1/projects/empty/inventory"))
+        .send()
+        .await
+        .expect("inventory")
+        .json()
+        .await
+        .expect("json");
+    assert!(inventory.items.is_empty());
+    assert_eq!(inventory.totals.values().sum::<usize>(), 0);
+    assert_eq!(inventory.totals.len(), 4);
+}
+
+#[tokio::test]
+async fn each_item_can_be_deleted_through_its_delete_path() {
+    let berth = start(&[]).await;
+    create_project(&berth, "tidy").await;
+    let client = kube(&berth);
+    store_one_of_each(&client, "berth-tidy").await;
+    let inventory: Inventory = http()
+        .get(berth.at("/api/v1/projects/tidy/inventory"))
+        .send()
+        .await
+        .expect("inventory")
+        .json()
+        .await
+        .expect("json");
+    for item in &inventory.items {
+        let response = http()
+            .delete(berth.at(&item.delete_path))
+            .send()
+            .await
+            .expect("delete");
+        assert_eq!(
+            response.status(),
+            StatusCode::NO_CONTENT,
+            "{}",
+            item.delete_path
+        );
+        let again = http()
+            .delete(berth.at(&item.delete_path))
+            .send()
+            .await
+            .expect("delete again");
+        assert_eq!(
+            again.status(),
+            StatusCode::NOT_FOUND,
+            "{}",
+            item.delete_path
+        );
+    }
+    assert!(
+        names(&client, "berth-tidy", &image_pointers())
+            .await
+            .is_empty()
+    );
+    assert!(
+        names(&client, "berth-tidy", &job_templates())
+            .await
+            .is_empty()
+    );
+    // Only the secret Berth does not manage is left.
+    assert_eq!(
+        names(&client, "berth-tidy", &secrets()).await,
+        ["not-berths"]
+    );
+
+    // Berth never deletes what it does not manage, nor an item of another kind.
+    for path in [
+        "/api/v1/projects/tidy/inventory/registry-credential/not-berths",
+        "/api/v1/projects/tidy/inventory/job-template-env/not-berths",
+        "/api/v1/projects/tidy/inventory/image/Not_A_Name",
+        "/api/v1/projects/nope/inventory/image/web",
+    ] {
+        let response = http().delete(berth.at(path)).send().await.expect("delete");
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    assert_eq!(
+        names(&client, "berth-tidy", &secrets()).await,
+        ["not-berths"]
+    );
+}
+
+#[tokio::test]
+async fn the_inventorys_own_delete_takes_every_kind() {
+    let berth = start(&[]).await;
+    create_project(&berth, "generic").await;
+    let client = kube(&berth);
+    store_one_of_each(&client, "berth-generic").await;
+    for (kind, name) in [
+        ("image", "web"),
+        ("registry-credential", "dockerhub"),
+        ("job-template", "nightly"),
+        ("job-template-env", "nightly-env"),
+    ] {
+        let path = format!("/api/v1/projects/generic/inventory/{kind}/{name}");
+        let response = http().delete(berth.at(&path)).send().await.expect("delete");
+        assert_eq!(response.status(), StatusCode::NO_CONTENT, "{path}");
+    }
+    let inventory: Inventory = http()
+        .get(berth.at("/api/v1/projects/generic/inventory"))
+        .send()
+        .await
+        .expect("inventory")
+        .json()
+        .await
+        .expect("json");
+    assert!(inventory.items.is_empty(), "{inventory:?}");
+    assert_eq!(
+        names(&client, "berth-generic", &secrets()).await,
+        ["not-berths"]
+    );
+}

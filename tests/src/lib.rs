@@ -184,6 +184,17 @@ impl BerthProcess {
         self.output.text()
     }
 
+    /// A Kubernetes client for the embedded API this process exposes on
+    /// loopback (started with `--embedded-api-listen`, the default here).
+    pub fn kube(&self) -> kube::Client {
+        let url = self
+            .kube_url
+            .as_deref()
+            .expect("the embedded API listens on loopback");
+        kube::Client::try_from(kube::Config::new(url.parse().expect("a URL")))
+            .expect("a Kubernetes client")
+    }
+
     /// Wait (bounded, 10 s) until the process has printed `needle`.
     pub async fn wait_for_log(&self, needle: &str) -> bool {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
@@ -259,4 +270,16 @@ pub fn http() -> reqwest::Client {
         .timeout(Duration::from_secs(30))
         .build()
         .unwrap_or_else(|_| reqwest::Client::new())
+}
+
+/// The body of an error answer, checked to be `application/problem+json`.
+pub async fn problem(response: reqwest::Response) -> berth_shared::Problem {
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(content_type, "application/problem+json");
+    response.json().await.expect("a problem body")
 }

@@ -2,9 +2,9 @@
 //! `berth` binary: write-only credentials stored as kubelet-ready
 //! `kubernetes.io/dockerconfigjson` Secrets.
 
-use berth_shared::{Problem, RegistryCredential, RegistryCredentialList};
+use berth_shared::{RegistryCredential, RegistryCredentialList};
 use berth_tests::registry::TestRegistry;
-use berth_tests::{BerthProcess, StartOptions, http};
+use berth_tests::{BerthProcess, StartOptions, http, problem};
 use k8s_openapi::api::core::v1::Secret;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -34,21 +34,8 @@ async fn post(berth: &BerthProcess, body: Value) -> reqwest::Response {
         .expect("request")
 }
 
-async fn problem(response: reqwest::Response) -> Problem {
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    assert_eq!(content_type, "application/problem+json");
-    response.json().await.expect("problem body")
-}
-
 async fn kube_secret(berth: &BerthProcess, name: &str) -> Option<Secret> {
-    let kube_url = berth.kube_url.clone().expect("embedded API on loopback");
-    let client =
-        kube::Client::try_from(kube::Config::new(kube_url.parse().expect("url"))).expect("client");
+    let client = berth.kube();
     kube::Api::<Secret>::namespaced(client, &format!("berth-{PROJECT}"))
         .get_opt(name)
         .await
@@ -426,9 +413,7 @@ async fn deleting_a_credential_in_use_needs_force() {
 async fn other_secrets_in_the_namespace_are_not_credentials() {
     let berth = BerthProcess::start().await.expect("start");
     project(&berth).await;
-    let kube_url = berth.kube_url.clone().expect("embedded API on loopback");
-    let client =
-        kube::Client::try_from(kube::Config::new(kube_url.parse().expect("url"))).expect("client");
+    let client = berth.kube();
     let foreign: Secret = serde_json::from_value(json!({
         "metadata": {"name": "foreign"}, "stringData": {"token": "x"}
     }))

@@ -1,9 +1,9 @@
 //! The image pointers API and the registry check, against the real `berth`
 //! binary and a real OCI registry (Debian's docker-registry) on 127.0.0.1.
 
-use berth_shared::{ImagePointer, ImagePointerList, Problem};
+use berth_shared::{ImagePointer, ImagePointerList};
 use berth_tests::registry::TestRegistry;
-use berth_tests::{BerthProcess, StartOptions, http};
+use berth_tests::{BerthProcess, StartOptions, http, problem};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -71,17 +71,6 @@ async fn get(berth: &BerthProcess, name: &str) -> ImagePointer {
         .json()
         .await
         .expect("json")
-}
-
-async fn problem(response: reqwest::Response) -> Problem {
-    assert_eq!(
-        response
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok()),
-        Some("application/problem+json")
-    );
-    response.json().await.expect("problem")
 }
 
 #[tokio::test]
@@ -193,9 +182,7 @@ async fn an_image_pointer_is_a_custom_resource() {
         .status(),
         StatusCode::CREATED
     );
-    let kube_url = berth.kube_url.clone().expect("embedded API on loopback");
-    let client =
-        kube::Client::try_from(kube::Config::new(kube_url.parse().expect("url"))).expect("client");
+    let client = berth.kube();
     let resource = kube::api::ApiResource {
         group: "berth.dev".into(),
         version: "v1alpha1".into(),

@@ -1,7 +1,7 @@
 //! The projects API, driven over real HTTP against the real `berth` binary.
 
-use berth_shared::{Problem, Project, ProjectList};
-use berth_tests::{BerthProcess, http};
+use berth_shared::{Project, ProjectList};
+use berth_tests::{BerthProcess, http, problem};
 use k8s_openapi::api::core::v1::Namespace;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -13,17 +13,6 @@ async fn create(berth: &BerthProcess, name: &str, description: &str) -> reqwest:
         .send()
         .await
         .expect("request")
-}
-
-async fn problem(response: reqwest::Response) -> Problem {
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    assert_eq!(content_type, "application/problem+json");
-    response.json().await.expect("problem body")
 }
 
 async fn list(berth: &BerthProcess) -> Vec<Project> {
@@ -86,9 +75,7 @@ async fn a_project_is_a_labelled_namespace() {
         StatusCode::CREATED
     );
 
-    let kube_url = berth.kube_url.clone().expect("embedded API on loopback");
-    let config = kube::Config::new(kube_url.parse().expect("url"));
-    let client = kube::Client::try_from(config).expect("client");
+    let client = berth.kube();
     let ns = kube::Api::<Namespace>::all(client)
         .get("berth-ledger")
         .await
@@ -114,9 +101,7 @@ async fn a_project_is_a_labelled_namespace() {
 #[tokio::test]
 async fn namespaces_berth_does_not_manage_are_not_projects() {
     let berth = BerthProcess::start().await.expect("start");
-    let kube_url = berth.kube_url.clone().expect("embedded API on loopback");
-    let client =
-        kube::Client::try_from(kube::Config::new(kube_url.parse().expect("url"))).expect("client");
+    let client = berth.kube();
     let foreign: Namespace =
         serde_json::from_value(json!({"metadata": {"name": "berth-foreign"}})).expect("ns");
     kube::Api::<Namespace>::all(client)

@@ -21,8 +21,7 @@ pub async fn start(args: &[&str]) -> BerthProcess {
 }
 
 pub fn kube(berth: &BerthProcess) -> Client {
-    let url = berth.kube_url.clone().expect("embedded API on loopback");
-    Client::try_from(kube::Config::new(url.parse().expect("url"))).expect("client")
+    berth.kube()
 }
 
 pub async fn create_project(berth: &BerthProcess, name: &str) {

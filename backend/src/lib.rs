@@ -16,3 +16,4 @@ pub mod serve;
 pub mod services;
 pub mod state;
 pub mod telemetry;
+pub mod tls;

@@ -21,7 +21,7 @@ use crate::services::registry::RegistryAccess;
 use crate::state::AppState;
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
-    crate::services::registry::install_crypto_provider();
+    crate::tls::install_crypto_provider();
     let cluster = Cluster::connect(&args).await?;
 
     let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(());

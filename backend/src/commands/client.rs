@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use berth_shared::Problem;
 use reqwest::{Method, StatusCode};
-use reqwest012 as reqwest;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -43,6 +42,7 @@ impl ApiClient {
                 "--url must start with http:// or https:// (got “{url}”)"
             )));
         }
+        crate::tls::install_crypto_provider();
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .user_agent(concat!("berth-cli/", env!("CARGO_PKG_VERSION")))

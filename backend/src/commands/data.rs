@@ -6,7 +6,7 @@ use std::io::Read;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
-use reqwest012::Method;
+use reqwest::Method;
 use serde_json::{Value, json};
 use zeroize::Zeroize;
 

@@ -11,7 +11,7 @@ use berth_shared::inventory::{Inventory, KINDS, count_phrase};
 use berth_shared::project::{STATUS_DELETED, days_left};
 use berth_shared::{CreateProject, Project, ProjectList};
 use clap::{Args, Subcommand};
-use reqwest012::Method;
+use reqwest::Method;
 use serde_json::json;
 
 use super::client::{ApiClient, segment};

@@ -211,12 +211,6 @@ fn is_tls(err: &reqwest::Error) -> bool {
     false
 }
 
-/// reqwest (inside oci-client) uses the process-wide rustls provider; Berth
-/// uses ring, like kube. Safe to call more than once.
-pub fn install_crypto_provider() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -251,7 +245,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_closed_port_is_unreachable() {
-        install_crypto_provider();
+        crate::tls::install_crypto_provider();
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         let addr = listener.local_addr().expect("addr");
         drop(listener);
@@ -265,7 +259,7 @@ mod tests {
 
     #[tokio::test]
     async fn plain_http_to_a_tls_registry_port_is_a_tls_problem() {
-        install_crypto_provider();
+        crate::tls::install_crypto_provider();
         // A server that speaks plain HTTP where HTTPS is expected: the TLS
         // handshake fails.
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

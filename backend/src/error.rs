@@ -18,6 +18,10 @@ pub enum ApiError {
     ProjectNotFound(String),
     #[error("Project “{0}” is being deleted; its data can no longer be changed.")]
     ProjectDeleting(String),
+    /// The namespace began terminating while a request was under way (the
+    /// project check had passed a moment before).
+    #[error("This project is being deleted; its data can no longer be changed.")]
+    NamespaceTerminating,
     #[error("Project “{0}” was deleted; restore it from Deleted projects to use its data.")]
     ProjectDeleted(String),
     #[error("Project “{0}” is not deleted, so there is nothing to restore.")]
@@ -58,7 +62,9 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::ProjectExists(_) | Self::ProjectDeleting(_) => StatusCode::CONFLICT,
+            Self::ProjectExists(_) | Self::ProjectDeleting(_) | Self::NamespaceTerminating => {
+                StatusCode::CONFLICT
+            }
             Self::ProjectNotDeleted(_) | Self::Conflict(_) => StatusCode::CONFLICT,
             Self::ProjectDeleted(_) => StatusCode::GONE,
             Self::SoftDeleteDisabled => StatusCode::BAD_REQUEST,
@@ -145,6 +151,14 @@ impl From<kube::Error> for ApiError {
             kube::Error::Api(status) if status.code >= 500 => {
                 Self::ClusterUnavailable(kube::Error::Api(status))
             }
+            // Kubernetes' namespace lifecycle admission: "unable to create new
+            // content in namespace X because it is being terminated".
+            kube::Error::Api(status)
+                if status.code == 403
+                    && status.message.contains("because it is being terminated") =>
+            {
+                Self::NamespaceTerminating
+            }
             kube::Error::Api(_) => Self::Internal(anyhow::Error::new(err)),
             other => Self::ClusterUnavailable(other),
         }
@@ -208,6 +222,25 @@ mod tests {
                 .field("name")
                 .is_some_and(|m| m.contains("already exists"))
         );
+    }
+
+    #[test]
+    fn a_namespace_terminating_mid_request_is_a_conflict_not_a_500() {
+        let status = kube::core::Status {
+            code: 403,
+            reason: "Forbidden".into(),
+            message: "secrets \"x\" is forbidden: unable to create new content in namespace berth-p because it is being terminated".into(),
+            ..kube::core::Status::default()
+        };
+        let error = ApiError::from(kube::Error::Api(Box::new(status)));
+        assert_eq!(error.status(), StatusCode::CONFLICT);
+        let other = kube::core::Status {
+            code: 403,
+            message: "forbidden".into(),
+            ..kube::core::Status::default()
+        };
+        let error = ApiError::from(kube::Error::Api(Box::new(other)));
+        assert_eq!(error.status(), StatusCode::INTERNAL_SERVER_ERROR);
     }
 
     #[test]

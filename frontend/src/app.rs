@@ -1,16 +1,15 @@
 //! The application root: reads the public config once, draws the shell and
-//! routes each address to its page.
+//! shows the page of the current address.
 
 use berth_shared::UiConfig;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
 
 use crate::api;
 use crate::components::Shell;
 use crate::pages::{CredentialsPage, ImagesPage, NotFoundPage, ProjectPage, ProjectsPage};
 use crate::pages::{DataStoragePage, DeletedProjectsPage, ProjectDataPage, ProjectSettingsPage};
+use crate::router::{ProjectSection, Route, provide_location, use_path};
 
 /// The whole console.
 #[component]
@@ -26,21 +25,29 @@ pub fn App() -> impl IntoView {
         }
     });
 
+    provide_location();
+    let path = use_path();
+    // A memo, so a page is drawn anew only when the route changes, not on
+    // every change of the address (another project's page of the same kind).
+    let route = Memo::new(move |_| Route::parse(&path.read()));
+
     view! {
-        <Router>
-            <Shell config=config>
-                <Routes fallback=|| view! { <NotFoundPage/> }>
-                    <Route path=path!("/") view=ProjectsPage/>
-                    <Route path=path!("/projects") view=ProjectsPage/>
-                    <Route path=path!("/projects/:name") view=ProjectPage/>
-                    <Route path=path!("/projects/:name/data") view=ProjectDataPage/>
-                    <Route path=path!("/projects/:name/settings") view=ProjectSettingsPage/>
-                    <Route path=path!("/deleted-projects") view=DeletedProjectsPage/>
-                    <Route path=path!("/data-storage") view=DataStoragePage/>
-                    <Route path=path!("/projects/:name/images") view=ImagesPage/>
-                    <Route path=path!("/projects/:name/credentials") view=CredentialsPage/>
-                </Routes>
-            </Shell>
-        </Router>
+        <Shell config=config>
+            {move || page(route.get())}
+        </Shell>
+    }
+}
+
+fn page(route: Route) -> AnyView {
+    match route {
+        Route::Projects => view! { <ProjectsPage/> }.into_any(),
+        Route::DeletedProjects => view! { <DeletedProjectsPage/> }.into_any(),
+        Route::DataStorage => view! { <DataStoragePage/> }.into_any(),
+        Route::Project(ProjectSection::Overview) => view! { <ProjectPage/> }.into_any(),
+        Route::Project(ProjectSection::Images) => view! { <ImagesPage/> }.into_any(),
+        Route::Project(ProjectSection::Credentials) => view! { <CredentialsPage/> }.into_any(),
+        Route::Project(ProjectSection::Data) => view! { <ProjectDataPage/> }.into_any(),
+        Route::Project(ProjectSection::Settings) => view! { <ProjectSettingsPage/> }.into_any(),
+        Route::NotFound => view! { <NotFoundPage/> }.into_any(),
     }
 }

@@ -1,10 +1,9 @@
 //! The frame around every page: a skip link, the header with the product
 //! name and navigation, the `<main>` landmark, and a footer with the version.
 
+use crate::router::use_path;
 use berth_shared::UiConfig;
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::use_location;
 
 use super::focus_by_id;
 
@@ -28,12 +27,12 @@ fn projects_current(path: &str) -> Option<&'static str> {
 /// it never does: the console still works, the footer just omits the version).
 #[component]
 pub fn Shell(config: ReadSignal<Option<UiConfig>>, children: Children) -> impl IntoView {
-    let location = use_location();
+    let path = use_path();
     // After an in-app navigation, move focus to the new page's content so
     // keyboard and screen-reader users start there, as on a full page load.
     // Not on the first render: a fresh load already starts at the top.
     Effect::new(move |previous: Option<String>| {
-        let path = location.pathname.get();
+        let path = path.get();
         if previous.is_some_and(|p| p != path) {
             focus_by_id("main");
         }
@@ -54,13 +53,13 @@ pub fn Shell(config: ReadSignal<Option<UiConfig>>, children: Children) -> impl I
         </a>
         <header class="site-header">
             <div class="site-header__inner">
-                <A href="/" attr:class="brand">"Berth"</A>
+                <a href="/" class="brand">"Berth"</a>
                 <nav aria-label="Main">
                     <ul class="nav-list">
                         <li>
                             // A plain <a>: the router still handles the click, and
                             // the current-page marking covers `/` as well.
-                            <a href="/projects" aria-current=move || projects_current(&location.pathname.get())>
+                            <a href="/projects" aria-current=move || projects_current(&path.get())>
                                 "Projects"
                             </a>
                         </li>

@@ -35,9 +35,9 @@ pub fn SecretInput(
             (!ids.is_empty()).then(|| ids.join(" "))
         }
     };
-    let toggle_label = format!("Show {}", label.to_lowercase());
-    let shown = format!("The {} is visible.", label.to_lowercase());
-    let hidden = format!("The {} is hidden.", label.to_lowercase());
+    let toggle_label = format!("Show {}", label.to_ascii_lowercase());
+    let shown = format!("The {} is visible.", label.to_ascii_lowercase());
+    let hidden = format!("The {} is hidden.", label.to_ascii_lowercase());
     // Empty until the first toggle, so nothing is announced on page load.
     let announcement = RwSignal::new(String::new());
     let toggle = move |_| {

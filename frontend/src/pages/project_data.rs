@@ -99,7 +99,7 @@ pub fn ProjectDataPage() -> impl IntoView {
                 .map(|(item, _)| {
                     format!(
                         "Delete {} {}?",
-                        kind_label(&item.kind).0.to_lowercase(),
+                        kind_label(&item.kind).0.to_ascii_lowercase(),
                         item.name
                     )
                 })
@@ -217,7 +217,7 @@ fn ItemRow(
         .then(|| view! { <span class="badge">"Secret: value never shown"</span> });
     let by = |who: &Option<String>| who.clone().map(|w| format!(" by {w}"));
     let button_id = format!("delete-item-{index}");
-    let label = format!("Delete {} {}", kind.to_lowercase(), item.name);
+    let label = format!("Delete {} {}", kind.to_ascii_lowercase(), item.name);
     let created = format::date_time(&item.created_at);
     let updated = format::date_time(&item.updated_at);
     let clicked = {

@@ -383,7 +383,7 @@ fn ImageForm(
         credentials.update(|list| {
             list.retain(|c| c.name != saved.name);
             list.push(saved.clone());
-            list.sort_by(|a, b| a.name.cmp(&b.name));
+            list.sort_unstable_by(|a, b| a.name.cmp(&b.name));
         });
         credential.set(saved.name.clone());
         adding_credential.set(false);

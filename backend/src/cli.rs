@@ -78,6 +78,18 @@ pub struct ServeArgs {
     )]
     pub insecure_registries: Vec<String>,
 
+    /// Origin of a portal allowed to embed the console in an iframe
+    /// (`https://portal.example.com`); repeatable. None: the console cannot
+    /// be framed at all.
+    #[arg(
+        long = "allowed-frame-ancestors",
+        env = "BERTH_ALLOWED_FRAME_ANCESTORS",
+        value_name = "ORIGIN",
+        value_delimiter = ',',
+        value_parser = parse_origin
+    )]
+    pub allowed_frame_ancestors: Vec<String>,
+
     /// Days a deleted project can be restored before it is deleted for
     /// good; 0 makes every deletion permanent.
     #[arg(long, env = "BERTH_RESTORE_WINDOW_DAYS", default_value_t = 7)]
@@ -171,6 +183,24 @@ fn parse_insecure_registry(value: &str) -> Result<String, String> {
     Ok(value)
 }
 
+/// An origin (`scheme://host[:port]`), written as browsers compare it: the
+/// default port dropped, the host in lowercase.
+fn parse_origin(value: &str) -> Result<String, String> {
+    let url = url::Url::parse(value.trim())
+        .map_err(|e| format!("“{value}” is not an origin like https://portal.example.com: {e}"))?;
+    let bare = url.username().is_empty()
+        && url.password().is_none()
+        && url.path() == "/"
+        && url.query().is_none()
+        && url.fragment().is_none();
+    if !matches!(url.scheme(), "https" | "http") || url.host().is_none() || !bare {
+        return Err(format!(
+            "“{value}” is not an origin: write only the scheme, host and port, like https://portal.example.com"
+        ));
+    }
+    Ok(url.origin().ascii_serialization())
+}
+
 /// A namespace name is at most 63 characters and project names at most
 /// [`berth_shared::names::PROJECT_NAME_MAX`], so the prefix gets the rest.
 fn parse_prefix(value: &str) -> Result<String, String> {
@@ -192,6 +222,33 @@ fn parse_prefix(value: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn frame_ancestors_are_bare_origins() {
+        assert_eq!(
+            parse_origin("https://Portal.Example.com").as_deref(),
+            Ok("https://portal.example.com")
+        );
+        assert_eq!(
+            parse_origin("https://portal.example.com:443/").as_deref(),
+            Ok("https://portal.example.com")
+        );
+        assert_eq!(
+            parse_origin("http://localhost:3000").as_deref(),
+            Ok("http://localhost:3000")
+        );
+        for refused in [
+            "*",
+            "portal.example.com",
+            "ftp://portal.example.com",
+            "https://portal.example.com/console",
+            "https://user@portal.example.com",
+            "https://portal.example.com/?x=1",
+            "https://portal.example.com; script-src *",
+        ] {
+            assert!(parse_origin(refused).is_err(), "{refused}");
+        }
+    }
 
     #[test]
     fn embedded_api_listens_on_loopback_only() {

@@ -68,7 +68,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         ui_config: UiConfig {
             version: env!("CARGO_PKG_VERSION").to_owned(),
             auth_mode: "none".to_owned(),
-            allowed_portal_origins: Vec::new(),
+            allowed_portal_origins: args.allowed_frame_ancestors.clone(),
             cluster_mode: cluster.mode().to_owned(),
             restore_window_seconds: restore_window.as_secs(),
         },
@@ -79,7 +79,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         ),
         cluster,
     };
-    let app = routes::router(state, &args.static_dir);
+    let app = routes::router(state, &args.static_dir)?;
     let listener = TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("binding the console to {}", args.listen))?;

@@ -10,6 +10,7 @@ mod inventory;
 mod json;
 mod middleware;
 mod projects;
+mod security_headers;
 pub mod static_files;
 
 use std::path::Path;
@@ -30,7 +31,9 @@ pub use json::ApiJson;
 pub const BODY_LIMIT_BYTES: usize = 256 * 1024;
 
 /// The whole application.
-pub fn router(state: AppState, static_dir: &Path) -> Router {
+pub fn router(state: AppState, static_dir: &Path) -> anyhow::Result<Router> {
+    let security_headers =
+        security_headers::SecurityHeaders::new(&state.ui_config.allowed_portal_origins)?;
     let api = Router::new()
         .route("/v1/config", get(config::get_config))
         .route("/v1/projects", get(projects::list).post(projects::create))
@@ -72,12 +75,16 @@ pub fn router(state: AppState, static_dir: &Path) -> Router {
         .layer(axum::middleware::from_fn(middleware::stamp_request_id))
         .with_state(state.clone());
 
-    Router::new()
+    Ok(Router::new()
         .nest("/api", api)
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .with_state(state)
         .fallback_service(static_files::service(static_dir))
+        .layer(axum::middleware::from_fn_with_state(
+            security_headers,
+            security_headers::apply,
+        ))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
@@ -85,7 +92,7 @@ pub fn router(state: AppState, static_dir: &Path) -> Router {
         ))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(middleware::trace_layer())
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid)))
 }
 
 async fn unknown_endpoint() -> ApiError {

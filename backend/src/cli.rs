@@ -24,7 +24,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the console and its API.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Projects on a running Berth: list, create, get, delete, restore.
     Project(crate::commands::project::ProjectArgs),
     /// A project's registry credentials on a running Berth.
@@ -89,6 +89,40 @@ pub struct ServeArgs {
         value_parser = parse_origin
     )]
     pub allowed_frame_ancestors: Vec<String>,
+
+    /// Namespace that holds Berth's own records: accounts and sessions.
+    #[arg(long, env = "BERTH_SYSTEM_NAMESPACE", default_value = "berth-system")]
+    pub system_namespace: String,
+
+    /// Hours a sign-in lasts.
+    #[arg(long, env = "BERTH_SESSION_HOURS", default_value_t = 12)]
+    pub session_hours: u64,
+
+    /// Sign-in attempts a minute for one user name, from anywhere.
+    #[arg(long, env = "BERTH_LOGIN_ATTEMPTS_PER_USER", default_value_t = 5)]
+    pub login_attempts_per_user: u32,
+
+    /// Sign-in attempts a minute from one client address, for any user.
+    #[arg(long, env = "BERTH_LOGIN_ATTEMPTS_PER_ADDRESS", default_value_t = 20)]
+    pub login_attempts_per_address: u32,
+
+    /// Accept bearer tokens from this OIDC issuer (`iss`; its discovery
+    /// document is at `ISSUER/.well-known/openid-configuration`).
+    #[arg(long, env = "BERTH_OIDC_ISSUER", requires = "oidc_audience")]
+    pub oidc_issuer: Option<String>,
+
+    /// The audience (`aud`) bearer tokens must be issued for.
+    #[arg(long, env = "BERTH_OIDC_AUDIENCE", requires = "oidc_issuer")]
+    pub oidc_audience: Option<String>,
+
+    /// The token claim that lists the person's groups.
+    #[arg(long, env = "BERTH_OIDC_GROUPS_CLAIM", default_value = "groups")]
+    pub oidc_groups_claim: String,
+
+    /// Members of this OIDC group are Berth administrators: they see and
+    /// manage every project.
+    #[arg(long, env = "BERTH_ADMIN_GROUP")]
+    pub admin_group: Option<String>,
 
     /// Days a deleted project can be restored before it is deleted for
     /// good; 0 makes every deletion permanent.

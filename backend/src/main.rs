@@ -12,7 +12,7 @@ async fn main() -> std::process::ExitCode {
         Command::Image(args) => return finish(berth::commands::data::image(args).await),
         Command::Serve(args) => {
             berth::telemetry::init(args.log_format);
-            berth::serve::run(args).await
+            berth::serve::run(*args).await
         }
     };
     match result {

@@ -2,6 +2,7 @@
 
 use berth_shared::UiConfig;
 
+use crate::auth::Auth;
 use crate::cluster::Cluster;
 use crate::services::credentials::CredentialService;
 use crate::services::deletion::DeletionService;
@@ -11,6 +12,7 @@ use crate::services::projects::ProjectService;
 
 #[derive(Clone)]
 pub struct AppState {
+    pub auth: Auth,
     pub cluster: Cluster,
     pub projects: ProjectService,
     pub inventory: InventoryService,

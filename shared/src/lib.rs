@@ -4,6 +4,7 @@
 //! `wasm32-unknown-unknown` as well as for the server: the browser validates
 //! with exactly the rules the server enforces.
 
+pub mod access;
 pub mod config;
 pub mod credentials;
 pub mod deletion;
@@ -13,7 +14,9 @@ pub mod inventory;
 pub mod names;
 pub mod problem;
 pub mod project;
+pub mod session;
 
+pub use access::{Member, MemberList, Role};
 pub use config::UiConfig;
 pub use credentials::{
     RegistryCredential, RegistryCredentialList, RegistryKind, SaveRegistryCredential,
@@ -23,3 +26,4 @@ pub use images::{ImagePointer, ImagePointerList, SaveImagePointer};
 pub use names::{NameError, validate_object_name, validate_project_name};
 pub use problem::{FieldError, Problem};
 pub use project::{CreateProject, DESCRIPTION_MAX_CHARS, Project, ProjectList};
+pub use session::{ChangePassword, Login, Session};

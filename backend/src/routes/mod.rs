@@ -1,6 +1,7 @@
 //! The HTTP surface: the JSON API under `/api`, health probes, and the built
 //! console for every other path.
 
+mod access;
 pub mod actor;
 mod config;
 mod credentials;
@@ -8,16 +9,19 @@ mod health;
 mod images;
 mod inventory;
 mod json;
+mod members;
 mod middleware;
 mod projects;
 mod security_headers;
+mod session;
 pub mod static_files;
+mod users;
 
 use std::path::Path;
 use std::time::Duration;
 
 use axum::Router;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
@@ -34,15 +38,18 @@ pub const BODY_LIMIT_BYTES: usize = 256 * 1024;
 pub fn router(state: AppState, static_dir: &Path) -> anyhow::Result<Router> {
     let security_headers =
         security_headers::SecurityHeaders::new(&state.ui_config.allowed_portal_origins)?;
-    let api = Router::new()
-        .route("/v1/config", get(config::get_config))
-        .route("/v1/projects", get(projects::list).post(projects::create))
+    // Everything about one project: behind the role check.
+    let project_routes = Router::new()
         .route(
             "/v1/projects/{project}",
             get(projects::get).delete(projects::delete),
         )
         .route("/v1/projects/{project}/restore", post(projects::restore))
         .route("/v1/projects/{project}/deletion", get(projects::deletion))
+        .route(
+            "/v1/projects/{project}/members",
+            get(members::list).put(members::replace),
+        )
         .route("/v1/projects/{project}/inventory", get(inventory::get))
         .route(
             "/v1/projects/{project}/inventory/{kind}/{name}",
@@ -70,7 +77,30 @@ pub fn router(state: AppState, static_dir: &Path) -> anyhow::Result<Router> {
             "/v1/projects/{project}/images/{name}/verify",
             post(images::verify),
         )
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            access::check_project_role,
+        ));
+
+    let api = Router::new()
+        .route("/v1/config", get(config::get_config))
+        .route(
+            "/v1/session",
+            get(session::get)
+                .post(session::login)
+                .delete(session::logout),
+        )
+        .route("/v1/session/password", put(session::change_password))
+        .route("/v1/users", get(users::list).post(users::create))
+        .route("/v1/users/{name}", delete(users::remove))
+        .route("/v1/users/{name}/password", put(users::set_password))
+        .route("/v1/projects", get(projects::list).post(projects::create))
+        .merge(project_routes)
         .fallback(unknown_endpoint)
+        .layer(axum::middleware::from_fn_with_state(
+            state.auth.clone(),
+            crate::auth::middleware::authenticate,
+        ))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .layer(axum::middleware::from_fn(middleware::stamp_request_id))
         .with_state(state.clone());

@@ -5,17 +5,19 @@ use std::convert::Infallible;
 use std::time::Duration;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Extension, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use berth_shared::deletion::{EVENT_DELETED, EVENT_PROGRESS, EVENT_SOFT_DELETED, EVENT_STALLED};
-use berth_shared::{CreateProject, Project, ProjectList, validate_project_name};
+use berth_shared::{CreateProject, Project, ProjectList, Role, validate_project_name};
 use futures::StreamExt;
 use serde::Deserialize;
 
 use super::ApiJson;
+use super::access::ProjectRole;
 use super::actor::Actor;
+use crate::auth::Identity;
 use crate::error::ApiError;
 use crate::services::deletion::DeletionEvent;
 use crate::services::projects::{DeleteMode, Deleted};
@@ -29,30 +31,54 @@ pub struct ListQuery {
     deleted: bool,
 }
 
+/// The caller's projects (every project for an administrator), each with
+/// the caller's role. Deleted projects are listed to their owners only.
 pub async fn list(
     State(state): State<AppState>,
+    identity: Identity,
     Query(query): Query<ListQuery>,
 ) -> Result<Json<ProjectList>, ApiError> {
-    let items = if query.deleted {
-        state.projects.list_deleted().await?
+    let needed = if query.deleted {
+        Role::Owner
     } else {
-        state.projects.list().await?
+        Role::Viewer
     };
+    let items = state
+        .projects
+        .list_with_members(query.deleted)
+        .await?
+        .into_iter()
+        .filter_map(|(mut project, members)| {
+            let role = members.get(&identity.user).copied();
+            let allowed = identity.admin || role.is_some_and(|r| r >= needed);
+            project.role = role;
+            allowed.then_some(project)
+        })
+        .collect();
     Ok(Json(ProjectList { items }))
 }
 
 pub async fn get(
     State(state): State<AppState>,
     Path(project): Path<String>,
+    Extension(ProjectRole(role)): Extension<ProjectRole>,
 ) -> Result<Json<Project>, ApiError> {
-    Ok(Json(state.projects.get(&project).await?))
+    let mut project = state.projects.get(&project).await?;
+    project.role = role;
+    Ok(Json(project))
 }
 
+/// Creates a project; its creator is its owner.
 pub async fn create(
     State(state): State<AppState>,
+    identity: Identity,
     ApiJson(request): ApiJson<CreateProject>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let project = state.projects.create(request).await?;
+    let mut project = state
+        .projects
+        .create_by(request, Some(&identity.user))
+        .await?;
+    project.role = Some(Role::Owner);
     let location = format!("/api/v1/projects/{}", project.name);
     Ok((
         StatusCode::CREATED,

@@ -19,7 +19,7 @@ use kube::api::{
 use kube::{Api, Client};
 use serde_json::json;
 
-use super::labels;
+use super::{labels, members};
 use crate::error::ApiError;
 
 /// Reads and writes projects in the cluster.
@@ -117,6 +117,66 @@ impl ProjectService {
         self.get_namespace(name).await.map(|(_, project)| project)
     }
 
+    /// One project (as [`Self::get`]) with its members.
+    pub async fn get_with_members(
+        &self,
+        name: &str,
+    ) -> Result<(Project, BTreeMap<String, berth_shared::Role>), ApiError> {
+        let (ns, project) = self.get_namespace(name).await?;
+        Ok((project, members::of(&ns)))
+    }
+
+    /// Every live project with its members.
+    pub async fn list_with_members(
+        &self,
+        deleted: bool,
+    ) -> Result<Vec<(Project, BTreeMap<String, berth_shared::Role>)>, ApiError> {
+        let projects = if deleted {
+            self.list_deleted().await?
+        } else {
+            self.list().await?
+        };
+        // One list for both: the namespaces carry the members.
+        let selector = if deleted {
+            labels::deleted_project_selector()
+        } else {
+            labels::live_project_selector()
+        };
+        let namespaces = self
+            .namespaces
+            .list(&ListParams::default().labels(&selector))
+            .await?;
+        let by_name: BTreeMap<String, BTreeMap<String, berth_shared::Role>> = namespaces
+            .items
+            .iter()
+            .filter_map(|ns| Some((to_project(ns)?.name, members::of(ns))))
+            .collect();
+        Ok(projects
+            .into_iter()
+            .map(|p| {
+                let m = by_name.get(&p.name).cloned().unwrap_or_default();
+                (p, m)
+            })
+            .collect())
+    }
+
+    /// Replaces the members, guarded by the namespace's version so a
+    /// deletion or another change in between is not overwritten.
+    pub async fn set_members(
+        &self,
+        name: &str,
+        members: &BTreeMap<String, berth_shared::Role>,
+    ) -> Result<(), ApiError> {
+        let (ns, _) = self.get_namespace(name).await?;
+        let patch = json!({
+            "metadata": {
+                "resourceVersion": ns.metadata.resource_version,
+                "annotations": { members::MEMBERS: members::annotation(members) },
+            }
+        });
+        self.patch(name, &patch).await.map(|_| ())
+    }
+
     async fn get_namespace(&self, name: &str) -> Result<(Namespace, Project), ApiError> {
         if validate_project_name(name).is_err() {
             return Err(ApiError::ProjectNotFound(name.to_owned()));
@@ -156,10 +216,6 @@ impl ProjectService {
 
     /// Create a project; its name must be free (a deleted project waiting
     /// in its restore window keeps its name).
-    pub async fn create(&self, request: CreateProject) -> Result<Project, ApiError> {
-        self.create_by(request, None).await
-    }
-
     /// [`Self::create`], recording who created it.
     pub async fn create_by(
         &self,
@@ -174,6 +230,9 @@ impl ProjectService {
             BTreeMap::from([(labels::DESCRIPTION.to_owned(), request.description.clone())]);
         if let Some(actor) = actor {
             annotations.insert(labels::CREATED_BY.to_owned(), actor.to_owned());
+            // The creator is the project's first owner.
+            let owner = BTreeMap::from([(actor.to_owned(), berth_shared::Role::Owner)]);
+            annotations.insert(members::MEMBERS.to_owned(), members::annotation(&owner));
         }
         let namespace = Namespace {
             metadata: ObjectMeta {
@@ -452,6 +511,7 @@ fn to_project(ns: &Namespace) -> Option<Project> {
         created_by: annotation(labels::CREATED_BY),
         status,
         deletion,
+        role: None,
     })
 }
 

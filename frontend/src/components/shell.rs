@@ -5,7 +5,11 @@ use crate::router::use_path;
 use berth_shared::UiConfig;
 use leptos::prelude::*;
 
+use leptos::task::spawn_local;
+
 use super::focus_by_id;
+use crate::api;
+use crate::app::SignedIn;
 
 /// Sets `document.title`, so browser tabs, history and screen readers name
 /// the page the person is on.
@@ -65,6 +69,7 @@ pub fn Shell(config: ReadSignal<Option<UiConfig>>, children: Children) -> impl I
                         </li>
                     </ul>
                 </nav>
+                <UserMenu/>
             </div>
         </header>
         // tabindex=-1 lets the skip link (and page changes) move focus here.
@@ -79,6 +84,42 @@ pub fn Shell(config: ReadSignal<Option<UiConfig>>, children: Children) -> impl I
                 }}
             </p>
         </footer>
+    }
+}
+
+/// Who is signed in, and signing out (only while signed in with a cookie:
+/// a portal's token is the portal's to end).
+#[component]
+fn UserMenu() -> impl IntoView {
+    let signed_in = expect_context::<RwSignal<SignedIn>>();
+    let pending = RwSignal::new(false);
+    let sign_out = move |_| {
+        pending.set(true);
+        spawn_local(async move {
+            // Whatever the answer, this browser's session is over for the
+            // person: the cookie is gone or worthless.
+            let _ = api::sign_out().await;
+            pending.set(false);
+            signed_in.set(SignedIn::No);
+        });
+    };
+    move || match &*signed_in.read() {
+        SignedIn::Yes(session) => {
+            let who = session.display_name.clone();
+            let can_sign_out = session.via == "session";
+            view! {
+                <div class="user-menu">
+                    <span class="user-menu__name">"Signed in as " <strong>{who}</strong></span>
+                    {can_sign_out.then(|| view! {
+                        <button type="button" class="button button--secondary" disabled=move || pending.get() on:click=sign_out>
+                            "Sign out"
+                        </button>
+                    })}
+                </div>
+            }
+            .into_any()
+        }
+        _ => ().into_any(),
     }
 }
 

@@ -8,8 +8,10 @@ mod images;
 mod not_found;
 mod project;
 mod project_data;
+mod project_members;
 mod project_settings;
 mod projects;
+mod sign_in;
 
 pub use credentials::CredentialsPage;
 pub use data_storage::DataStoragePage;
@@ -20,3 +22,4 @@ pub use project::ProjectPage;
 pub use project_data::ProjectDataPage;
 pub use project_settings::ProjectSettingsPage;
 pub use projects::ProjectsPage;
+pub use sign_in::{ChangePasswordPage, SignInPage};

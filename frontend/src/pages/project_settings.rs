@@ -5,7 +5,9 @@
 use crate::router::use_project_name;
 use berth_shared::inventory::{KINDS, count_phrase};
 use berth_shared::project::{STATUS_DELETED, STATUS_TERMINATING};
-use berth_shared::{Project, UiConfig};
+use berth_shared::{Project, Role, UiConfig};
+
+use super::project_members::Members;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -68,7 +70,15 @@ pub fn ProjectSettingsPage() -> impl IntoView {
             </p>
         }
         .into_any(),
-        PageState::Loaded(project) => view! { <DangerZone project=project/> }.into_any(),
+        PageState::Loaded(project) => {
+            // Administrators who are not members have no role, and may do everything.
+            let owner = project.role.is_none_or(|r| r == Role::Owner);
+            view! {
+                <Members project=project.name.clone() can_manage=owner/>
+                {owner.then(|| view! { <DangerZone project=project/> })}
+            }
+            .into_any()
+        }
     }
     };
     view! {

@@ -7,6 +7,7 @@ use crate::services::credentials::CredentialService;
 use crate::services::deletion::DeletionService;
 use crate::services::images::ImageService;
 use crate::services::inventory::InventoryService;
+use crate::services::job_templates::JobTemplateService;
 use crate::services::projects::ProjectService;
 
 #[derive(Clone)]
@@ -18,4 +19,5 @@ pub struct AppState {
     pub ui_config: UiConfig,
     pub credentials: CredentialService,
     pub images: ImageService,
+    pub job_templates: JobTemplateService,
 }

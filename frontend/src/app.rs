@@ -9,6 +9,7 @@ use leptos_router::path;
 
 use crate::api;
 use crate::components::Shell;
+use crate::pages::JobTemplatesPage;
 use crate::pages::{CredentialsPage, ImagesPage, NotFoundPage, ProjectPage, ProjectsPage};
 use crate::pages::{DataStoragePage, DeletedProjectsPage, ProjectDataPage, ProjectSettingsPage};
 
@@ -39,6 +40,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/data-storage") view=DataStoragePage/>
                     <Route path=path!("/projects/:name/images") view=ImagesPage/>
                     <Route path=path!("/projects/:name/credentials") view=CredentialsPage/>
+                    <Route path=path!("/projects/:name/job-templates") view=JobTemplatesPage/>
                 </Routes>
             </Shell>
         </Router>

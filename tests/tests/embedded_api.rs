@@ -16,6 +16,7 @@
 //! `kube` hides: status codes, raw `metav1.Status` bodies, 405, 413, 415.
 
 mod embedded_api {
+    pub mod crd_validation;
     pub mod support;
 }
 

@@ -7,6 +7,7 @@ mod credentials;
 mod health;
 mod images;
 mod inventory;
+mod job_templates;
 mod json;
 mod middleware;
 mod projects;
@@ -66,6 +67,20 @@ pub fn router(state: AppState, static_dir: &Path) -> Router {
         .route(
             "/v1/projects/{project}/images/{name}/verify",
             post(images::verify),
+        )
+        .route(
+            "/v1/projects/{project}/job-templates",
+            get(job_templates::list).post(job_templates::create),
+        )
+        .route(
+            "/v1/projects/{project}/job-templates/{name}",
+            get(job_templates::get)
+                .put(job_templates::replace)
+                .delete(job_templates::delete),
+        )
+        .route(
+            "/v1/projects/{project}/job-templates/{name}/job",
+            get(job_templates::job),
         )
         .fallback(unknown_endpoint)
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT_BYTES))

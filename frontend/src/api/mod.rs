@@ -8,6 +8,7 @@ mod config;
 mod credentials;
 mod data;
 mod images;
+mod job_templates;
 mod projects;
 
 pub use config::get_config;
@@ -17,6 +18,9 @@ pub use data::{
     inventory_download_url, list_deleted_projects, restore_project,
 };
 pub use images::{create_image, delete_image, list_images, replace_image, verify_image};
+pub use job_templates::{
+    delete_job_template, job_of_template, list_job_templates, save_job_template,
+};
 pub use projects::{create_project, get_project, list_projects};
 
 use berth_shared::Problem;

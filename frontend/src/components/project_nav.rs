@@ -9,9 +9,10 @@ use leptos_router::hooks::use_location;
 #[component]
 pub fn ProjectNav(#[prop(into)] project: Signal<String>) -> impl IntoView {
     let location = use_location();
-    let sections: [(&str, &str); 5] = [
+    let sections: [(&str, &str); 6] = [
         ("Overview", ""),
         ("Images", "/images"),
+        ("Job templates", "/job-templates"),
         ("Registry credentials", "/credentials"),
         ("Data", "/data"),
         ("Settings", "/settings"),

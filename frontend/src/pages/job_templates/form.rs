@@ -47,6 +47,8 @@ pub fn JobTemplateForm(
     start: RwSignal<Start>,
     pointers: RwSignal<Vec<ImagePointer>>,
     on_saved: Callback<JobTemplate>,
+    /// Someone else changed the template: the list fetches the new version.
+    on_conflict: Callback<()>,
 ) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
@@ -205,6 +207,9 @@ pub fn JobTemplateForm(
                     );
                     if fields.is_empty() {
                         form_error.set(Some(error.message()));
+                    }
+                    if error.status() == Some(409) {
+                        on_conflict.run(());
                     }
                     server_errors.set(fields);
                     focus_by_id(target);

@@ -185,7 +185,8 @@ pub fn JobTemplatesPage() -> impl IntoView {
                 Start::Duplicate(_) => "Duplicate a job template",
                 Start::New => "New job template",
             }}</h2>
-            <JobTemplateForm project=project start=start pointers=pointers on_saved=on_saved/>
+            <JobTemplateForm project=project start=start pointers=pointers on_saved=on_saved
+                on_conflict=Callback::new(move |()| load())/>
         </section>
     }
 }

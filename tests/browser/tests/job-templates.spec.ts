@@ -25,26 +25,26 @@ test('creates, views as a Job, edits, meets a stale edit and duplicates a templa
   await page.getByLabel('Description').fill('Nightly export');
   await page.getByLabel('Image address').fill('busybox');
   await page.getByRole('button', { name: 'Add command part' }).press('Enter');
-  await page.getByRole('group', { name: 'Command part 1' }).getByLabel('Command part').fill('sh');
+  await page.getByRole('group', { name: 'Command part 1' }).getByLabel('Command part', { exact: true }).fill('sh');
   await page.keyboard.press('Tab');
   for (const [i, arg] of ['second', 'first'].entries()) {
     await page.getByRole('button', { name: 'Add argument' }).press('Enter');
-    await expect(page.getByRole('group', { name: `Argument ${i + 1}` }).getByLabel('Argument')).toBeFocused();
+    await expect(page.getByRole('group', { name: `Argument ${i + 1}` }).getByLabel('Argument', { exact: true })).toBeFocused();
     await page.keyboard.type(arg);
   }
   // Reorder by keyboard: move argument 2 up.
   await page.getByRole('button', { name: 'Move argument 2 up' }).press('Enter');
-  await expect(page.getByRole('group', { name: 'Argument 1' }).getByLabel('Argument')).toHaveValue('first');
-  await expect(page.getByRole('group', { name: 'Argument 2' }).getByLabel('Argument')).toHaveValue('second');
+  await expect(page.getByRole('group', { name: 'Argument 1' }).getByLabel('Argument', { exact: true })).toHaveValue('first');
+  await expect(page.getByRole('group', { name: 'Argument 2' }).getByLabel('Argument', { exact: true })).toHaveValue('second');
   await expect(page.getByRole('button', { name: 'Move argument 1 down' })).toBeFocused();
 
   await page.getByRole('button', { name: 'Add variable' }).press('Enter');
-  await expect(page.getByRole('group', { name: 'Variable 1' }).getByLabel('Name')).toBeFocused();
+  await expect(page.getByRole('group', { name: 'Variable 1' }).getByLabel('Name', { exact: true })).toBeFocused();
   await page.keyboard.type('GREETING');
   const v1 = page.getByRole('group', { name: 'Variable 1' });
   await v1.getByLabel('Value', { exact: true }).fill('hello');
   await page.getByRole('button', { name: 'Add variable' }).press('Enter');
-  await expect(page.getByRole('group', { name: 'Variable 2' }).getByLabel('Name')).toBeFocused();
+  await expect(page.getByRole('group', { name: 'Variable 2' }).getByLabel('Name', { exact: true })).toBeFocused();
   await page.keyboard.type('API_TOKEN');
   const v2 = page.getByRole('group', { name: 'Variable 2' });
   await v2.getByRole('switch', { name: 'Sensitive (kept secret)' }).press('Space');

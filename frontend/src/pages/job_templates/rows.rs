@@ -56,6 +56,7 @@ pub fn row_controls<T: Copy + Send + Sync + 'static>(
         let button = if up != at_end { "up" } else { "down" };
         focus_by_id(format!("{prefix}-{key}-{button}"));
     };
+    let at_end = move || index_of(rows, key) >= last();
     let remove = move |_| {
         let i = index();
         rows.update(|r| r.retain(|x| x.key != key));
@@ -72,7 +73,7 @@ pub fn row_controls<T: Copy + Send + Sync + 'static>(
                 disabled=move || index() == 0 on:click=move |_| shift(true)>"Up"</button>
             <button type="button" class="button button--secondary" id=format!("{prefix}-{key}-down")
                 aria-label=move || format!("Move {noun} {} down", index() + 1)
-                disabled=move || index_of(rows, key) >= last() on:click=move |_| shift(false)>"Down"</button>
+                disabled=at_end on:click=move |_| shift(false)>"Down"</button>
             <button type="button" class="button button--secondary" id=format!("{prefix}-{key}-remove")
                 aria-label=move || format!("Remove {noun} {}", index() + 1)
                 on:click=remove>"Remove"</button>

@@ -31,6 +31,12 @@ pub enum Command {
     Registry(crate::commands::data::RegistryArgs),
     /// A project's image pointers on a running Berth.
     Image(crate::commands::data::ImageArgs),
+    /// Write the CRD manifests of Berth's custom resources (generated from
+    /// its types) into a directory.
+    Crds {
+        #[arg(long, default_value = crate::resources::crds::CRD_DIR)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Args)]

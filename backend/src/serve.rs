@@ -22,6 +22,7 @@ use crate::services::credentials::CredentialService;
 use crate::services::deletion::{DeletionService, DeletionTiming};
 use crate::services::images::ImageService;
 use crate::services::inventory::InventoryService;
+use crate::services::job_templates::JobTemplateService;
 use crate::services::projects::ProjectService;
 use crate::services::purge;
 use crate::services::registry::RegistryAccess;
@@ -88,6 +89,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             restore_window_seconds: restore_window.as_secs(),
         },
         credentials: CredentialService::new(cluster.client.clone()),
+        job_templates: JobTemplateService::new(cluster.client.clone()),
         images: ImageService::new(
             cluster.client.clone(),
             RegistryAccess::new(args.insecure_registries.clone()),

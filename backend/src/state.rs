@@ -8,6 +8,7 @@ use crate::services::credentials::CredentialService;
 use crate::services::deletion::DeletionService;
 use crate::services::images::ImageService;
 use crate::services::inventory::InventoryService;
+use crate::services::job_templates::JobTemplateService;
 use crate::services::projects::ProjectService;
 
 #[derive(Clone)]
@@ -20,4 +21,5 @@ pub struct AppState {
     pub ui_config: UiConfig,
     pub credentials: CredentialService,
     pub images: ImageService,
+    pub job_templates: JobTemplateService,
 }

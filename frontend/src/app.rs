@@ -8,6 +8,7 @@ use leptos::task::spawn_local;
 
 use crate::api::{self, ApiError};
 use crate::components::{ErrorPanel, Loading, Shell};
+use crate::pages::JobTemplatesPage;
 use crate::pages::{ChangePasswordPage, SignInPage};
 use crate::pages::{CredentialsPage, ImagesPage, NotFoundPage, ProjectPage, ProjectsPage};
 use crate::pages::{DataStoragePage, DeletedProjectsPage, ProjectDataPage, ProjectSettingsPage};
@@ -98,6 +99,7 @@ fn page(route: Route) -> AnyView {
         Route::DataStorage => view! { <DataStoragePage/> }.into_any(),
         Route::Project(ProjectSection::Overview) => view! { <ProjectPage/> }.into_any(),
         Route::Project(ProjectSection::Images) => view! { <ImagesPage/> }.into_any(),
+        Route::Project(ProjectSection::JobTemplates) => view! { <JobTemplatesPage/> }.into_any(),
         Route::Project(ProjectSection::Credentials) => view! { <CredentialsPage/> }.into_any(),
         Route::Project(ProjectSection::Data) => view! { <ProjectDataPage/> }.into_any(),
         Route::Project(ProjectSection::Settings) => view! { <ProjectSettingsPage/> }.into_any(),

@@ -11,6 +11,7 @@ pub mod deletion;
 pub mod image_ref;
 pub mod images;
 pub mod inventory;
+pub mod job_templates;
 pub mod names;
 pub mod problem;
 pub mod project;
@@ -23,6 +24,7 @@ pub use credentials::{
 };
 pub use image_ref::{ImageReference, ReferenceError};
 pub use images::{ImagePointer, ImagePointerList, SaveImagePointer};
+pub use job_templates::{EnvVar, JobTemplate, JobTemplateList, ResourceSize, SaveJobTemplate};
 pub use names::{NameError, validate_object_name, validate_project_name};
 pub use problem::{FieldError, Problem};
 pub use project::{CreateProject, DESCRIPTION_MAX_CHARS, Project, ProjectList};

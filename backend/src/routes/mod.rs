@@ -8,6 +8,7 @@ mod credentials;
 mod health;
 mod images;
 mod inventory;
+mod job_templates;
 mod json;
 mod members;
 mod middleware;
@@ -76,6 +77,20 @@ pub fn router(state: AppState, static_dir: &Path) -> anyhow::Result<Router> {
         .route(
             "/v1/projects/{project}/images/{name}/verify",
             post(images::verify),
+        )
+        .route(
+            "/v1/projects/{project}/job-templates",
+            get(job_templates::list).post(job_templates::create),
+        )
+        .route(
+            "/v1/projects/{project}/job-templates/{name}",
+            get(job_templates::get)
+                .put(job_templates::replace)
+                .delete(job_templates::delete),
+        )
+        .route(
+            "/v1/projects/{project}/job-templates/{name}/job",
+            get(job_templates::job),
         )
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -4,6 +4,8 @@ pub mod credentials;
 pub mod deletion;
 pub mod images;
 pub mod inventory;
+pub mod job_render;
+pub mod job_templates;
 pub mod labels;
 pub mod members;
 pub mod projects;

@@ -8,6 +8,7 @@ mod config;
 mod credentials;
 mod data;
 mod images;
+mod job_templates;
 mod members;
 mod projects;
 mod session;
@@ -19,6 +20,9 @@ pub use data::{
     inventory_download_url, list_deleted_projects, restore_project,
 };
 pub use images::{create_image, delete_image, list_images, replace_image, verify_image};
+pub use job_templates::{
+    delete_job_template, job_of_template, list_job_templates, save_job_template,
+};
 pub use members::{get_members, save_members};
 pub use projects::{create_project, get_project, list_projects};
 pub use session::{change_password, get_session, on_signed_out, sign_in, sign_out};

@@ -9,9 +9,10 @@ use leptos::prelude::*;
 #[component]
 pub fn ProjectNav(#[prop(into)] project: Signal<String>) -> impl IntoView {
     let path = use_path();
-    let sections: [(&str, &str); 5] = [
+    let sections: [(&str, &str); 6] = [
         ("Overview", ""),
         ("Images", "/images"),
+        ("Job templates", "/job-templates"),
         ("Registry credentials", "/credentials"),
         ("Data", "/data"),
         ("Settings", "/settings"),

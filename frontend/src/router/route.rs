@@ -21,6 +21,7 @@ pub enum Route {
 pub enum ProjectSection {
     Overview,
     Images,
+    JobTemplates,
     Credentials,
     Data,
     Settings,
@@ -42,6 +43,7 @@ impl Route {
             (Some("projects"), Some(name), section, None) if !name.is_empty() => match section {
                 None => Self::Project(ProjectSection::Overview),
                 Some("images") => Self::Project(ProjectSection::Images),
+                Some("job-templates") => Self::Project(ProjectSection::JobTemplates),
                 Some("credentials") => Self::Project(ProjectSection::Credentials),
                 Some("data") => Self::Project(ProjectSection::Data),
                 Some("settings") => Self::Project(ProjectSection::Settings),

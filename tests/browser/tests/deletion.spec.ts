@@ -50,7 +50,8 @@ async function storeItems(request: APIRequestContext, project: string) {
   });
   await kubeCreate(request, `/apis/berth.dev/v1alpha1/namespaces/${ns}/jobtemplates`, {
     apiVersion: 'berth.dev/v1alpha1', kind: 'JobTemplate',
-    metadata: { name: 'nightly', labels: managed }, spec: { image: 'web' },
+    metadata: { name: 'nightly', labels: managed },
+    spec: { imagePointer: 'web', size: 'small', retryLimit: 3, maxExecutionSeconds: 3600 },
   });
 }
 

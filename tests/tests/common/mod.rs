@@ -115,7 +115,7 @@ pub async fn store_one_of_each(client: &Client, namespace: &str) {
         json!({
             "apiVersion": "berth.dev/v1alpha1", "kind": "JobTemplate",
             "metadata": {"name": "nightly", "labels": {"app.kubernetes.io/managed-by": "berth"}},
-            "spec": {"image": "web", "command": ["run"]},
+            "spec": {"imagePointer": "web", "command": ["run"], "size": "small", "retryLimit": 3, "maxExecutionSeconds": 3600},
         }),
     )
     .await;

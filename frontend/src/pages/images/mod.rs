@@ -473,7 +473,7 @@ fn ImageForm(
     }
 }
 
-fn message_for(errors: &[FieldError], field: &str) -> Option<String> {
+pub(crate) fn message_for(errors: &[FieldError], field: &str) -> Option<String> {
     errors
         .iter()
         .find(|e| e.field == field)

@@ -41,7 +41,7 @@ test('creates, views as a Job, edits, meets a stale edit and duplicates a templa
   await expect(page.getByRole('group', { name: 'Variable 1' }).getByLabel('Name', { exact: true })).toBeFocused();
   await page.keyboard.type('GREETING');
   const v1 = page.getByRole('group', { name: 'Variable 1' });
-  await v1.getByLabel('Value', { exact: true }).fill('hello');
+  await v1.getByRole('textbox', { name: 'Value (optional)', exact: true }).fill('hello');
   await page.getByRole('button', { name: 'Add variable' }).press('Enter');
   await expect(page.getByRole('group', { name: 'Variable 2' }).getByLabel('Name', { exact: true })).toBeFocused();
   await page.keyboard.type('API_TOKEN');

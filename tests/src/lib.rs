@@ -10,6 +10,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use tempfile::TempDir;
 
+pub mod oidc;
 pub mod registry;
 
 /// What precedes the first administrator's password on stdout.

@@ -53,7 +53,7 @@ pub struct OidcVerifier {
 
 /// A refetch for an unknown key id happens at most this often, so tokens
 /// with made-up key ids cannot make Berth hammer the issuer.
-const REFETCH_AFTER: Duration = Duration::from_secs(10);
+const REFETCH_AFTER: Duration = Duration::from_secs(1);
 
 #[derive(Deserialize)]
 struct Discovery {

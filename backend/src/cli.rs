@@ -31,6 +31,8 @@ pub enum Command {
     Registry(crate::commands::data::RegistryArgs),
     /// A project's image pointers on a running Berth.
     Image(crate::commands::data::ImageArgs),
+    /// Local accounts on a running Berth (administrators): list, add, passwd, remove.
+    User(crate::commands::user::UserArgs),
     /// Write the CRD manifests of Berth's custom resources (generated from
     /// its types) into a directory.
     Crds {

@@ -490,3 +490,87 @@ async fn registry_credentials_and_images_never_put_a_secret_on_the_command_line(
     assert_eq!(r.code, 1);
     one_line_error(&r);
 }
+
+#[tokio::test]
+async fn administrators_manage_accounts_and_passwords_never_touch_the_command_line() {
+    let berth = start_for_cli(&[]).await;
+    let once = "bob one-time password";
+    let added = run_at(
+        &berth.url,
+        &["user", "add", "--name", "bob", "--password-stdin"],
+        &format!("{once}\n"),
+    )
+    .await;
+    assert_eq!(added.code, 0, "{}", added.stderr);
+    assert_eq!(
+        added.stdout,
+        "Added user bob; they choose their own password at the first sign-in\n"
+    );
+    let listed = run(&berth, &["user", "list"]).await;
+    assert!(listed.stdout.contains("bob"), "{}", listed.stdout);
+    assert!(
+        listed.stdout.contains("one-time password"),
+        "{}",
+        listed.stdout
+    );
+
+    // Bob signs in with it; his one-time password must be replaced first.
+    let bob = berth.sign_in("bob", once).await.expect("bob signs in");
+    let refused = bob
+        .client
+        .get(berth.at("/api/v1/projects"))
+        .send()
+        .await
+        .expect("list");
+    assert_eq!(refused.status(), reqwest::StatusCode::FORBIDDEN);
+
+    // A reset ends his sessions; then the account goes.
+    let reset = run_at(
+        &berth.url,
+        &["user", "passwd", "--name", "bob", "--password-stdin"],
+        "bob second one-time password\n",
+    )
+    .await;
+    assert_eq!(reset.code, 0, "{}", reset.stderr);
+    let ended = bob
+        .client
+        .get(berth.at("/api/v1/session"))
+        .send()
+        .await
+        .expect("session");
+    assert_eq!(ended.status(), reqwest::StatusCode::UNAUTHORIZED);
+    let removed = run(&berth, &["user", "remove", "--name", "bob"]).await;
+    assert_eq!(
+        (removed.code, removed.stdout.as_str()),
+        (0, "Removed user bob\n")
+    );
+    assert!(
+        berth
+            .sign_in("bob", "bob second one-time password")
+            .await
+            .is_err()
+    );
+
+    // The last administrator stays.
+    let last = run(&berth, &["user", "remove", "--name", "admin"]).await;
+    assert_eq!(last.code, 1);
+    assert!(
+        last.stderr.contains("last administrator"),
+        "{}",
+        last.stderr
+    );
+    // A too-short password is refused with the rule.
+    let short = run_at(
+        &berth.url,
+        &["user", "add", "--name", "carl", "--password-stdin"],
+        "short\n",
+    )
+    .await;
+    assert_eq!(short.code, 1);
+    assert!(
+        short.stderr.contains("at least 12 characters"),
+        "{}",
+        short.stderr
+    );
+    assert!(!berth.logs().contains(once), "a password reached the log");
+}

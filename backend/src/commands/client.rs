@@ -176,7 +176,7 @@ impl ApiClient {
             return Ok(Answer { status, body });
         }
         Err(match serde_json::from_slice::<Problem>(&bytes) {
-            Ok(problem) => Failure::request(problem.message().to_owned()),
+            Ok(problem) => Failure::request(one_line(&problem)),
             Err(_) => Failure::request(format!(
                 "{} answered HTTP {status}, not like Berth; check --url",
                 self.base
@@ -307,5 +307,20 @@ mod tests {
     fn encodes_segments() {
         assert_eq!(segment("shop"), "shop");
         assert_eq!(segment("a/b c"), "a%2Fb%20c");
+    }
+}
+
+/// The server's reason, with the field errors when it gave some ("Some
+/// fields need your attention." alone would not say which).
+fn one_line(problem: &Problem) -> String {
+    let fields: Vec<String> = problem
+        .errors
+        .iter()
+        .map(|e| format!("{}: {}", e.field, e.message))
+        .collect();
+    if fields.is_empty() {
+        problem.message().to_owned()
+    } else {
+        format!("{} {}", problem.message(), fields.join("; "))
     }
 }

@@ -135,7 +135,7 @@ fn text(v: &Value, key: &str) -> String {
 }
 
 /// The secret, read once, without its trailing newline.
-fn read_secret(file: Option<PathBuf>, stdin: bool) -> Result<String, Failure> {
+pub(super) fn read_secret(file: Option<PathBuf>, stdin: bool) -> Result<String, Failure> {
     let mut secret = String::new();
     if let Some(path) = file {
         secret = std::fs::read_to_string(&path)

@@ -12,6 +12,7 @@
 pub mod client;
 pub mod data;
 pub mod project;
+pub mod user;
 
 use std::process::ExitCode;
 

@@ -291,6 +291,21 @@ pub fn segment(raw: &str) -> String {
         .collect()
 }
 
+/// The server's reason, with the field errors when it gave some ("Some
+/// fields need your attention." alone would not say which).
+fn one_line(problem: &Problem) -> String {
+    let fields: Vec<String> = problem
+        .errors
+        .iter()
+        .map(|e| format!("{}: {}", e.field, e.message))
+        .collect();
+    if fields.is_empty() {
+        problem.message().to_owned()
+    } else {
+        format!("{} {}", problem.message(), fields.join("; "))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -307,20 +322,5 @@ mod tests {
     fn encodes_segments() {
         assert_eq!(segment("shop"), "shop");
         assert_eq!(segment("a/b c"), "a%2Fb%20c");
-    }
-}
-
-/// The server's reason, with the field errors when it gave some ("Some
-/// fields need your attention." alone would not say which).
-fn one_line(problem: &Problem) -> String {
-    let fields: Vec<String> = problem
-        .errors
-        .iter()
-        .map(|e| format!("{}: {}", e.field, e.message))
-        .collect();
-    if fields.is_empty() {
-        problem.message().to_owned()
-    } else {
-        format!("{} {}", problem.message(), fields.join("; "))
     }
 }

@@ -5,12 +5,13 @@
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use berth_shared::{RegistryCredential, RegistryCredentialList};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use berth_shared::RegistryCredentialList;
 use serde::Deserialize;
 
 use super::actor::Actor;
+use super::versioned::{if_match, with_etag};
 use crate::error::ApiError;
 use crate::services::credentials::CredentialBody;
 use crate::state::AppState;
@@ -30,7 +31,12 @@ pub async fn get(
 ) -> Result<Response, ApiError> {
     let ns = state.projects.data_namespace(&project).await?;
     let credential = state.credentials.get(&ns, &name, &state.images).await?;
-    Ok(with_etag(StatusCode::OK, credential, None))
+    Ok(with_etag(
+        StatusCode::OK,
+        &credential,
+        &credential.version,
+        None,
+    ))
 }
 
 pub async fn create(
@@ -46,7 +52,12 @@ pub async fn create(
         "/api/v1/projects/{project}/registry-credentials/{}",
         credential.name
     );
-    Ok(with_etag(StatusCode::CREATED, credential, Some(location)))
+    Ok(with_etag(
+        StatusCode::CREATED,
+        &credential,
+        &credential.version,
+        Some(location),
+    ))
 }
 
 pub async fn replace(
@@ -62,7 +73,12 @@ pub async fn replace(
         .credentials
         .replace(&ns, &name, body, if_match(&headers), &actor)
         .await?;
-    Ok(with_etag(StatusCode::OK, credential, None))
+    Ok(with_etag(
+        StatusCode::OK,
+        &credential,
+        &credential.version,
+        None,
+    ))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -94,34 +110,4 @@ fn secret_safe_rejection(rejection: JsonRejection) -> ApiError {
                 .into(),
         ),
     }
-}
-
-fn with_etag(
-    status: StatusCode,
-    credential: RegistryCredential,
-    location: Option<String>,
-) -> Response {
-    let etag = etag_value(&credential.version);
-    let mut response = (status, Json(credential)).into_response();
-    if let Some(etag) = etag {
-        response.headers_mut().insert(header::ETAG, etag);
-    }
-    if let Some(location) = location.and_then(|l| HeaderValue::from_str(&l).ok()) {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    response
-}
-
-/// `"<resourceVersion>"`.
-pub fn etag_value(version: &str) -> Option<HeaderValue> {
-    HeaderValue::from_str(&format!("\"{version}\"")).ok()
-}
-
-/// The version a client sent in `If-Match` (quotes and `W/` removed);
-/// `*` means any.
-pub fn if_match(headers: &HeaderMap) -> Option<String> {
-    let raw = headers.get(header::IF_MATCH)?.to_str().ok()?.trim();
-    let raw = raw.strip_prefix("W/").unwrap_or(raw);
-    let value = raw.trim_matches('"');
-    (!value.is_empty() && value != "*").then(|| value.to_owned())
 }

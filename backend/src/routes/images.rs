@@ -3,13 +3,13 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use berth_shared::{ImagePointer, ImagePointerList, SaveImagePointer};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use berth_shared::{ImagePointerList, SaveImagePointer};
 
 use super::ApiJson;
 use super::actor::Actor;
-use super::credentials::{etag_value, if_match};
+use super::versioned::{if_match, with_etag};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -28,11 +28,8 @@ pub async fn get(
     Path((project, name)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let ns = state.projects.data_namespace(&project).await?;
-    Ok(with_etag(
-        StatusCode::OK,
-        state.images.get(&ns, &name).await?,
-        None,
-    ))
+    let pointer = state.images.get(&ns, &name).await?;
+    Ok(with_etag(StatusCode::OK, &pointer, &pointer.version, None))
 }
 
 pub async fn create(
@@ -47,7 +44,12 @@ pub async fn create(
         .create(&ns, request, &actor, &state.credentials)
         .await?;
     let location = format!("/api/v1/projects/{project}/images/{}", pointer.name);
-    Ok(with_etag(StatusCode::CREATED, pointer, Some(location)))
+    Ok(with_etag(
+        StatusCode::CREATED,
+        &pointer,
+        &pointer.version,
+        Some(location),
+    ))
 }
 
 pub async fn replace(
@@ -69,7 +71,7 @@ pub async fn replace(
             &state.credentials,
         )
         .await?;
-    Ok(with_etag(StatusCode::OK, pointer, None))
+    Ok(with_etag(StatusCode::OK, &pointer, &pointer.version, None))
 }
 
 pub async fn delete(
@@ -87,17 +89,5 @@ pub async fn verify(
 ) -> Result<Response, ApiError> {
     let ns = state.projects.data_namespace(&project).await?;
     let pointer = state.images.verify(&ns, &name, &state.credentials).await?;
-    Ok(with_etag(StatusCode::OK, pointer, None))
-}
-
-fn with_etag(status: StatusCode, pointer: ImagePointer, location: Option<String>) -> Response {
-    let etag = etag_value(&pointer.version);
-    let mut response = (status, Json(pointer)).into_response();
-    if let Some(etag) = etag {
-        response.headers_mut().insert(header::ETAG, etag);
-    }
-    if let Some(location) = location.and_then(|l| HeaderValue::from_str(&l).ok()) {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    response
+    Ok(with_etag(StatusCode::OK, &pointer, &pointer.version, None))
 }

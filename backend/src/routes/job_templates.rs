@@ -5,13 +5,13 @@
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use berth_shared::{JobTemplate, JobTemplateList, SaveJobTemplate};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use berth_shared::{JobTemplateList, SaveJobTemplate};
 use k8s_openapi::api::batch::v1::Job;
 
 use super::actor::Actor;
-use super::credentials::{etag_value, if_match};
+use super::versioned::{if_match, with_etag};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -30,7 +30,12 @@ pub async fn get(
 ) -> Result<Response, ApiError> {
     let ns = state.projects.data_namespace(&project).await?;
     let template = state.job_templates.get(&ns, &name, &state.images).await?;
-    Ok(with_etag(StatusCode::OK, template, None))
+    Ok(with_etag(
+        StatusCode::OK,
+        &template,
+        &template.version,
+        None,
+    ))
 }
 
 pub async fn create(
@@ -49,7 +54,12 @@ pub async fn create(
         "/api/v1/projects/{project}/job-templates/{}",
         template.fields.name
     );
-    Ok(with_etag(StatusCode::CREATED, template, Some(location)))
+    Ok(with_etag(
+        StatusCode::CREATED,
+        &template,
+        &template.version,
+        Some(location),
+    ))
 }
 
 pub async fn replace(
@@ -72,7 +82,12 @@ pub async fn replace(
             &state.images,
         )
         .await?;
-    Ok(with_etag(StatusCode::OK, template, None))
+    Ok(with_etag(
+        StatusCode::OK,
+        &template,
+        &template.version,
+        None,
+    ))
 }
 
 pub async fn delete(
@@ -105,16 +120,4 @@ fn secret_safe_rejection(rejection: JsonRejection) -> ApiError {
                 .into(),
         ),
     }
-}
-
-fn with_etag(status: StatusCode, template: JobTemplate, location: Option<String>) -> Response {
-    let etag = etag_value(&template.version);
-    let mut response = (status, Json(template)).into_response();
-    if let Some(etag) = etag {
-        response.headers_mut().insert(header::ETAG, etag);
-    }
-    if let Some(location) = location.and_then(|l| HeaderValue::from_str(&l).ok()) {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    response
 }

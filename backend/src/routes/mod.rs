@@ -17,6 +17,7 @@ mod security_headers;
 mod session;
 pub mod static_files;
 mod users;
+mod versioned;
 
 use std::path::Path;
 use std::time::Duration;

@@ -8,11 +8,12 @@ use leptos::task::spawn_local;
 
 use crate::api::{self, ApiError};
 use crate::components::{ErrorPanel, Loading, Shell};
+use crate::embed;
 use crate::pages::JobTemplatesPage;
 use crate::pages::{ChangePasswordPage, SignInPage};
 use crate::pages::{CredentialsPage, ImagesPage, NotFoundPage, ProjectPage, ProjectsPage};
 use crate::pages::{DataStoragePage, DeletedProjectsPage, ProjectDataPage, ProjectSettingsPage};
-use crate::router::{ProjectSection, Route, provide_location, use_path};
+use crate::router::{ProjectSection, Route, navigator, provide_location, use_path};
 
 /// Whether, and as whom, the person is signed in.
 #[derive(Clone, Debug, PartialEq)]
@@ -41,8 +42,14 @@ pub fn App() -> impl IntoView {
     let signed_in = RwSignal::new(SignedIn::Checking);
     provide_context(signed_in);
     let check = move || {
+        let had_token = api::has_bearer_token();
         spawn_local(async move {
-            signed_in.set(match api::get_session().await {
+            let result = api::get_session().await;
+            // A portal's token arrived meanwhile: its own check decides.
+            if !had_token && api::has_bearer_token() {
+                return;
+            }
+            signed_in.set(match result {
                 Ok(session) => SignedIn::Yes(session),
                 Err(e) if e.status() == Some(401) => SignedIn::No,
                 Err(e) => SignedIn::Unknown(e),
@@ -50,10 +57,43 @@ pub fn App() -> impl IntoView {
         });
     };
     check();
-    api::on_signed_out(move || signed_in.set(SignedIn::No));
+    api::on_signed_out(move || {
+        if api::has_bearer_token() {
+            embed::post(&embed::ToPortal::SessionExpired);
+        }
+        signed_in.set(SignedIn::No);
+    });
 
     provide_location();
     let path = use_path();
+    // Inside a portal's iframe: take its token, theme and navigation, and
+    // tell it where the person is.
+    let navigate = navigator();
+    Effect::new(move |started: Option<bool>| {
+        if started == Some(true) {
+            return true;
+        }
+        let Some(origins) = config.with(|c| c.as_ref().map(|c| c.allowed_portal_origins.clone()))
+        else {
+            return false;
+        };
+        let navigate = navigate.clone();
+        embed::start(
+            origins,
+            move |token| {
+                api::use_bearer_token(token);
+                check();
+            },
+            move |target| navigate(target),
+        );
+        true
+    });
+    Effect::new(move |_| {
+        let now = path.get();
+        if embed::framed() {
+            embed::post(&embed::ToPortal::Navigated { path: now });
+        }
+    });
     // A memo, so a page is drawn anew only when the route changes, not on
     // every change of the address (another project's page of the same kind).
     let route = Memo::new(move |_| Route::parse(&path.read()));

@@ -25,7 +25,10 @@ pub use job_templates::{
 };
 pub use members::{get_members, save_members};
 pub use projects::{create_project, get_project, list_projects};
-pub use session::{change_password, get_session, on_signed_out, sign_in, sign_out};
+pub use session::{
+    change_password, get_session, has_bearer_token, on_signed_out, sign_in, sign_out,
+    use_bearer_token,
+};
 
 use berth_shared::Problem;
 use gloo_net::http::{RequestBuilder, Response};

@@ -11,16 +11,31 @@ use super::{API_BASE, ApiError, send_json, send_no_content, send_with_body};
 
 thread_local! {
     static CSRF_TOKEN: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// A portal's bearer token (embedded mode), in memory only.
+    static BEARER: RefCell<Option<String>> = const { RefCell::new(None) };
     /// Runs when the server says the session is gone (401 mid-use).
     static ON_SIGNED_OUT: RefCell<Option<Box<dyn Fn()>>> = const { RefCell::new(None) };
 }
 
 /// Adds what proves who is asking to a request.
 pub(super) fn authorize(request: RequestBuilder) -> RequestBuilder {
+    if let Some(token) = BEARER.with_borrow(Clone::clone) {
+        return request.header("Authorization", &format!("Bearer {token}"));
+    }
     match CSRF_TOKEN.with_borrow(Clone::clone) {
         Some(token) => request.header(berth_shared::session::CSRF_HEADER, &token),
         None => request,
     }
+}
+
+/// Uses a portal's bearer token for every later request.
+pub fn use_bearer_token(token: String) {
+    BEARER.set(Some(token));
+}
+
+/// Whether requests carry a portal's token.
+pub fn has_bearer_token() -> bool {
+    BEARER.with_borrow(Option::is_some)
 }
 
 /// Tells the app when a request found the session gone.

@@ -32,6 +32,13 @@ pub fn provide_location() {
     });
 }
 
+/// A function that goes to a path as a click on a link to it would; usable
+/// outside the component tree (messages from a portal).
+pub fn navigator() -> impl Fn(&str) + Clone + 'static {
+    let CurrentPath(path) = expect_context::<CurrentPath>();
+    move |target: &str| navigate_to(path, target)
+}
+
 /// The current path, reactive.
 pub fn use_path() -> Signal<String> {
     let CurrentPath(path) = expect_context::<CurrentPath>();

@@ -4,5 +4,5 @@
 mod location;
 mod route;
 
-pub use location::{provide_location, use_path};
+pub use location::{navigator, provide_location, use_path};
 pub use route::{ProjectSection, Route, use_project_name};

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 async fn start() -> BerthProcess {
     BerthProcess::start_with(StartOptions {
+        args: vec!["--log-format".into(), "json".into()],
         env: vec![("RUST_LOG".into(), "trace".into())],
         ..StartOptions::default()
     })
@@ -632,6 +633,34 @@ async fn every_project_route_checks_the_role_and_outsiders_cannot_tell_the_proje
     )
     .await;
     assert!(status.is_success(), "{status} {text}");
+
+    // Every change, allowed or refused, is in the audit trail of the log:
+    // who, what, from where, how it ended; never a secret.
+    let logs = berth.logs();
+    let audit: Vec<Value> = logs
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|l| l["target"] == "berth::audit")
+        .collect();
+    let has = |user: &str, method: &str, path: &str, status: u64| {
+        audit.iter().any(|f| {
+            f["user"] == user
+                && f["method"] == method
+                && f["path"] == path
+                && f["status"] == status
+                && f["from"] == "127.0.0.1"
+        })
+    };
+    assert!(has("olivia", "POST", "/api/v1/projects", 201), "{audit:#?}");
+    assert!(has("olivia", "PUT", "/api/v1/projects/shop/members", 200));
+    assert!(has("victor", "DELETE", "/api/v1/projects/shop", 403));
+    assert!(has(
+        "olivia",
+        "DELETE",
+        "/api/v1/projects/shop",
+        status.as_u16().into()
+    ));
+    assert!(!logs.contains("dckr_pat_1"), "a secret reached the log");
 }
 
 #[tokio::test]

@@ -3,6 +3,7 @@
 
 mod access;
 pub mod actor;
+mod audit;
 mod config;
 mod credentials;
 mod health;
@@ -113,6 +114,7 @@ pub fn router(state: AppState, static_dir: &Path) -> anyhow::Result<Router> {
         .route("/v1/projects", get(projects::list).post(projects::create))
         .merge(project_routes)
         .fallback(unknown_endpoint)
+        .layer(axum::middleware::from_fn(audit::record_changes))
         .layer(axum::middleware::from_fn_with_state(
             state.auth.clone(),
             crate::auth::middleware::authenticate,

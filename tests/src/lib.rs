@@ -121,7 +121,10 @@ impl BerthProcess {
                 std::env::var("BERTH_TEST_LOG").unwrap_or_else(|_| "info".into()),
             )
             .envs(options.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            // Only the embedded API, whatever cluster the developer's shell names.
             .env_remove("BERTH_KUBECONFIG")
+            .env_remove("KUBECONFIG")
+            .env_remove("KUBERNETES_SERVICE_HOST")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -193,6 +196,24 @@ impl BerthProcess {
             .expect("the embedded API listens on loopback");
         kube::Client::try_from(kube::Config::new(url.parse().expect("a URL")))
             .expect("a Kubernetes client")
+    }
+
+    /// Wait (bounded, 10 s) until `/readyz` answers 200, as a Kubernetes
+    /// readiness probe would before sending traffic.
+    pub async fn wait_ready(&self) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let ready = http().get(self.at("/readyz")).send().await;
+            if ready.is_ok_and(|r| r.status().is_success()) {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "not ready after 10 s:\n{}",
+                self.logs()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     /// Wait (bounded, 10 s) until the process has printed `needle`.

@@ -208,6 +208,7 @@ async fn config_and_health() {
         .expect("json");
     assert_eq!(config["clusterMode"], "embedded");
     assert_eq!(config["version"], env!("CARGO_PKG_VERSION"));
+    berth.wait_ready().await;
     for path in ["/healthz", "/readyz"] {
         let response = http().get(berth.at(path)).send().await.expect("probe");
         assert_eq!(response.status(), StatusCode::OK, "{path}");
@@ -309,4 +310,66 @@ async fn responses_carry_a_request_id() {
         "the request id is in the log:\n{}",
         berth.logs()
     );
+}
+
+/// Lists come from a watch-fed cache; a write must still show in the very
+/// next list of the person who made it.
+#[tokio::test]
+async fn a_write_shows_in_the_next_list() {
+    let berth = BerthProcess::start_with(berth_tests::StartOptions {
+        args: vec!["--restore-window".into(), "1h".into()],
+        ..Default::default()
+    })
+    .await
+    .expect("start");
+    berth.wait_ready().await;
+    let names =
+        |projects: Vec<Project>| -> Vec<String> { projects.into_iter().map(|p| p.name).collect() };
+    for i in 0..10 {
+        let name = format!("ryw-{i}");
+        assert_eq!(
+            create(&berth, &name, "").await.status(),
+            StatusCode::CREATED
+        );
+        assert!(names(list(&berth).await).contains(&name), "{name} created");
+
+        let deleted = http()
+            .delete(berth.at(&format!("/api/v1/projects/{name}?mode=soft")))
+            .send()
+            .await
+            .expect("soft delete");
+        assert_eq!(deleted.status(), StatusCode::OK);
+        assert!(!names(list(&berth).await).contains(&name), "{name} deleted");
+        let in_bin: ProjectList = http()
+            .get(berth.at("/api/v1/projects?deleted=true"))
+            .send()
+            .await
+            .expect("deleted list")
+            .json()
+            .await
+            .expect("json");
+        assert!(in_bin.items.iter().any(|p| p.name == name));
+
+        let restored = http()
+            .post(berth.at(&format!("/api/v1/projects/{name}/restore")))
+            .send()
+            .await
+            .expect("restore");
+        assert_eq!(restored.status(), StatusCode::OK);
+        assert!(names(list(&berth).await).contains(&name), "{name} restored");
+
+        let gone = http()
+            .delete(berth.at(&format!("/api/v1/projects/{name}?mode=hard")))
+            .send()
+            .await
+            .expect("hard delete");
+        assert_eq!(gone.status(), StatusCode::ACCEPTED);
+        let after = list(&berth).await;
+        assert!(
+            after
+                .iter()
+                .all(|p| p.name != name || p.status == "Terminating"),
+            "{name} is gone or terminating: {after:?}"
+        );
+    }
 }

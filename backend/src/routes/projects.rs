@@ -29,16 +29,18 @@ pub struct ListQuery {
     deleted: bool,
 }
 
+/// Answered from the project cache; the live list is the most frequent
+/// request, so its JSON is kept between changes.
 pub async fn list(
     State(state): State<AppState>,
     Query(query): Query<ListQuery>,
-) -> Result<Json<ProjectList>, ApiError> {
-    let items = if query.deleted {
-        state.projects.list_deleted().await?
-    } else {
-        state.projects.list().await?
-    };
-    Ok(Json(ProjectList { items }))
+) -> Result<Response, ApiError> {
+    if query.deleted {
+        let items = state.projects.list_deleted().await?;
+        return Ok(Json(ProjectList { items }).into_response());
+    }
+    let body = state.projects.list_json().await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 pub async fn get(

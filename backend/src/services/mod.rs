@@ -5,6 +5,7 @@ pub mod deletion;
 pub mod images;
 pub mod inventory;
 pub mod labels;
+pub mod project_cache;
 pub mod projects;
 pub mod purge;
 pub mod registry;

@@ -8,10 +8,11 @@
 //! good once the window has passed.
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use berth_shared::project::{STATUS_DELETED, STATUS_TERMINATING, SoftDeletion};
-use berth_shared::{CreateProject, Project, validate_project_name};
+use berth_shared::{CreateProject, Project, ProjectList, validate_project_name};
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{
     DeleteParams, ListParams, ObjectMeta, Patch, PatchParams, PostParams, Preconditions,
@@ -20,6 +21,7 @@ use kube::{Api, Client};
 use serde_json::json;
 
 use super::labels;
+use super::project_cache::{ProjectCache, Written};
 use crate::error::ApiError;
 
 /// Reads and writes projects in the cluster.
@@ -29,6 +31,10 @@ pub struct ProjectService {
     prefix: String,
     /// How long a deleted project can be restored; zero: deletion is permanent.
     restore_window: Duration,
+    cache: ProjectCache,
+    /// The live list as JSON, with the cache generation it was built from:
+    /// most list requests find nothing changed and send these bytes again.
+    rendered: Arc<Mutex<Option<(u64, bytes::Bytes)>>>,
 }
 
 /// How to delete a project.
@@ -63,12 +69,19 @@ pub enum Deleted {
 }
 
 impl ProjectService {
-    pub fn new(client: Client, prefix: impl Into<String>) -> Self {
+    pub fn new(client: Client, prefix: impl Into<String>, cache: ProjectCache) -> Self {
         Self {
             namespaces: Api::all(client),
             prefix: prefix.into(),
             restore_window: Duration::ZERO,
+            cache,
+            rendered: Arc::default(),
         }
+    }
+
+    /// The cache lists are answered from.
+    pub fn cache(&self) -> &ProjectCache {
+        &self.cache
     }
 
     /// Deletions keep projects restorable for `window` (zero: never).
@@ -89,24 +102,64 @@ impl ProjectService {
     /// Every project, newest first; projects waiting in their restore
     /// window are not listed (see [`Self::list_deleted`]).
     pub async fn list(&self) -> Result<Vec<Project>, ApiError> {
-        self.list_selected(&labels::live_project_selector()).await
+        self.list_selected(false).await
+    }
+
+    /// [`Self::list`] as the JSON of a `ProjectList`, built once per change
+    /// of the cache.
+    pub async fn list_json(&self) -> Result<bytes::Bytes, ApiError> {
+        let generation = self.cache.generation();
+        if let Ok(rendered) = self.rendered.lock()
+            && let Some((built, bytes)) = rendered.as_ref()
+            && *built == generation
+            && self.cache.is_ready()
+        {
+            return Ok(bytes.clone());
+        }
+        let items = self.list().await?;
+        let bytes = bytes::Bytes::from(
+            serde_json::to_vec(&ProjectList { items })
+                .map_err(|e| ApiError::Internal(anyhow::anyhow!("serialising projects: {e}")))?,
+        );
+        if self.cache.is_ready()
+            && let Ok(mut rendered) = self.rendered.lock()
+        {
+            *rendered = Some((generation, bytes.clone()));
+        }
+        Ok(bytes)
     }
 
     /// Projects deleted with a restore window and not yet purged, the one
     /// purged soonest first.
     pub async fn list_deleted(&self) -> Result<Vec<Project>, ApiError> {
-        let mut projects = self
-            .list_selected(&labels::deleted_project_selector())
-            .await?;
+        let mut projects = self.list_selected(true).await?;
         projects.retain(|p| p.status == STATUS_DELETED);
         projects.sort_by(|a, b| purge_key(a).cmp(&purge_key(b)).then(a.name.cmp(&b.name)));
         Ok(projects)
     }
 
-    async fn list_selected(&self, selector: &str) -> Result<Vec<Project>, ApiError> {
-        let params = ListParams::default().labels(selector);
-        let list = self.namespaces.list(&params).await?;
-        let mut projects: Vec<Project> = list.items.iter().filter_map(to_project).collect();
+    /// From the cache once it has synced; before that (the first moments
+    /// after start) from the API.
+    async fn list_selected(&self, deleted: bool) -> Result<Vec<Project>, ApiError> {
+        let mut projects: Vec<Project> = if self.cache.is_ready() {
+            self.cache
+                .namespaces()
+                .iter()
+                .filter(|ns| is_soft_deleted(ns) == deleted)
+                .filter_map(|ns| to_project(ns))
+                .collect()
+        } else {
+            let selector = if deleted {
+                labels::deleted_project_selector()
+            } else {
+                labels::live_project_selector()
+            };
+            let list = self
+                .namespaces
+                .list(&ListParams::default().labels(&selector))
+                .await?;
+            list.items.iter().filter_map(to_project).collect()
+        };
         projects.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.name.cmp(&b.name)));
         Ok(projects)
     }
@@ -197,6 +250,9 @@ impl ProjectService {
         {
             Ok(created) => {
                 tracing::info!(project = %request.name, "project created");
+                self.cache
+                    .caught_up(&Written::Object(created.clone()))
+                    .await;
                 to_project(&created).ok_or_else(|| {
                     ApiError::Internal(anyhow::anyhow!("the created namespace lost its labels"))
                 })
@@ -237,7 +293,9 @@ impl ProjectService {
             },
             DeleteMode::Hard => {
                 if project.status != STATUS_TERMINATING {
-                    self.delete_namespace(&ns).await?;
+                    let written = self.delete_namespace(&ns).await?;
+                    let written = written.unwrap_or_else(|| Written::Gone(ns_name(&ns)));
+                    self.cache.caught_up(&written).await;
                     tracing::info!(project = %name, %actor, "project deletion started");
                 }
                 let mut project = project;
@@ -314,7 +372,10 @@ impl ProjectService {
             )
             .await
         {
-            Ok(ns) => Ok(ns),
+            Ok(ns) => {
+                self.cache.caught_up(&Written::Object(ns.clone())).await;
+                Ok(ns)
+            }
             Err(kube::Error::Api(status)) if status.code == 404 => {
                 Err(ApiError::ProjectNotFound(name.to_owned()))
             }
@@ -332,9 +393,10 @@ impl ProjectService {
 
     /// Delete the namespace of exactly this version of it: if it changed
     /// since it was read (restored, or already being deleted by another
-    /// replica) nothing happens. A namespace already gone is success.
-    async fn delete_namespace(&self, ns: &Namespace) -> Result<(), ApiError> {
-        let name = ns.metadata.name.clone().unwrap_or_default();
+    /// replica) nothing happens. A namespace already gone is success, but
+    /// `None`: this call did not delete it.
+    async fn delete_namespace(&self, ns: &Namespace) -> Result<Option<Written>, ApiError> {
+        let name = ns_name(ns);
         let params = DeleteParams {
             preconditions: Some(Preconditions {
                 resource_version: ns.metadata.resource_version.clone(),
@@ -343,8 +405,9 @@ impl ProjectService {
             ..DeleteParams::default()
         };
         match self.namespaces.delete(&name, &params).await {
-            Ok(_) => Ok(()),
-            Err(kube::Error::Api(status)) if status.code == 404 => Ok(()),
+            Ok(either::Either::Left(terminating)) => Ok(Some(Written::Object(terminating))),
+            Ok(either::Either::Right(_)) => Ok(Some(Written::Gone(name))),
+            Err(kube::Error::Api(status)) if status.code == 404 => Ok(None),
             Err(kube::Error::Api(status)) if status.code == 409 => Err(ApiError::Conflict(
                 "The project changed while it was being deleted. Try again.".to_owned(),
             )),
@@ -377,7 +440,10 @@ impl ProjectService {
                 continue;
             }
             match self.delete_namespace(ns).await {
-                Ok(()) => {
+                Ok(None) => {
+                    tracing::debug!(project = %project.name, "already deleted by another replica");
+                }
+                Ok(Some(_)) => {
                     tracing::info!(project = %project.name, "restore window ended: project deleted for good");
                     purged.push(project.name);
                 }
@@ -411,6 +477,20 @@ fn purge_key(project: &Project) -> String {
 /// RFC 3339 in UTC with whole seconds, as Kubernetes writes times.
 pub fn rfc3339(t: jiff::Timestamp) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+fn ns_name(ns: &Namespace) -> String {
+    ns.metadata.name.clone().unwrap_or_default()
+}
+
+/// Whether the namespace waits in its restore window (or is being purged
+/// after it), which keeps it out of the live list.
+fn is_soft_deleted(ns: &Namespace) -> bool {
+    ns.metadata
+        .labels
+        .as_ref()
+        .and_then(|l| l.get(labels::STATE))
+        .is_some_and(|v| v == labels::STATE_DELETED)
 }
 
 /// A namespace as a project, if it is one.

@@ -1,0 +1,580 @@
+//! The Kubernetes manifests in `deploy/`, rendered with `kubectl kustomize`:
+//! their production shape (replicas, probes, limits, security context, PDB,
+//! NetworkPolicy), and a ClusterRole that grants exactly what Berth uses.
+//!
+//! "What Berth uses" is not a hand-written list: the embedded API server
+//! logs every request it serves as (verb, API group, resource), and this
+//! test drives the backend through every route of `/api/v1` (the routes are
+//! read from backend/src/routes/mod.rs, so a new route without a walk here
+//! fails) and compares what was logged with the role, both ways.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::process::Command;
+use std::time::Duration;
+
+use berth_tests::registry::TestRegistry;
+use berth_tests::{BerthProcess, StartOptions, http, workspace_root};
+use common::*;
+use kube::Api;
+use kube::api::{DynamicObject, Patch, PatchParams};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+fn rendered() -> Vec<Value> {
+    let deploy = workspace_root().join("deploy");
+    for crd in [
+        "imagepointers.berth.dev.yaml",
+        "jobtemplates.berth.dev.yaml",
+    ] {
+        assert!(
+            deploy.join("crds").join(crd).exists(),
+            "deploy/crds/{crd} is missing: it is generated from the Rust types"
+        );
+    }
+    let out = Command::new("kubectl")
+        .arg("kustomize")
+        .arg(&deploy)
+        .output()
+        .expect("kubectl (install it) renders deploy/");
+    assert!(
+        out.status.success(),
+        "kubectl kustomize deploy/: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).expect("UTF-8 YAML");
+    serde_saphyr::from_multiple::<Value>(&text).expect("YAML documents")
+}
+
+fn one<'a>(docs: &'a [Value], kind: &str) -> &'a Value {
+    let found: Vec<&Value> = docs.iter().filter(|d| d["kind"] == kind).collect();
+    assert_eq!(found.len(), 1, "exactly one {kind}");
+    found[0]
+}
+
+fn selects(selector: &Value, labels: &Value) -> bool {
+    selector["matchLabels"]
+        .as_object()
+        .is_some_and(|m| !m.is_empty() && m.iter().all(|(k, v)| labels[k] == *v))
+}
+
+#[test]
+fn deployment_is_replicated_probed_limited_and_locked_down() {
+    let docs = rendered();
+    let deployment = one(&docs, "Deployment");
+    let namespace = one(&docs, "Namespace")["metadata"]["name"].clone();
+    assert_eq!(deployment["metadata"]["namespace"], namespace);
+    assert!(deployment["spec"]["replicas"].as_u64() >= Some(2));
+    let pod = &deployment["spec"]["template"];
+    let pod_labels = &pod["metadata"]["labels"];
+    assert!(selects(&deployment["spec"]["selector"], pod_labels));
+    let spec = &pod["spec"];
+    let pod_security = &spec["securityContext"];
+    assert_eq!(pod_security["runAsNonRoot"], true);
+    assert_eq!(pod_security["seccompProfile"]["type"], "RuntimeDefault");
+    assert!(pod_security["runAsUser"].as_u64() > Some(0));
+
+    let containers = spec["containers"].as_array().expect("containers");
+    assert_eq!(containers.len(), 1);
+    let c = &containers[0];
+    assert_eq!(c["image"], "registry.example.invalid/berth/berth:0.1.0");
+    assert_eq!(c["livenessProbe"]["httpGet"]["path"], "/healthz");
+    assert_eq!(c["readinessProbe"]["httpGet"]["path"], "/readyz");
+    for kind in ["requests", "limits"] {
+        for resource in ["cpu", "memory"] {
+            assert!(
+                c["resources"][kind][resource].is_string(),
+                "{kind}.{resource}"
+            );
+        }
+    }
+    let security = &c["securityContext"];
+    assert_eq!(security["runAsNonRoot"], true);
+    assert_eq!(security["readOnlyRootFilesystem"], true);
+    assert_eq!(security["allowPrivilegeEscalation"], false);
+    assert_eq!(security["capabilities"]["drop"], json!(["ALL"]));
+    assert_eq!(security["seccompProfile"]["type"], "RuntimeDefault");
+    let port = &c["ports"][0];
+    assert_eq!(port["name"], "http");
+
+    let account = one(&docs, "ServiceAccount");
+    assert_eq!(spec["serviceAccountName"], account["metadata"]["name"]);
+
+    let pdb = one(&docs, "PodDisruptionBudget");
+    assert!(selects(&pdb["spec"]["selector"], pod_labels));
+    assert!(
+        pdb["spec"]["minAvailable"].as_u64() >= Some(1),
+        "a voluntary disruption keeps one replica"
+    );
+
+    let service = one(&docs, "Service");
+    assert!(
+        service["spec"]["selector"]
+            .as_object()
+            .is_some_and(|m| m.iter().all(|(k, v)| pod_labels[k] == *v))
+    );
+    assert_eq!(service["spec"]["ports"][0]["targetPort"], "http");
+
+    let policy = one(&docs, "NetworkPolicy");
+    assert!(selects(&policy["spec"]["podSelector"], pod_labels));
+    assert_eq!(policy["spec"]["policyTypes"], json!(["Ingress", "Egress"]));
+    let ingress = policy["spec"]["ingress"].as_array().expect("ingress rules");
+    assert!(
+        ingress
+            .iter()
+            .flat_map(|r| r["ports"].as_array().into_iter().flatten())
+            .all(|p| p["port"] == "http"),
+        "only the console port is open"
+    );
+
+    let crds: BTreeSet<&str> = docs
+        .iter()
+        .filter(|d| d["kind"] == "CustomResourceDefinition")
+        .filter_map(|d| d["metadata"]["name"].as_str())
+        .collect();
+    assert_eq!(
+        crds,
+        BTreeSet::from(["imagepointers.berth.dev", "jobtemplates.berth.dev"])
+    );
+
+    let binding = one(&docs, "ClusterRoleBinding");
+    assert_eq!(
+        binding["roleRef"]["name"],
+        one(&docs, "ClusterRole")["metadata"]["name"]
+    );
+    assert_eq!(
+        binding["subjects"],
+        json!([{"kind": "ServiceAccount", "name": account["metadata"]["name"], "namespace": namespace}])
+    );
+    assert!(
+        !docs
+            .iter()
+            .any(|d| d["kind"] == "Role" || d["kind"] == "RoleBinding"),
+        "one ClusterRole holds every permission, so the comparison below sees them all"
+    );
+}
+
+/// (verb, API group, resource), as RBAC names them.
+type Permission = (String, String, String);
+
+fn granted(docs: &[Value]) -> BTreeSet<Permission> {
+    let role = one(docs, "ClusterRole");
+    let mut out = BTreeSet::new();
+    let strings = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s.as_str().map(str::to_owned))
+            .collect()
+    };
+    for rule in role["rules"].as_array().expect("rules") {
+        assert!(
+            rule.get("nonResourceURLs").is_none() && rule.get("resourceNames").is_none(),
+            "{rule}"
+        );
+        for verb in strings(&rule["verbs"]) {
+            assert_ne!(verb, "*", "no wildcards");
+            for group in strings(&rule["apiGroups"]) {
+                for resource in strings(&rule["resources"]) {
+                    assert!(!group.contains('*') && !resource.contains('*'));
+                    out.insert((verb.clone(), group.clone(), resource));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// What the backend asked the embedded API for, from its audit lines.
+fn observed(logs: &str) -> (BTreeSet<Permission>, BTreeSet<String>) {
+    let mut resources = BTreeSet::new();
+    let mut paths = BTreeSet::new();
+    for line in logs.lines() {
+        let Ok(entry) = serde_json::from_str::<Value>(line) else {
+            continue;
+        };
+        if entry["target"] != "berth::embedded::audit" || entry["caller"] != "backend" {
+            continue;
+        }
+        let text = |k: &str| entry[k].as_str().unwrap_or_default().to_owned();
+        if let Some(path) = entry["path"].as_str() {
+            paths.insert(format!("{} {path}", text("verb")));
+        } else {
+            resources.insert((text("verb"), text("group"), text("resource")));
+        }
+    }
+    (resources, paths)
+}
+
+/// `(METHOD, path template)` of every route in backend/src/routes/mod.rs.
+fn declared_routes() -> BTreeSet<(String, String)> {
+    let source = std::fs::read_to_string(workspace_root().join("backend/src/routes/mod.rs"))
+        .expect("routes source");
+    let mut routes = BTreeSet::new();
+    for chunk in source.split(".route(").skip(1) {
+        let mut depth = 1usize;
+        let end = chunk
+            .char_indices()
+            .find(|(_, c)| {
+                match c {
+                    '(' => depth += 1,
+                    ')' => depth -= 1,
+                    _ => {}
+                }
+                depth == 0
+            })
+            .map_or(chunk.len(), |(i, _)| i);
+        let call = &chunk[..end];
+        let Some(path) = call.split('"').nth(1) else {
+            continue;
+        };
+        if !path.starts_with("/v1/") {
+            continue;
+        }
+        for method in ["get", "post", "put", "patch", "delete"] {
+            let used = call.match_indices(&format!("{method}(")).any(|(i, _)| {
+                i == 0
+                    || !call.as_bytes()[i - 1].is_ascii_alphanumeric()
+                        && call.as_bytes()[i - 1] != b'_'
+            });
+            if used {
+                routes.insert((method.to_ascii_uppercase(), format!("/api{path}")));
+            }
+        }
+    }
+    assert!(routes.len() > 10, "routes found: {routes:?}");
+    routes
+}
+
+/// Calls the API and notes the route template each call exercised.
+struct Walk<'a> {
+    berth: &'a BerthProcess,
+    routes: BTreeSet<(String, String)>,
+}
+
+impl Walk<'_> {
+    async fn call(
+        &mut self,
+        method: Method,
+        template: &str,
+        path: &str,
+        body: Option<Value>,
+        headers: &[(&str, String)],
+    ) -> reqwest::Response {
+        self.routes
+            .insert((method.to_string(), template.to_owned()));
+        let mut request = http().request(method.clone(), self.berth.at(path));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
+        let response = request.send().await.expect("request");
+        assert!(
+            response.status().is_success(),
+            "{method} {path}: {}",
+            response.status()
+        );
+        response
+    }
+}
+
+/// Everything a person can do through the API, on one project (and one
+/// expired one for the purge task).
+async fn walk_every_route(
+    berth: &BerthProcess,
+    registry: &TestRegistry,
+) -> BTreeSet<(String, String)> {
+    use Method as M;
+    let mut w = Walk {
+        berth,
+        routes: BTreeSet::new(),
+    };
+    let p = "/api/v1/projects/{project}";
+    w.call(M::GET, "/api/v1/config", "/api/v1/config", None, &[])
+        .await;
+    w.call(
+        M::POST,
+        "/api/v1/projects",
+        "/api/v1/projects",
+        Some(json!({"name": "walk"})),
+        &[],
+    )
+    .await;
+    w.call(M::GET, "/api/v1/projects", "/api/v1/projects", None, &[])
+        .await;
+    w.call(
+        M::GET,
+        "/api/v1/projects",
+        "/api/v1/projects?deleted=true",
+        None,
+        &[],
+    )
+    .await;
+    w.call(M::GET, p, "/api/v1/projects/walk", None, &[]).await;
+
+    let creds = format!("{p}/registry-credentials");
+    let cred = format!("{creds}/{{name}}");
+    let body = json!({"name": "local", "kind": "other", "server": registry.host,
+                      "username": registry.username, "secret": registry.password});
+    w.call(
+        M::POST,
+        &creds,
+        "/api/v1/projects/walk/registry-credentials",
+        Some(body),
+        &[],
+    )
+    .await;
+    w.call(
+        M::GET,
+        &creds,
+        "/api/v1/projects/walk/registry-credentials",
+        None,
+        &[],
+    )
+    .await;
+    w.call(
+        M::GET,
+        &cred,
+        "/api/v1/projects/walk/registry-credentials/local",
+        None,
+        &[],
+    )
+    .await;
+    let body = json!({"kind": "other", "server": registry.host,
+                      "username": registry.username, "secret": registry.password});
+    w.call(
+        M::PUT,
+        &cred,
+        "/api/v1/projects/walk/registry-credentials/local",
+        Some(body),
+        &[],
+    )
+    .await;
+
+    let pushed = registry
+        .push_image("walk/app", "v1", "walk")
+        .await
+        .expect("push");
+    let images = format!("{p}/images");
+    let image = format!("{images}/{{name}}");
+    let body = json!({"name": "app", "reference": pushed.reference, "credential": "local"});
+    w.call(
+        M::POST,
+        &images,
+        "/api/v1/projects/walk/images",
+        Some(body),
+        &[],
+    )
+    .await;
+    w.call(M::GET, &images, "/api/v1/projects/walk/images", None, &[])
+        .await;
+    let got = w
+        .call(
+            M::GET,
+            &image,
+            "/api/v1/projects/walk/images/app",
+            None,
+            &[],
+        )
+        .await;
+    let etag = got
+        .headers()
+        .get("etag")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let body = json!({"reference": pushed.reference, "credential": "local", "description": "d"});
+    w.call(
+        M::PUT,
+        &image,
+        "/api/v1/projects/walk/images/app",
+        Some(body),
+        &[("if-match", etag)],
+    )
+    .await;
+    w.call(
+        M::POST,
+        &format!("{image}/verify"),
+        "/api/v1/projects/walk/images/app/verify",
+        None,
+        &[],
+    )
+    .await;
+
+    // One more of each kind, deleted through the inventory; the job
+    // template is written straight to the cluster (no route creates one yet).
+    let client = kube(berth);
+    put(
+        &client,
+        "berth-walk",
+        &job_templates(),
+        json!({
+            "apiVersion": "berth.dev/v1alpha1", "kind": "JobTemplate",
+            "metadata": {"name": "nightly", "labels": {"app.kubernetes.io/managed-by": "berth"}},
+            "spec": {"image": "app"},
+        }),
+    )
+    .await;
+    let body = json!({"name": "other", "kind": "other", "server": registry.host,
+                      "username": "u", "secret": "s"});
+    w.call(
+        M::POST,
+        &creds,
+        "/api/v1/projects/walk/registry-credentials",
+        Some(body),
+        &[],
+    )
+    .await;
+    let body = json!({"name": "other", "reference": "nginx"});
+    w.call(
+        M::POST,
+        &images,
+        "/api/v1/projects/walk/images",
+        Some(body),
+        &[],
+    )
+    .await;
+    w.call(
+        M::GET,
+        &format!("{p}/inventory"),
+        "/api/v1/projects/walk/inventory",
+        None,
+        &[],
+    )
+    .await;
+    for (kind, name) in [
+        ("job-template", "nightly"),
+        ("registry-credential", "other"),
+        ("image", "other"),
+    ] {
+        w.call(
+            M::DELETE,
+            &format!("{p}/inventory/{{kind}}/{{name}}"),
+            &format!("/api/v1/projects/walk/inventory/{kind}/{name}"),
+            None,
+            &[],
+        )
+        .await;
+    }
+    w.call(
+        M::DELETE,
+        &image,
+        "/api/v1/projects/walk/images/app",
+        None,
+        &[],
+    )
+    .await;
+    w.call(
+        M::DELETE,
+        &cred,
+        "/api/v1/projects/walk/registry-credentials/local",
+        None,
+        &[],
+    )
+    .await;
+
+    // Soft delete, restore, then delete for good and follow the progress.
+    w.call(M::DELETE, p, "/api/v1/projects/walk?mode=soft", None, &[])
+        .await;
+    w.call(
+        M::POST,
+        &format!("{p}/restore"),
+        "/api/v1/projects/walk/restore",
+        None,
+        &[],
+    )
+    .await;
+    w.call(M::DELETE, p, "/api/v1/projects/walk?mode=hard", None, &[])
+        .await;
+    w.routes.insert(("GET".into(), format!("{p}/deletion")));
+    let mut progress = SseReader::open(berth, "/api/v1/projects/walk/deletion").await;
+    progress.until("deleted", Duration::from_secs(30)).await;
+
+    // The purge task: a soft-deleted project whose window has ended.
+    w.call(
+        M::POST,
+        "/api/v1/projects",
+        "/api/v1/projects",
+        Some(json!({"name": "old"})),
+        &[],
+    )
+    .await;
+    w.call(M::DELETE, p, "/api/v1/projects/old?mode=soft", None, &[])
+        .await;
+    let namespaces: Api<DynamicObject> = Api::all_with(
+        client.clone(),
+        &resource("", "v1", "Namespace", "namespaces"),
+    );
+    namespaces
+        .patch(
+            "berth-old",
+            &PatchParams::default(),
+            &Patch::Merge(json!({"metadata": {"annotations": {"berth.dev/purge-after": "2000-01-01T00:00:00Z"}}})),
+        )
+        .await
+        .expect("expire");
+    assert!(
+        berth
+            .wait_for_log("restore window ended: project deleted for good")
+            .await,
+        "the purge task deleted the expired project"
+    );
+    w.routes
+}
+
+#[tokio::test]
+async fn cluster_role_grants_exactly_the_calls_berth_makes() {
+    let registry = TestRegistry::start("walker", "walker-password")
+        .await
+        .expect("registry");
+    let berth = BerthProcess::start_with(StartOptions {
+        args: vec![
+            "--log-format".into(),
+            "json".into(),
+            "--restore-window".into(),
+            "1h".into(),
+            "--purge-interval-seconds".into(),
+            "1".into(),
+            "--insecure-registry".into(),
+            registry.host.clone(),
+        ],
+        env: vec![(
+            "RUST_LOG".into(),
+            "info,berth::embedded::audit=debug".into(),
+        )],
+        ..StartOptions::default()
+    })
+    .await
+    .expect("start");
+    berth.wait_ready().await;
+
+    let walked = walk_every_route(&berth, &registry).await;
+    let declared = declared_routes();
+    let missed: Vec<_> = declared.difference(&walked).collect();
+    assert!(
+        missed.is_empty(),
+        "routes this test does not drive: {missed:?}"
+    );
+
+    let (used, paths) = observed(&berth.logs());
+    let allowed = granted(&rendered());
+    let missing: Vec<_> = used.difference(&allowed).collect();
+    assert!(
+        missing.is_empty(),
+        "the ClusterRole lacks what Berth calls (verb, group, resource): {missing:?}"
+    );
+    let unused: Vec<_> = allowed.difference(&used).collect();
+    assert!(
+        unused.is_empty(),
+        "the ClusterRole grants what Berth never calls: {unused:?}"
+    );
+    // Non-resource paths: only /version (readiness), which every
+    // authenticated identity may read (system:public-info-viewer).
+    assert!(
+        paths.iter().all(|p| p == "get /version"),
+        "non-resource requests: {paths:?}"
+    );
+}

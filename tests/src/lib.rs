@@ -282,6 +282,20 @@ fn pump(
     });
 }
 
+/// Write `dir/kubeconfig` for an unauthenticated API server at `server`
+/// (the embedded API on loopback, or a closed port); returns its path.
+pub fn write_kubeconfig(dir: &Path, server: &str) -> PathBuf {
+    let path = dir.join("kubeconfig");
+    std::fs::write(
+        &path,
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: {server}\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\nusers:\n- name: u\n  user: {{}}\ncurrent-context: c\n"
+        ),
+    )
+    .expect("write kubeconfig");
+    path
+}
+
 /// An HTTP client for tests: no proxy, bounded time, and no automatic
 /// decompression (reqwest is built without it), so tests see the bytes
 /// the server sent.

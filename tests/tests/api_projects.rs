@@ -222,14 +222,7 @@ async fn readyz_fails_when_the_cluster_does_not_answer() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = closed.local_addr().expect("addr").port();
     drop(closed);
-    let kubeconfig = dir.path().join("kubeconfig");
-    std::fs::write(
-        &kubeconfig,
-        format!(
-            "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: http://127.0.0.1:{port}\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\nusers:\n- name: u\n  user: {{}}\ncurrent-context: c\n"
-        ),
-    )
-    .expect("write kubeconfig");
+    let kubeconfig = berth_tests::write_kubeconfig(dir.path(), &format!("http://127.0.0.1:{port}"));
     let berth = BerthProcess::start_with(berth_tests::StartOptions {
         args: vec!["--kubeconfig".into(), kubeconfig.display().to_string()],
         no_embedded_listen: true,

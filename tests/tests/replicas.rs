@@ -14,8 +14,6 @@ use std::time::Duration;
 use berth_shared::{Project, ProjectList};
 use berth_tests::{BerthProcess, StartOptions, http};
 use common::*;
-use kube::Api;
-use kube::api::{DynamicObject, Patch, PatchParams};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -25,14 +23,7 @@ async fn two_replicas() -> (BerthProcess, BerthProcess, tempfile::TempDir) {
     let a = start(&ARGS).await;
     let kube_url = a.kube_url.clone().expect("A exposes its embedded API");
     let dir = tempfile::tempdir().expect("tmp");
-    let kubeconfig = dir.path().join("kubeconfig");
-    std::fs::write(
-        &kubeconfig,
-        format!(
-            "apiVersion: v1\nkind: Config\nclusters:\n- name: a\n  cluster:\n    server: {kube_url}\ncontexts:\n- name: a\n  context:\n    cluster: a\n    user: u\nusers:\n- name: u\n  user: {{}}\ncurrent-context: a\n"
-        ),
-    )
-    .expect("kubeconfig");
+    let kubeconfig = berth_tests::write_kubeconfig(dir.path(), &kube_url);
     let mut args: Vec<String> = ARGS.iter().map(|a| (*a).to_owned()).collect();
     args.extend(["--kubeconfig".to_owned(), kubeconfig.display().to_string()]);
     let b = BerthProcess::start_with(StartOptions {
@@ -176,16 +167,7 @@ async fn an_expired_project_is_purged_once_with_both_replicas_running() {
         .expect("soft delete");
     assert_eq!(deleted.status(), StatusCode::OK);
     // Its window ends now (as if a week had passed).
-    let namespaces: Api<DynamicObject> =
-        Api::all_with(kube(&a), &resource("", "v1", "Namespace", "namespaces"));
-    namespaces
-        .patch(
-            "berth-old",
-            &PatchParams::default(),
-            &Patch::Merge(json!({"metadata": {"annotations": {"berth.dev/purge-after": "2000-01-01T00:00:00Z"}}})),
-        )
-        .await
-        .expect("expire");
+    let namespaces = expire_now(&kube(&a), "berth-old").await;
     let purged = eventually(Duration::from_secs(15), || async {
         namespaces
             .get_opt("berth-old")

@@ -8,8 +8,8 @@
 //! shows it. Another replica's cache catches up on its own within the same
 //! watch latency.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use futures::StreamExt;
@@ -27,10 +27,20 @@ pub const CATCH_UP: Duration = Duration::from_secs(5);
 /// What a write left behind, for [`ProjectCache::caught_up`].
 #[derive(Debug, Clone)]
 pub enum Written {
-    /// The namespace as the API answered the write (its `resourceVersion`).
-    Object(Namespace),
+    /// The namespace's name and `resourceVersion` as the API answered the write.
+    Version(String, String),
     /// The namespace is gone.
     Gone(String),
+}
+
+impl Written {
+    /// The version of the namespace a write returned.
+    pub fn of(ns: &Namespace) -> Self {
+        Self::Version(
+            ns.metadata.name.clone().unwrap_or_default(),
+            ns.metadata.resource_version.clone().unwrap_or_default(),
+        )
+    }
 }
 
 /// A cheap handle on the cache (clones share it).
@@ -38,21 +48,25 @@ pub enum Written {
 pub struct ProjectCache {
     store: Store<Namespace>,
     ready: Arc<AtomicBool>,
-    /// Bumped after every change the store applied.
-    generation: watch::Receiver<u64>,
+    /// Bumped with every change the store applies, under this lock, so a
+    /// reader sees a generation and the store contents that go with it.
+    generation: Arc<RwLock<u64>>,
+    /// Wakes writers waiting in [`Self::caught_up`].
+    changed: watch::Receiver<()>,
 }
 
 impl ProjectCache {
     /// Start watching the namespaces labelled as Berth's; the task runs
     /// until `stop` changes.
     pub fn start(client: Client, mut stop: watch::Receiver<()>) -> Self {
-        let (store, writer) = reflector::store();
+        let (store, mut writer) = reflector::store();
         let ready = Arc::new(AtomicBool::new(false));
-        let (bump, generation) = watch::channel(0u64);
+        let generation = Arc::new(RwLock::new(0u64));
+        let (wake, changed) = watch::channel(());
         let api: Api<Namespace> = Api::all(client);
         let config = watcher::Config::default().labels(&labels::managed_selector());
-        let stream = reflector::reflector(writer, watcher(api, config).default_backoff());
-        let flag = ready.clone();
+        let stream = watcher(api, config).default_backoff();
+        let (flag, gen_lock) = (ready.clone(), generation.clone());
         tokio::spawn(async move {
             let mut stream = std::pin::pin!(stream);
             loop {
@@ -61,16 +75,18 @@ impl ProjectCache {
                     _ = stop.changed() => break,
                 };
                 match event {
-                    Some(Ok(watcher::Event::InitDone)) => {
-                        if !flag.swap(true, Ordering::SeqCst) {
+                    Some(Ok(event)) => {
+                        if let Ok(mut generation) = gen_lock.write() {
+                            writer.apply_watcher_event(&event);
+                            *generation += 1;
+                        }
+                        if matches!(event, watcher::Event::InitDone)
+                            && !flag.swap(true, Ordering::SeqCst)
+                        {
                             tracing::info!("project cache synced");
                         }
-                        bump.send_modify(|g| *g += 1);
+                        wake.send_replace(());
                     }
-                    Some(Ok(watcher::Event::Apply(_) | watcher::Event::Delete(_))) => {
-                        bump.send_modify(|g| *g += 1);
-                    }
-                    Some(Ok(_)) => {}
                     Some(Err(err)) => {
                         tracing::warn!(error = %err, "project cache watch failed; retrying");
                     }
@@ -82,6 +98,7 @@ impl ProjectCache {
             store,
             ready,
             generation,
+            changed,
         }
     }
 
@@ -90,31 +107,35 @@ impl ProjectCache {
         self.ready.load(Ordering::SeqCst)
     }
 
-    /// Changes with every change the store applied; for memoising what is
-    /// computed from [`Self::namespaces`].
-    pub fn generation(&self) -> u64 {
-        *self.generation.borrow()
+    /// Every namespace Berth manages, as last seen, with the generation of
+    /// that state (it changes with every change; for memoising what is
+    /// computed from it).
+    pub fn snapshot(&self) -> (u64, Vec<Arc<Namespace>>) {
+        let generation = self.generation.read().unwrap_or_else(|e| e.into_inner());
+        (*generation, self.store.state())
     }
 
-    /// Every namespace Berth manages, as last seen.
-    pub fn namespaces(&self) -> Vec<Arc<Namespace>> {
-        self.store.state()
+    /// The generation alone, for a memo that is still fresh.
+    pub fn generation(&self) -> u64 {
+        *self.generation.read().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Wait, at most [`CATCH_UP`], until the store reflects `written`.
     /// Returns whether it does; a slow watch only costs the wait, never
     /// the write.
     pub async fn caught_up(&self, written: &Written) -> bool {
-        let mut changes = self.generation.clone();
-        let check = || match written {
-            Written::Object(ns) => {
-                let name = ns.metadata.name.as_deref().unwrap_or_default();
-                let want = ns.metadata.resource_version.as_deref().unwrap_or_default();
-                self.store
+        let mut changes = self.changed.clone();
+        let check = || {
+            // Under the lock: once the write is seen, the generation that
+            // goes with it is too, and no memo older than it is served.
+            let _generation = self.generation.read().unwrap_or_else(|e| e.into_inner());
+            match written {
+                Written::Version(name, want) => self
+                    .store
                     .get(&ObjectRef::new(name))
-                    .is_some_and(|seen| at_least(seen.metadata.resource_version.as_deref(), want))
+                    .is_some_and(|seen| at_least(seen.metadata.resource_version.as_deref(), want)),
+                Written::Gone(name) => self.store.get(&ObjectRef::new(name)).is_none(),
             }
-            Written::Gone(name) => self.store.get(&ObjectRef::new(name)).is_none(),
         };
         let wait = async {
             loop {

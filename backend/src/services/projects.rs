@@ -102,26 +102,27 @@ impl ProjectService {
     /// Every project, newest first; projects waiting in their restore
     /// window are not listed (see [`Self::list_deleted`]).
     pub async fn list(&self) -> Result<Vec<Project>, ApiError> {
-        self.list_selected(false).await
+        self.list_selected(false)
+            .await
+            .map(|(_, projects)| projects)
     }
 
     /// [`Self::list`] as the JSON of a `ProjectList`, built once per change
     /// of the cache.
     pub async fn list_json(&self) -> Result<bytes::Bytes, ApiError> {
-        let generation = self.cache.generation();
-        if let Ok(rendered) = self.rendered.lock()
+        if self.cache.is_ready()
+            && let Ok(rendered) = self.rendered.lock()
             && let Some((built, bytes)) = rendered.as_ref()
-            && *built == generation
-            && self.cache.is_ready()
+            && *built == self.cache.generation()
         {
             return Ok(bytes.clone());
         }
-        let items = self.list().await?;
+        let (generation, items) = self.list_selected(false).await?;
         let bytes = bytes::Bytes::from(
             serde_json::to_vec(&ProjectList { items })
                 .map_err(|e| ApiError::Internal(anyhow::anyhow!("serialising projects: {e}")))?,
         );
-        if self.cache.is_ready()
+        if let Some(generation) = generation
             && let Ok(mut rendered) = self.rendered.lock()
         {
             *rendered = Some((generation, bytes.clone()));
@@ -132,18 +133,20 @@ impl ProjectService {
     /// Projects deleted with a restore window and not yet purged, the one
     /// purged soonest first.
     pub async fn list_deleted(&self) -> Result<Vec<Project>, ApiError> {
-        let mut projects = self.list_selected(true).await?;
+        let (_, mut projects) = self.list_selected(true).await?;
         projects.retain(|p| p.status == STATUS_DELETED);
         projects.sort_by(|a, b| purge_key(a).cmp(&purge_key(b)).then(a.name.cmp(&b.name)));
         Ok(projects)
     }
 
-    /// From the cache once it has synced; before that (the first moments
-    /// after start) from the API.
-    async fn list_selected(&self, deleted: bool) -> Result<Vec<Project>, ApiError> {
+    /// From the cache once it has synced (with the cache generation it
+    /// reflects); before that (the first moments after start) from the API.
+    async fn list_selected(&self, deleted: bool) -> Result<(Option<u64>, Vec<Project>), ApiError> {
+        let mut generation = None;
         let mut projects: Vec<Project> = if self.cache.is_ready() {
-            self.cache
-                .namespaces()
+            let (seen, namespaces) = self.cache.snapshot();
+            generation = Some(seen);
+            namespaces
                 .iter()
                 .filter(|ns| is_soft_deleted(ns) == deleted)
                 .filter_map(|ns| to_project(ns))
@@ -161,7 +164,7 @@ impl ProjectService {
             list.items.iter().filter_map(to_project).collect()
         };
         projects.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.name.cmp(&b.name)));
-        Ok(projects)
+        Ok((generation, projects))
     }
 
     /// One project, also when deleted with a restore window (its `status`
@@ -250,9 +253,7 @@ impl ProjectService {
         {
             Ok(created) => {
                 tracing::info!(project = %request.name, "project created");
-                self.cache
-                    .caught_up(&Written::Object(created.clone()))
-                    .await;
+                self.cache.caught_up(&Written::of(&created)).await;
                 to_project(&created).ok_or_else(|| {
                     ApiError::Internal(anyhow::anyhow!("the created namespace lost its labels"))
                 })
@@ -373,7 +374,7 @@ impl ProjectService {
             .await
         {
             Ok(ns) => {
-                self.cache.caught_up(&Written::Object(ns.clone())).await;
+                self.cache.caught_up(&Written::of(&ns)).await;
                 Ok(ns)
             }
             Err(kube::Error::Api(status)) if status.code == 404 => {
@@ -405,7 +406,7 @@ impl ProjectService {
             ..DeleteParams::default()
         };
         match self.namespaces.delete(&name, &params).await {
-            Ok(either::Either::Left(terminating)) => Ok(Some(Written::Object(terminating))),
+            Ok(either::Either::Left(terminating)) => Ok(Some(Written::of(&terminating))),
             Ok(either::Either::Right(_)) => Ok(Some(Written::Gone(name))),
             Err(kube::Error::Api(status)) if status.code == 404 => Ok(None),
             Err(kube::Error::Api(status)) if status.code == 409 => Err(ApiError::Conflict(

@@ -366,3 +366,51 @@ async fn a_write_shows_in_the_next_list() {
         );
     }
 }
+
+/// The list is compressed once per change, not per request; a browser
+/// asking for gzip or brotli gets it, anyone else plain JSON.
+#[tokio::test]
+async fn the_list_comes_compressed_when_asked() {
+    use std::io::Read;
+    let berth = BerthProcess::start().await.expect("start");
+    berth.wait_ready().await;
+    for i in 0..20 {
+        assert_eq!(
+            create(&berth, &format!("zip-{i}"), "compressible")
+                .await
+                .status(),
+            StatusCode::CREATED
+        );
+    }
+    let plain = http()
+        .get(berth.at("/api/v1/projects"))
+        .send()
+        .await
+        .expect("plain");
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain = plain.bytes().await.expect("body");
+    for _ in 0..2 {
+        let zipped = http()
+            .get(berth.at("/api/v1/projects"))
+            .header("accept-encoding", "gzip")
+            .send()
+            .await
+            .expect("gzip");
+        assert_eq!(zipped.headers()["content-encoding"], "gzip");
+        assert_eq!(zipped.headers()["vary"], "accept-encoding");
+        let zipped = zipped.bytes().await.expect("body");
+        assert!(zipped.len() < plain.len() / 3, "compressed");
+        let mut unzipped = Vec::new();
+        flate2::read::GzDecoder::new(&zipped[..])
+            .read_to_end(&mut unzipped)
+            .expect("gunzip");
+        assert_eq!(unzipped, plain);
+    }
+    let br = http()
+        .get(berth.at("/api/v1/projects"))
+        .header("accept-encoding", "gzip, deflate, br")
+        .send()
+        .await
+        .expect("br");
+    assert_eq!(br.headers()["content-encoding"], "br");
+}

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use berth_shared::deletion::{EVENT_DELETED, EVENT_PROGRESS, EVENT_SOFT_DELETED, EVENT_STALLED};
@@ -19,6 +19,7 @@ use super::actor::Actor;
 use crate::error::ApiError;
 use crate::services::deletion::DeletionEvent;
 use crate::services::projects::{DeleteMode, Deleted};
+use crate::services::rendered::Encoding;
 use crate::state::AppState;
 
 #[derive(Debug, Default, Deserialize)]
@@ -34,13 +35,28 @@ pub struct ListQuery {
 pub async fn list(
     State(state): State<AppState>,
     Query(query): Query<ListQuery>,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     if query.deleted {
         let items = state.projects.list_deleted().await?;
         return Ok(Json(ProjectList { items }).into_response());
     }
-    let body = state.projects.list_json().await?;
-    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+    let accept = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok());
+    let (encoding, body) = state
+        .projects
+        .list_json()
+        .await?
+        .body(Encoding::negotiate(accept));
+    let mut response = ([(header::CONTENT_TYPE, "application/json")], body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    // Already compressed: the compression layer leaves it as it is.
+    if let Some(name) = encoding.header() {
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(name));
+    }
+    Ok(response)
 }
 
 pub async fn get(

@@ -9,3 +9,4 @@ pub mod project_cache;
 pub mod projects;
 pub mod purge;
 pub mod registry;
+pub mod rendered;

@@ -22,6 +22,7 @@ use serde_json::json;
 
 use super::labels;
 use super::project_cache::{ProjectCache, Written};
+use super::rendered::Rendered;
 use crate::error::ApiError;
 
 /// Reads and writes projects in the cluster.
@@ -34,8 +35,11 @@ pub struct ProjectService {
     cache: ProjectCache,
     /// The live list as JSON, with the cache generation it was built from:
     /// most list requests find nothing changed and send these bytes again.
-    rendered: Arc<Mutex<Option<(u64, bytes::Bytes)>>>,
+    rendered: Arc<Mutex<Option<Memo>>>,
 }
+
+/// A rendered list and the cache generation it reflects.
+type Memo = (u64, Arc<Rendered>);
 
 /// How to delete a project.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,27 +111,27 @@ impl ProjectService {
             .map(|(_, projects)| projects)
     }
 
-    /// [`Self::list`] as the JSON of a `ProjectList`, built once per change
-    /// of the cache.
-    pub async fn list_json(&self) -> Result<bytes::Bytes, ApiError> {
+    /// [`Self::list`] as the JSON of a `ProjectList`, built (and
+    /// compressed) once per change of the cache.
+    pub async fn list_json(&self) -> Result<Arc<Rendered>, ApiError> {
         if self.cache.is_ready()
             && let Ok(rendered) = self.rendered.lock()
-            && let Some((built, bytes)) = rendered.as_ref()
+            && let Some((built, body)) = rendered.as_ref()
             && *built == self.cache.generation()
         {
-            return Ok(bytes.clone());
+            return Ok(body.clone());
         }
         let (generation, items) = self.list_selected(false).await?;
-        let bytes = bytes::Bytes::from(
+        let body = Arc::new(Rendered::new(bytes::Bytes::from(
             serde_json::to_vec(&ProjectList { items })
                 .map_err(|e| ApiError::Internal(anyhow::anyhow!("serialising projects: {e}")))?,
-        );
+        )));
         if let Some(generation) = generation
             && let Ok(mut rendered) = self.rendered.lock()
         {
-            *rendered = Some((generation, bytes.clone()));
+            *rendered = Some((generation, body.clone()));
         }
-        Ok(bytes)
+        Ok(body)
     }
 
     /// Projects deleted with a restore window and not yet purged, the one

@@ -277,6 +277,18 @@ impl Walk<'_> {
         );
         response
     }
+
+    async fn get(&mut self, template: &str, path: &str) -> reqwest::Response {
+        self.call(Method::GET, template, path, None, &[]).await
+    }
+
+    async fn post(&mut self, template: &str, path: &str, body: Option<Value>) -> reqwest::Response {
+        self.call(Method::POST, template, path, body, &[]).await
+    }
+
+    async fn delete(&mut self, template: &str, path: &str) -> reqwest::Response {
+        self.call(Method::DELETE, template, path, None, &[]).await
+    }
 }
 
 /// Everything a person can do through the API, on one project (and one
@@ -291,56 +303,32 @@ async fn walk_every_route(
         routes: BTreeSet::new(),
     };
     let p = "/api/v1/projects/{project}";
-    w.call(M::GET, "/api/v1/config", "/api/v1/config", None, &[])
-        .await;
-    w.call(
-        M::POST,
+    w.get("/api/v1/config", "/api/v1/config").await;
+    w.post(
         "/api/v1/projects",
         "/api/v1/projects",
         Some(json!({"name": "walk"})),
-        &[],
     )
     .await;
-    w.call(M::GET, "/api/v1/projects", "/api/v1/projects", None, &[])
+    w.get("/api/v1/projects", "/api/v1/projects").await;
+    w.get("/api/v1/projects", "/api/v1/projects?deleted=true")
         .await;
-    w.call(
-        M::GET,
-        "/api/v1/projects",
-        "/api/v1/projects?deleted=true",
-        None,
-        &[],
-    )
-    .await;
-    w.call(M::GET, p, "/api/v1/projects/walk", None, &[]).await;
+    w.get(p, "/api/v1/projects/walk").await;
 
     let creds = format!("{p}/registry-credentials");
     let cred = format!("{creds}/{{name}}");
     let body = json!({"name": "local", "kind": "other", "server": registry.host,
                       "username": registry.username, "secret": registry.password});
-    w.call(
-        M::POST,
+    w.post(
         &creds,
         "/api/v1/projects/walk/registry-credentials",
         Some(body),
-        &[],
     )
     .await;
-    w.call(
-        M::GET,
-        &creds,
-        "/api/v1/projects/walk/registry-credentials",
-        None,
-        &[],
-    )
-    .await;
-    w.call(
-        M::GET,
-        &cred,
-        "/api/v1/projects/walk/registry-credentials/local",
-        None,
-        &[],
-    )
-    .await;
+    w.get(&creds, "/api/v1/projects/walk/registry-credentials")
+        .await;
+    w.get(&cred, "/api/v1/projects/walk/registry-credentials/local")
+        .await;
     let body = json!({"kind": "other", "server": registry.host,
                       "username": registry.username, "secret": registry.password});
     w.call(
@@ -359,16 +347,9 @@ async fn walk_every_route(
     let images = format!("{p}/images");
     let image = format!("{images}/{{name}}");
     let body = json!({"name": "app", "reference": pushed.reference, "credential": "local"});
-    w.call(
-        M::POST,
-        &images,
-        "/api/v1/projects/walk/images",
-        Some(body),
-        &[],
-    )
-    .await;
-    w.call(M::GET, &images, "/api/v1/projects/walk/images", None, &[])
+    w.post(&images, "/api/v1/projects/walk/images", Some(body))
         .await;
+    w.get(&images, "/api/v1/projects/walk/images").await;
     let got = w
         .call(
             M::GET,
@@ -393,12 +374,10 @@ async fn walk_every_route(
         &[("if-match", etag)],
     )
     .await;
-    w.call(
-        M::POST,
+    w.post(
         &format!("{image}/verify"),
         "/api/v1/projects/walk/images/app/verify",
         None,
-        &[],
     )
     .await;
 
@@ -418,71 +397,38 @@ async fn walk_every_route(
     .await;
     let body = json!({"name": "other", "kind": "other", "server": registry.host,
                       "username": "u", "secret": "s"});
-    w.call(
-        M::POST,
+    w.post(
         &creds,
         "/api/v1/projects/walk/registry-credentials",
         Some(body),
-        &[],
     )
     .await;
     let body = json!({"name": "other", "reference": "nginx"});
-    w.call(
-        M::POST,
-        &images,
-        "/api/v1/projects/walk/images",
-        Some(body),
-        &[],
-    )
-    .await;
-    w.call(
-        M::GET,
-        &format!("{p}/inventory"),
-        "/api/v1/projects/walk/inventory",
-        None,
-        &[],
-    )
-    .await;
+    w.post(&images, "/api/v1/projects/walk/images", Some(body))
+        .await;
+    w.get(&format!("{p}/inventory"), "/api/v1/projects/walk/inventory")
+        .await;
     for (kind, name) in [
         ("job-template", "nightly"),
         ("registry-credential", "other"),
         ("image", "other"),
     ] {
-        w.call(
-            M::DELETE,
+        w.delete(
             &format!("{p}/inventory/{{kind}}/{{name}}"),
             &format!("/api/v1/projects/walk/inventory/{kind}/{name}"),
-            None,
-            &[],
         )
         .await;
     }
-    w.call(
-        M::DELETE,
-        &image,
-        "/api/v1/projects/walk/images/app",
-        None,
-        &[],
-    )
-    .await;
-    w.call(
-        M::DELETE,
-        &cred,
-        "/api/v1/projects/walk/registry-credentials/local",
-        None,
-        &[],
-    )
-    .await;
+    w.delete(&image, "/api/v1/projects/walk/images/app").await;
+    w.delete(&cred, "/api/v1/projects/walk/registry-credentials/local")
+        .await;
 
     // Soft delete, restore, then delete for good and follow the progress.
-    w.call(M::DELETE, p, "/api/v1/projects/walk?mode=soft", None, &[])
-        .await;
-    w.call(
-        M::POST,
+    w.delete(p, "/api/v1/projects/walk?mode=soft").await;
+    w.post(
         &format!("{p}/restore"),
         "/api/v1/projects/walk/restore",
         None,
-        &[],
     )
     .await;
     // Following starts before the deletion (its first progress event
@@ -490,21 +436,17 @@ async fn walk_every_route(
     w.routes.insert(("GET".into(), format!("{p}/deletion")));
     let mut progress = SseReader::open(berth, "/api/v1/projects/walk/deletion").await;
     progress.until("progress", Duration::from_secs(30)).await;
-    w.call(M::DELETE, p, "/api/v1/projects/walk?mode=hard", None, &[])
-        .await;
+    w.delete(p, "/api/v1/projects/walk?mode=hard").await;
     progress.until("deleted", Duration::from_secs(30)).await;
 
     // The purge task: a soft-deleted project whose window has ended.
-    w.call(
-        M::POST,
+    w.post(
         "/api/v1/projects",
         "/api/v1/projects",
         Some(json!({"name": "old"})),
-        &[],
     )
     .await;
-    w.call(M::DELETE, p, "/api/v1/projects/old?mode=soft", None, &[])
-        .await;
+    w.delete(p, "/api/v1/projects/old?mode=soft").await;
     expire_now(&client, "berth-old").await;
     assert!(
         berth

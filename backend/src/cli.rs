@@ -24,13 +24,19 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the console and its API.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Projects on a running Berth: list, create, get, delete, restore.
     Project(crate::commands::project::ProjectArgs),
     /// A project's registry credentials on a running Berth.
     Registry(crate::commands::data::RegistryArgs),
     /// A project's image pointers on a running Berth.
     Image(crate::commands::data::ImageArgs),
+    /// Write the CRD manifests of Berth's custom resources (generated from
+    /// its types) into a directory.
+    Crds {
+        #[arg(long, default_value = crate::resources::crds::CRD_DIR)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Args)]
@@ -78,6 +84,52 @@ pub struct ServeArgs {
         value_parser = parse_insecure_registry
     )]
     pub insecure_registries: Vec<String>,
+
+    /// Origin of a portal allowed to embed the console in an iframe
+    /// (`https://portal.example.com`); repeatable. None: the console cannot
+    /// be framed at all.
+    #[arg(
+        long = "allowed-frame-ancestors",
+        env = "BERTH_ALLOWED_FRAME_ANCESTORS",
+        value_name = "ORIGIN",
+        value_delimiter = ',',
+        value_parser = parse_origin
+    )]
+    pub allowed_frame_ancestors: Vec<String>,
+
+    /// Namespace that holds Berth's own records: accounts and sessions.
+    #[arg(long, env = "BERTH_SYSTEM_NAMESPACE", default_value = "berth-system")]
+    pub system_namespace: String,
+
+    /// Hours a sign-in lasts.
+    #[arg(long, env = "BERTH_SESSION_HOURS", default_value_t = 12)]
+    pub session_hours: u64,
+
+    /// Sign-in attempts a minute for one user name, from anywhere.
+    #[arg(long, env = "BERTH_LOGIN_ATTEMPTS_PER_USER", default_value_t = 5)]
+    pub login_attempts_per_user: u32,
+
+    /// Sign-in attempts a minute from one client address, for any user.
+    #[arg(long, env = "BERTH_LOGIN_ATTEMPTS_PER_ADDRESS", default_value_t = 20)]
+    pub login_attempts_per_address: u32,
+
+    /// Accept bearer tokens from this OIDC issuer (`iss`; its discovery
+    /// document is at `ISSUER/.well-known/openid-configuration`).
+    #[arg(long, env = "BERTH_OIDC_ISSUER", requires = "oidc_audience")]
+    pub oidc_issuer: Option<String>,
+
+    /// The audience (`aud`) bearer tokens must be issued for.
+    #[arg(long, env = "BERTH_OIDC_AUDIENCE", requires = "oidc_issuer")]
+    pub oidc_audience: Option<String>,
+
+    /// The token claim that lists the person's groups.
+    #[arg(long, env = "BERTH_OIDC_GROUPS_CLAIM", default_value = "groups")]
+    pub oidc_groups_claim: String,
+
+    /// Members of this OIDC group are Berth administrators: they see and
+    /// manage every project.
+    #[arg(long, env = "BERTH_ADMIN_GROUP")]
+    pub admin_group: Option<String>,
 
     /// Days a deleted project can be restored before it is deleted for
     /// good; 0 makes every deletion permanent.
@@ -172,6 +224,24 @@ fn parse_insecure_registry(value: &str) -> Result<String, String> {
     Ok(value)
 }
 
+/// An origin (`scheme://host[:port]`), written as browsers compare it: the
+/// default port dropped, the host in lowercase.
+fn parse_origin(value: &str) -> Result<String, String> {
+    let url = url::Url::parse(value.trim())
+        .map_err(|e| format!("“{value}” is not an origin like https://portal.example.com: {e}"))?;
+    let bare = url.username().is_empty()
+        && url.password().is_none()
+        && url.path() == "/"
+        && url.query().is_none()
+        && url.fragment().is_none();
+    if !matches!(url.scheme(), "https" | "http") || url.host().is_none() || !bare {
+        return Err(format!(
+            "“{value}” is not an origin: write only the scheme, host and port, like https://portal.example.com"
+        ));
+    }
+    Ok(url.origin().ascii_serialization())
+}
+
 /// A namespace name is at most 63 characters and project names at most
 /// [`berth_shared::names::PROJECT_NAME_MAX`], so the prefix gets the rest.
 fn parse_prefix(value: &str) -> Result<String, String> {
@@ -193,6 +263,33 @@ fn parse_prefix(value: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn frame_ancestors_are_bare_origins() {
+        assert_eq!(
+            parse_origin("https://Portal.Example.com").as_deref(),
+            Ok("https://portal.example.com")
+        );
+        assert_eq!(
+            parse_origin("https://portal.example.com:443/").as_deref(),
+            Ok("https://portal.example.com")
+        );
+        assert_eq!(
+            parse_origin("http://localhost:3000").as_deref(),
+            Ok("http://localhost:3000")
+        );
+        for refused in [
+            "*",
+            "portal.example.com",
+            "ftp://portal.example.com",
+            "https://portal.example.com/console",
+            "https://user@portal.example.com",
+            "https://portal.example.com/?x=1",
+            "https://portal.example.com; script-src *",
+        ] {
+            assert!(parse_origin(refused).is_err(), "{refused}");
+        }
+    }
 
     #[test]
     fn embedded_api_listens_on_loopback_only() {

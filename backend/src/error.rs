@@ -52,6 +52,20 @@ pub enum ApiError {
     BadRequest(String),
     #[error("The request body is too large.")]
     PayloadTooLarge,
+    #[error("Sign in to continue.")]
+    Unauthenticated,
+    #[error("The user name or password is not right.")]
+    BadCredentials,
+    #[error("Too many sign-in attempts. Wait {} seconds, then try again.", .retry_after_seconds)]
+    TooManyAttempts { retry_after_seconds: u64 },
+    #[error("Choose your own password first: the one you signed in with works only once.")]
+    PasswordChangeRequired,
+    #[error(
+        "This request did not come from the console (its CSRF check failed). Reload the page and try again."
+    )]
+    CsrfCheckFailed,
+    #[error("{0}")]
+    Forbidden(String),
     #[error("The storage service did not answer. Try again in a moment.")]
     ClusterUnavailable(#[source] kube::Error),
     #[error("Something went wrong on our side.")]
@@ -77,6 +91,11 @@ impl ApiError {
             Self::ProjectNotFound(_) | Self::UnknownEndpoint => StatusCode::NOT_FOUND,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Unauthenticated | Self::BadCredentials => StatusCode::UNAUTHORIZED,
+            Self::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::PasswordChangeRequired | Self::CsrfCheckFailed | Self::Forbidden(_) => {
+                StatusCode::FORBIDDEN
+            }
             Self::ClusterUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -95,6 +114,10 @@ impl ApiError {
                 Self::Registry(e) => registry_problem_type(e),
                 Self::CredentialInUse { .. } => "https://berth.dev/problems/credential-in-use",
                 Self::StaleVersion { .. } => "https://berth.dev/problems/stale-version",
+                Self::PasswordChangeRequired => {
+                    "https://berth.dev/problems/password-change-required"
+                }
+                Self::CsrfCheckFailed => "https://berth.dev/problems/csrf",
                 _ => "about:blank",
             }
             .to_owned(),
@@ -192,7 +215,16 @@ impl IntoResponse for ApiError {
             }
             _ => {}
         }
-        problem_response(self.problem())
+        let mut response = problem_response(self.problem());
+        if let Self::TooManyAttempts {
+            retry_after_seconds,
+        } = self
+        {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_seconds));
+        }
+        response
     }
 }
 

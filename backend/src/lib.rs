@@ -5,6 +5,7 @@
 //! Layout follows the request path: [`routes`] → [`services`] → the
 //! Kubernetes API ([`cluster`], or the [`embedded`] server).
 
+pub mod auth;
 pub mod cli;
 pub mod cluster;
 pub mod commands;

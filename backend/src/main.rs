@@ -10,9 +10,10 @@ async fn main() -> std::process::ExitCode {
         Command::Project(args) => return finish(berth::commands::project::run(args).await),
         Command::Registry(args) => return finish(berth::commands::data::registry(args).await),
         Command::Image(args) => return finish(berth::commands::data::image(args).await),
+        Command::Crds { out } => berth::resources::crds::write_all(&out),
         Command::Serve(args) => {
             berth::telemetry::init(args.log_format);
-            berth::serve::run(args).await
+            berth::serve::run(*args).await
         }
     };
     match result {

@@ -8,6 +8,13 @@ use anyhow::Context;
 use berth_shared::UiConfig;
 use tokio::net::TcpListener;
 
+use std::sync::Arc;
+
+use crate::auth::oidc::{OidcSettings, OidcVerifier};
+use crate::auth::rate_limit::LoginLimits;
+use crate::auth::sessions::SessionStore;
+use crate::auth::users::UserStore;
+use crate::auth::{Auth, bootstrap};
 use crate::cli::ServeArgs;
 use crate::cluster::Cluster;
 use crate::routes;
@@ -15,6 +22,7 @@ use crate::services::credentials::CredentialService;
 use crate::services::deletion::{DeletionService, DeletionTiming};
 use crate::services::images::ImageService;
 use crate::services::inventory::InventoryService;
+use crate::services::job_templates::JobTemplateService;
 use crate::services::project_cache::ProjectCache;
 use crate::services::projects::ProjectService;
 use crate::services::purge;
@@ -58,7 +66,15 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         shutdown_rx.clone(),
     ));
 
+    let auth = auth_from(&args, &cluster).await?;
+    tasks.spawn(session_sweep_task(
+        auth.sessions.clone(),
+        shutdown_rx.clone(),
+    ));
+
+    let kube_client = cluster.client.clone();
     let state = AppState {
+        auth: auth.clone(),
         projects: projects.clone(),
         inventory: InventoryService::new(cluster.client.clone()),
         deletion: DeletionService::new(
@@ -71,29 +87,59 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         ui_config: UiConfig {
             version: env!("CARGO_PKG_VERSION").to_owned(),
             auth_mode: "none".to_owned(),
-            allowed_portal_origins: Vec::new(),
+            allowed_portal_origins: args.allowed_frame_ancestors.clone(),
             cluster_mode: cluster.mode().to_owned(),
             restore_window_seconds: restore_window.as_secs(),
         },
         credentials: CredentialService::new(cluster.client.clone()),
+        job_templates: JobTemplateService::new(cluster.client.clone()),
         images: ImageService::new(
             cluster.client.clone(),
             RegistryAccess::new(args.insecure_registries.clone()),
         ),
         cluster,
     };
-    let app = routes::router(state, &args.static_dir);
+    let app = routes::router(state, &args.static_dir)?;
     let listener = TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("binding the console to {}", args.listen))?;
+    // Before the address is announced, so whoever waits for it (a person,
+    // a test) has already seen the one-time password when there is one.
+    let console_url = format!("http://{}", listener.local_addr()?);
+    let first_start = bootstrap::run(
+        &kube_client,
+        &args.system_namespace,
+        &auth.users,
+        &console_url,
+    );
+    match tokio::time::timeout(Duration::from_secs(15), first_start).await {
+        Ok(Ok(())) => {}
+        outcome => {
+            let reason = match outcome {
+                Ok(Err(err)) => err.to_string(),
+                _ => "no answer in 15 s".to_owned(),
+            };
+            tracing::warn!(%reason, "setting up accounts failed; retrying in the background");
+            tasks.spawn(bootstrap::retry(
+                kube_client.clone(),
+                args.system_namespace.clone(),
+                auth.users.clone(),
+                console_url.clone(),
+                shutdown_rx.clone(),
+            ));
+        }
+    }
     announce("Berth console listening on", &listener)?;
     let mut stop = shutdown_rx.clone();
     tasks.spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = stop.changed().await;
-            })
-            .await
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = stop.changed().await;
+        })
+        .await
     });
 
     tokio::select! {
@@ -112,6 +158,63 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Accounts and sessions in the system namespace, and the OIDC issuer if
+/// one is configured.
+async fn auth_from(args: &ServeArgs, cluster: &Cluster) -> anyhow::Result<Auth> {
+    let session_lifetime = Duration::from_secs(args.session_hours.max(1) * 3_600);
+    let oidc = match (&args.oidc_issuer, &args.oidc_audience) {
+        (Some(issuer), Some(audience)) => {
+            let verifier = OidcVerifier::new(OidcSettings {
+                issuer: issuer.clone(),
+                audience: audience.clone(),
+                groups_claim: args.oidc_groups_claim.clone(),
+                admin_group: args.admin_group.clone(),
+            });
+            // Fetched now so a wrong issuer shows at start; tokens would
+            // fetch the keys anyway.
+            if let Err(err) = verifier.refresh(true).await {
+                tracing::warn!(%issuer, error = %err, "the OIDC issuer's keys could not be fetched yet");
+            }
+            tracing::info!(%issuer, "accepting bearer tokens from the OIDC issuer");
+            Some(Arc::new(verifier))
+        }
+        _ => None,
+    };
+    Ok(Auth {
+        users: UserStore::new(cluster.client.clone(), &args.system_namespace),
+        sessions: SessionStore::new(
+            cluster.client.clone(),
+            &args.system_namespace,
+            session_lifetime,
+        ),
+        oidc,
+        limits: Arc::new(LoginLimits::new(
+            args.login_attempts_per_user,
+            args.login_attempts_per_address,
+        )),
+        session_lifetime,
+        secure_cookies: false,
+    })
+}
+
+/// Deletes expired sessions every few minutes (lookups refuse them anyway).
+async fn session_sweep_task(
+    sessions: SessionStore,
+    mut stop: tokio::sync::watch::Receiver<()>,
+) -> std::io::Result<()> {
+    let mut every = tokio::time::interval(Duration::from_secs(300));
+    loop {
+        tokio::select! {
+            _ = every.tick() => {
+                if let Err(err) = sessions.sweep_expired().await {
+                    tracing::warn!(error = %err, "sweeping expired sessions failed");
+                }
+            }
+            _ = stop.changed() => return Ok(()),
+        }
+    }
 }
 
 /// The purge loop as a server task (it ends with the servers).

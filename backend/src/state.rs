@@ -2,15 +2,18 @@
 
 use berth_shared::UiConfig;
 
+use crate::auth::Auth;
 use crate::cluster::Cluster;
 use crate::services::credentials::CredentialService;
 use crate::services::deletion::DeletionService;
 use crate::services::images::ImageService;
 use crate::services::inventory::InventoryService;
+use crate::services::job_templates::JobTemplateService;
 use crate::services::projects::ProjectService;
 
 #[derive(Clone)]
 pub struct AppState {
+    pub auth: Auth,
     pub cluster: Cluster,
     pub projects: ProjectService,
     pub inventory: InventoryService,
@@ -18,4 +21,5 @@ pub struct AppState {
     pub ui_config: UiConfig,
     pub credentials: CredentialService,
     pub images: ImageService,
+    pub job_templates: JobTemplateService,
 }

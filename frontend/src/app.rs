@@ -1,16 +1,28 @@
-//! The application root: reads the public config once, draws the shell and
-//! routes each address to its page.
+//! The application root: reads the public config once, finds out who is
+//! signed in, draws the shell and shows the page of the current address
+//! (or the sign-in form).
 
-use berth_shared::UiConfig;
+use berth_shared::{Session, UiConfig};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
 
-use crate::api;
-use crate::components::Shell;
+use crate::api::{self, ApiError};
+use crate::components::{ErrorPanel, Loading, Shell};
+use crate::pages::JobTemplatesPage;
+use crate::pages::{ChangePasswordPage, SignInPage};
 use crate::pages::{CredentialsPage, ImagesPage, NotFoundPage, ProjectPage, ProjectsPage};
 use crate::pages::{DataStoragePage, DeletedProjectsPage, ProjectDataPage, ProjectSettingsPage};
+use crate::router::{ProjectSection, Route, provide_location, use_path};
+
+/// Whether, and as whom, the person is signed in.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SignedIn {
+    Checking,
+    No,
+    /// The server could not say (down, unreachable).
+    Unknown(ApiError),
+    Yes(Session),
+}
 
 /// The whole console.
 #[component]
@@ -26,21 +38,71 @@ pub fn App() -> impl IntoView {
         }
     });
 
+    let signed_in = RwSignal::new(SignedIn::Checking);
+    provide_context(signed_in);
+    let check = move || {
+        spawn_local(async move {
+            signed_in.set(match api::get_session().await {
+                Ok(session) => SignedIn::Yes(session),
+                Err(e) if e.status() == Some(401) => SignedIn::No,
+                Err(e) => SignedIn::Unknown(e),
+            });
+        });
+    };
+    check();
+    api::on_signed_out(move || signed_in.set(SignedIn::No));
+
+    provide_location();
+    let path = use_path();
+    // A memo, so a page is drawn anew only when the route changes, not on
+    // every change of the address (another project's page of the same kind).
+    let route = Memo::new(move |_| Route::parse(&path.read()));
+    let signed = Callback::new(move |session| signed_in.set(SignedIn::Yes(session)));
+    // Only a change of *state* redraws: a renewed session keeps the page.
+    let state = Memo::new(move |_| match &*signed_in.read() {
+        SignedIn::Checking => 0,
+        SignedIn::No => 1,
+        SignedIn::Unknown(_) => 2,
+        SignedIn::Yes(s) if s.password_change_required => 3,
+        SignedIn::Yes(_) => 4,
+    });
+
     view! {
-        <Router>
-            <Shell config=config>
-                <Routes fallback=|| view! { <NotFoundPage/> }>
-                    <Route path=path!("/") view=ProjectsPage/>
-                    <Route path=path!("/projects") view=ProjectsPage/>
-                    <Route path=path!("/projects/:name") view=ProjectPage/>
-                    <Route path=path!("/projects/:name/data") view=ProjectDataPage/>
-                    <Route path=path!("/projects/:name/settings") view=ProjectSettingsPage/>
-                    <Route path=path!("/deleted-projects") view=DeletedProjectsPage/>
-                    <Route path=path!("/data-storage") view=DataStoragePage/>
-                    <Route path=path!("/projects/:name/images") view=ImagesPage/>
-                    <Route path=path!("/projects/:name/credentials") view=CredentialsPage/>
-                </Routes>
-            </Shell>
-        </Router>
+        <Shell config=config>
+            {move || match state.get() {
+                0 => view! { <Loading message="Loading Berth"/> }.into_any(),
+                1 => view! { <SignInPage on_signed_in=signed/> }.into_any(),
+                2 => {
+                    let error = match signed_in.get_untracked() {
+                        SignedIn::Unknown(e) => e,
+                        _ => ApiError::Network,
+                    };
+                    view! {
+                        <ErrorPanel heading="Berth could not be reached." error=error on_retry=Callback::new(move |()| check())/>
+                    }
+                    .into_any()
+                }
+                3 => {
+                    let SignedIn::Yes(session) = signed_in.get_untracked() else { return ().into_any() };
+                    view! { <ChangePasswordPage session=session on_changed=signed/> }.into_any()
+                }
+                _ => view! { {move || page(route.get())} }.into_any(),
+            }}
+        </Shell>
+    }
+}
+
+fn page(route: Route) -> AnyView {
+    match route {
+        Route::Projects => view! { <ProjectsPage/> }.into_any(),
+        Route::DeletedProjects => view! { <DeletedProjectsPage/> }.into_any(),
+        Route::DataStorage => view! { <DataStoragePage/> }.into_any(),
+        Route::Project(ProjectSection::Overview) => view! { <ProjectPage/> }.into_any(),
+        Route::Project(ProjectSection::Images) => view! { <ImagesPage/> }.into_any(),
+        Route::Project(ProjectSection::JobTemplates) => view! { <JobTemplatesPage/> }.into_any(),
+        Route::Project(ProjectSection::Credentials) => view! { <CredentialsPage/> }.into_any(),
+        Route::Project(ProjectSection::Data) => view! { <ProjectDataPage/> }.into_any(),
+        Route::Project(ProjectSection::Settings) => view! { <ProjectSettingsPage/> }.into_any(),
+        Route::NotFound => view! { <NotFoundPage/> }.into_any(),
     }
 }

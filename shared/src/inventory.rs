@@ -37,9 +37,9 @@ pub fn kind_label(kind: &str) -> (&'static str, &'static str) {
 pub fn count_phrase(kind: &str, count: usize) -> String {
     let (one, many) = kind_label(kind);
     if count == 1 {
-        format!("1 {}", one.to_lowercase())
+        format!("1 {}", one.to_ascii_lowercase())
     } else {
-        format!("{count} {}", many.to_lowercase())
+        format!("{count} {}", many.to_ascii_lowercase())
     }
 }
 

@@ -4,22 +4,28 @@
 //! `wasm32-unknown-unknown` as well as for the server: the browser validates
 //! with exactly the rules the server enforces.
 
+pub mod access;
 pub mod config;
 pub mod credentials;
 pub mod deletion;
 pub mod image_ref;
 pub mod images;
 pub mod inventory;
+pub mod job_templates;
 pub mod names;
 pub mod problem;
 pub mod project;
+pub mod session;
 
+pub use access::{Member, MemberList, Role};
 pub use config::UiConfig;
 pub use credentials::{
     RegistryCredential, RegistryCredentialList, RegistryKind, SaveRegistryCredential,
 };
 pub use image_ref::{ImageReference, ReferenceError};
 pub use images::{ImagePointer, ImagePointerList, SaveImagePointer};
+pub use job_templates::{EnvVar, JobTemplate, JobTemplateList, ResourceSize, SaveJobTemplate};
 pub use names::{NameError, validate_object_name, validate_project_name};
 pub use problem::{FieldError, Problem};
 pub use project::{CreateProject, DESCRIPTION_MAX_CHARS, Project, ProjectList};
+pub use session::{ChangePassword, Login, Session};

@@ -27,6 +27,10 @@ pub struct Project {
     /// Set when the project was deleted with a restore window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deletion: Option<SoftDeletion>,
+    /// The caller's role in it; `None` for an administrator who is not a
+    /// member (administrators may do everything).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<crate::access::Role>,
 }
 
 /// A project deleted with a restore window: hidden, its data refused, its
@@ -136,6 +140,7 @@ mod tests {
             created_by: None,
             status: "Active".into(),
             deletion: None,
+            role: None,
         };
         let json = serde_json::to_value(&p).expect("serialises");
         assert!(json.get("createdAt").is_some());

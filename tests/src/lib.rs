@@ -12,6 +12,9 @@ use tempfile::TempDir;
 
 pub mod registry;
 
+/// What precedes the first administrator's password on stdout.
+const ONE_TIME_PASSWORD_MARK: &str = "with the one-time password: ";
+
 /// How long a starting server may take to print its addresses.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -40,8 +43,14 @@ struct Output(Arc<Mutex<String>>);
 
 impl Output {
     fn push_line(&self, line: &str) {
+        // The first administrator's one-time password is printed once on
+        // stdout; it never reaches a test's output.
+        let line = match line.split_once(ONE_TIME_PASSWORD_MARK) {
+            Some((before, _)) => format!("{before}{ONE_TIME_PASSWORD_MARK}[redacted]"),
+            None => line.to_owned(),
+        };
         if let Ok(mut text) = self.0.lock() {
-            text.push_str(line);
+            text.push_str(&line);
             text.push('\n');
         }
     }
@@ -62,7 +71,23 @@ pub struct BerthProcess {
     child: Option<Child>,
     output: Output,
     _owned_dir: Option<Arc<TempDir>>,
+    /// The one-time password printed at the first start, until used.
+    one_time_password: Option<String>,
+    /// The administrator, signed in (see [`Self::http`]).
+    admin: Option<SignedIn>,
 }
+
+/// A signed-in account: its password and a client that sends its session
+/// cookie, CSRF token and the console's `Origin` with every request.
+#[derive(Clone)]
+pub struct SignedIn {
+    pub user: String,
+    pub password: String,
+    pub client: reqwest::Client,
+}
+
+/// The administrator's password after the harness replaced the one-time one.
+pub const ADMIN_PASSWORD: &str = "test administrator password";
 
 /// Options for [`BerthProcess::start_with`].
 #[derive(Default, Clone)]
@@ -93,8 +118,82 @@ impl BerthProcess {
         .await
     }
 
+    /// Starts the server and signs in as its administrator (on a fresh data
+    /// directory: with the one-time password, then replacing it with
+    /// [`ADMIN_PASSWORD`]; otherwise with [`ADMIN_PASSWORD`]).
     pub async fn start_with(options: StartOptions) -> anyhow::Result<Self> {
-        tokio::task::spawn_blocking(move || Self::start_blocking(options)).await?
+        let mut process =
+            tokio::task::spawn_blocking(move || Self::start_blocking(options)).await??;
+        process.admin = match process.one_time_password {
+            Some(_) => Some(process.sign_in_admin().await?),
+            // A restart, or a server whose cluster does not answer (no
+            // accounts yet): signed in when that works.
+            None => process.sign_in_admin().await.ok(),
+        };
+        Ok(process)
+    }
+
+    async fn sign_in_admin(&mut self) -> anyhow::Result<SignedIn> {
+        match self.one_time_password.take() {
+            Some(once) => {
+                let first = self.sign_in("admin", &once).await?;
+                first.change_password(self, &once, ADMIN_PASSWORD).await
+            }
+            None => self.sign_in("admin", ADMIN_PASSWORD).await,
+        }
+    }
+
+    /// Signs in with a local account.
+    pub async fn sign_in(&self, user: &str, password: &str) -> anyhow::Result<SignedIn> {
+        let response = http()
+            .post(self.at("/api/v1/session"))
+            .json(&serde_json::json!({ "username": user, "password": password }))
+            .send()
+            .await?;
+        if !response.status().is_success() {
+            bail!("signing in as {user}: {}", response.status());
+        }
+        let cookie = response
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|c| c.split(';').next())
+            .context("no session cookie")?
+            .to_owned();
+        let session: berth_shared::Session = response.json().await?;
+        let csrf = session.csrf_token.context("no CSRF token")?;
+        Ok(SignedIn {
+            user: user.to_owned(),
+            password: password.to_owned(),
+            client: session_client(&self.url, &cookie, &csrf)?,
+        })
+    }
+
+    /// A new local account (made by the administrator), signed in with its
+    /// own password.
+    pub async fn add_user(&self, user: &str) -> anyhow::Result<SignedIn> {
+        let once = format!("{user} one-time password");
+        let created = self
+            .http()
+            .post(self.at("/api/v1/users"))
+            .json(&serde_json::json!({ "name": user, "password": once }))
+            .send()
+            .await?;
+        if created.status() != reqwest::StatusCode::CREATED {
+            bail!("creating user {user}: {}", created.status());
+        }
+        let first = self.sign_in(user, &once).await?;
+        first
+            .change_password(self, &once, &format!("{user} own password"))
+            .await
+    }
+
+    /// A client signed in as the administrator.
+    pub fn http(&self) -> reqwest::Client {
+        self.admin
+            .as_ref()
+            .map(|a| a.client.clone())
+            .unwrap_or_else(http)
     }
 
     fn start_blocking(options: StartOptions) -> anyhow::Result<Self> {
@@ -147,12 +246,15 @@ impl BerthProcess {
         let want_kube = !options.no_embedded_listen;
         let mut url = None;
         let mut kube_url = None;
+        let mut one_time_password = None;
         let deadline = std::time::Instant::now() + START_TIMEOUT;
         while url.is_none() || (want_kube && kube_url.is_none()) {
             let left = deadline.saturating_duration_since(std::time::Instant::now());
             match rx.recv_timeout(left) {
                 Ok(line) => {
-                    if let Some(u) = line.strip_prefix("Berth console listening on ") {
+                    if let Some((_, password)) = line.split_once(ONE_TIME_PASSWORD_MARK) {
+                        one_time_password = Some(password.trim().to_owned());
+                    } else if let Some(u) = line.strip_prefix("Berth console listening on ") {
                         url = Some(u.trim().to_owned());
                     } else if let Some(u) =
                         line.strip_prefix("Embedded Kubernetes API listening on ")
@@ -174,6 +276,8 @@ impl BerthProcess {
             child: Some(child),
             output,
             _owned_dir: owned,
+            one_time_password,
+            admin: None,
         })
     }
 
@@ -305,6 +409,62 @@ pub fn http() -> reqwest::Client {
         .timeout(Duration::from_secs(30))
         .build()
         .unwrap_or_else(|_| reqwest::Client::new())
+}
+
+impl SignedIn {
+    /// Replaces the password (required after a one-time password); the
+    /// session is renewed.
+    pub async fn change_password(
+        &self,
+        server: &BerthProcess,
+        current: &str,
+        new: &str,
+    ) -> anyhow::Result<SignedIn> {
+        let response = self
+            .client
+            .put(server.at("/api/v1/session/password"))
+            .json(&serde_json::json!({ "currentPassword": current, "newPassword": new }))
+            .send()
+            .await?;
+        if !response.status().is_success() {
+            bail!(
+                "changing the password of {}: {}",
+                self.user,
+                response.status()
+            );
+        }
+        let cookie = response
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|c| c.split(';').next())
+            .context("no renewed session cookie")?
+            .to_owned();
+        let session: berth_shared::Session = response.json().await?;
+        Ok(SignedIn {
+            user: self.user.clone(),
+            password: new.to_owned(),
+            client: session_client(
+                &server.url,
+                &cookie,
+                &session.csrf_token.context("no CSRF token")?,
+            )?,
+        })
+    }
+}
+
+/// A client that presents a session as the console does.
+fn session_client(url: &str, cookie: &str, csrf: &str) -> anyhow::Result<reqwest::Client> {
+    use reqwest::header::{HeaderMap, HeaderValue};
+    let mut headers = HeaderMap::new();
+    headers.insert("cookie", HeaderValue::from_str(cookie)?);
+    headers.insert("x-csrf-token", HeaderValue::from_str(csrf)?);
+    headers.insert("origin", HeaderValue::from_str(url)?);
+    Ok(reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(30))
+        .default_headers(headers)
+        .build()?)
 }
 
 /// The body of an error answer, checked to be `application/problem+json`.

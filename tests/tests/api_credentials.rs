@@ -4,7 +4,7 @@
 
 use berth_shared::{RegistryCredential, RegistryCredentialList};
 use berth_tests::registry::TestRegistry;
-use berth_tests::{BerthProcess, StartOptions, http, problem};
+use berth_tests::{BerthProcess, StartOptions, problem};
 use k8s_openapi::api::core::v1::Secret;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -12,7 +12,8 @@ use serde_json::{Value, json};
 const PROJECT: &str = "shop";
 
 async fn project(berth: &BerthProcess) {
-    let response = http()
+    let response = berth
+        .http()
         .post(berth.at("/api/v1/projects"))
         .json(&json!({ "name": PROJECT }))
         .send()
@@ -26,7 +27,8 @@ fn creds_url(berth: &BerthProcess) -> String {
 }
 
 async fn post(berth: &BerthProcess, body: Value) -> reqwest::Response {
-    http()
+    berth
+        .http()
         .post(creds_url(berth))
         .json(&body)
         .send()
@@ -75,7 +77,7 @@ async fn docker_hub_credential_is_a_kubelet_ready_secret_and_write_only() {
         "server is fixed"
     );
     assert_eq!(created.username, "mydockerid");
-    assert_eq!(created.created_by.as_deref(), Some("anonymous"));
+    assert_eq!(created.created_by.as_deref(), Some("admin"));
     assert_eq!(
         etag.to_str().ok(),
         Some(format!("\"{}\"", created.version).as_str())
@@ -105,19 +107,25 @@ async fn docker_hub_credential_is_a_kubelet_ready_secret_and_write_only() {
         "https://index.docker.io/v1/"
     );
     assert_eq!(annotations["berth.dev/registry-username"], "mydockerid");
-    assert_eq!(annotations["berth.dev/created-by"], "anonymous");
+    assert_eq!(annotations["berth.dev/created-by"], "admin");
     assert!(annotations.contains_key("berth.dev/updated-at"));
     for value in annotations.values() {
         assert!(!value.contains("S3cr3t"), "no secret in annotations");
     }
 
     // List and get return metadata only.
-    let list = http().get(creds_url(&berth)).send().await.expect("list");
+    let list = berth
+        .http()
+        .get(creds_url(&berth))
+        .send()
+        .await
+        .expect("list");
     let text = list.text().await.expect("body");
     assert!(!text.contains("S3cr3t"), "{text}");
     let list: RegistryCredentialList = serde_json::from_str(&text).expect("json");
     assert_eq!(list.items, vec![created.clone()]);
-    let got = http()
+    let got = berth
+        .http()
         .get(format!("{}/hub", creds_url(&berth)))
         .send()
         .await
@@ -239,7 +247,8 @@ async fn names_follow_the_platform_rules() {
             .field("name")
             .is_some_and(|m| m.contains("already exists"))
     );
-    let unknown = http()
+    let unknown = berth
+        .http()
         .get(berth.at("/api/v1/projects/nope/registry-credentials"))
         .send()
         .await
@@ -262,7 +271,8 @@ async fn replacing_needs_the_secret_again_and_the_current_version() {
     let url = format!("{}/hub", creds_url(&berth));
 
     // Only the user name, no secret: refused, plainly.
-    let response = http()
+    let response = berth
+        .http()
         .put(&url)
         .json(&json!({"kind": "docker-hub", "username": "bob"}))
         .send()
@@ -282,7 +292,8 @@ async fn replacing_needs_the_secret_again_and_the_current_version() {
         "alice"
     );
     // Same user, no secret: also refused.
-    let response = http()
+    let response = berth
+        .http()
         .put(&url)
         .json(&json!({"kind": "docker-hub", "username": "alice"}))
         .send()
@@ -297,7 +308,8 @@ async fn replacing_needs_the_secret_again_and_the_current_version() {
     );
 
     // With the secret typed again and the current version: replaced.
-    let response = http()
+    let response = berth
+        .http()
         .put(&url)
         .header("if-match", format!("\"{}\"", created.version))
         .json(&json!({"kind": "docker-hub", "username": "bob", "secret": "second-Secret"}))
@@ -323,7 +335,8 @@ async fn replacing_needs_the_secret_again_and_the_current_version() {
     );
 
     // A stale version is a conflict a person understands.
-    let stale = http()
+    let stale = berth
+        .http()
         .put(&url)
         .header("if-match", format!("\"{}\"", created.version))
         .json(&json!({"kind": "docker-hub", "username": "carol", "secret": "third"}))
@@ -338,7 +351,8 @@ async fn replacing_needs_the_secret_again_and_the_current_version() {
             .contains("Someone changed this registry credential")
     );
 
-    let missing = http()
+    let missing = berth
+        .http()
         .put(format!("{}/nope", creds_url(&berth)))
         .json(&json!({"kind": "docker-hub", "username": "u", "secret": "p"}))
         .send()
@@ -361,7 +375,8 @@ async fn deleting_a_credential_in_use_needs_force() {
         StatusCode::CREATED
     );
     for image in ["web", "worker"] {
-        let response = http()
+        let response = berth
+            .http()
             .post(berth.at(&format!("/api/v1/projects/{PROJECT}/images")))
             .json(&json!({"name": image, "reference": "nginx", "credential": "hub"}))
             .send()
@@ -369,7 +384,8 @@ async fn deleting_a_credential_in_use_needs_force() {
             .expect("image");
         assert_eq!(response.status(), StatusCode::CREATED);
     }
-    let got: RegistryCredential = http()
+    let got: RegistryCredential = berth
+        .http()
         .get(format!("{}/hub", creds_url(&berth)))
         .send()
         .await
@@ -379,7 +395,8 @@ async fn deleting_a_credential_in_use_needs_force() {
         .expect("json");
     assert_eq!(got.used_by, ["web", "worker"]);
 
-    let refused = http()
+    let refused = berth
+        .http()
         .delete(format!("{}/hub", creds_url(&berth)))
         .send()
         .await
@@ -394,14 +411,16 @@ async fn deleting_a_credential_in_use_needs_force() {
     );
     assert!(kube_secret(&berth, "hub").await.is_some());
 
-    let forced = http()
+    let forced = berth
+        .http()
         .delete(format!("{}/hub?force=true", creds_url(&berth)))
         .send()
         .await
         .expect("delete");
     assert_eq!(forced.status(), StatusCode::NO_CONTENT);
     assert!(kube_secret(&berth, "hub").await.is_none());
-    let again = http()
+    let again = berth
+        .http()
         .delete(format!("{}/hub", creds_url(&berth)))
         .send()
         .await
@@ -422,7 +441,8 @@ async fn other_secrets_in_the_namespace_are_not_credentials() {
         .create(&Default::default(), &foreign)
         .await
         .expect("create");
-    let list: RegistryCredentialList = http()
+    let list: RegistryCredentialList = berth
+        .http()
         .get(creds_url(&berth))
         .send()
         .await
@@ -431,13 +451,15 @@ async fn other_secrets_in_the_namespace_are_not_credentials() {
         .await
         .expect("json");
     assert!(list.items.is_empty());
-    let got = http()
+    let got = berth
+        .http()
         .get(format!("{}/foreign", creds_url(&berth)))
         .send()
         .await
         .expect("get");
     assert_eq!(got.status(), StatusCode::NOT_FOUND);
-    let deleted = http()
+    let deleted = berth
+        .http()
         .delete(format!("{}/foreign", creds_url(&berth)))
         .send()
         .await
@@ -494,7 +516,8 @@ async fn secrets_never_appear_in_responses_html_or_trace_logs() {
         record(post(&berth, body).await).await;
     }
     let (status, _) = record(
-        http()
+        berth
+            .http()
             .post(creds_url(&berth))
             .header("content-type", "application/json")
             .body(format!("{{\"name\":\"x\",\"secret\":\"{}\"", secrets[5]))
@@ -505,7 +528,8 @@ async fn secrets_never_appear_in_responses_html_or_trace_logs() {
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     record(
-        http()
+        berth
+            .http()
             .put(format!("{}/hub", creds_url(&berth)))
             .json(&json!({"kind": "docker-hub", "username": "me", "secret": secrets[4]}))
             .send()
@@ -513,10 +537,19 @@ async fn secrets_never_appear_in_responses_html_or_trace_logs() {
             .expect("put"),
     )
     .await;
-    record(http().get(creds_url(&berth)).send().await.expect("list")).await;
+    record(
+        berth
+            .http()
+            .get(creds_url(&berth))
+            .send()
+            .await
+            .expect("list"),
+    )
+    .await;
     for name in ["local", "wrong", "hub", "icr"] {
         record(
-            http()
+            berth
+                .http()
                 .get(format!("{}/{name}", creds_url(&berth)))
                 .send()
                 .await
@@ -528,7 +561,8 @@ async fn secrets_never_appear_in_responses_html_or_trace_logs() {
     let images = berth.at(&format!("/api/v1/projects/{PROJECT}/images"));
     for (name, cred) in [("good", "local"), ("bad", "wrong")] {
         record(
-            http()
+            berth
+                .http()
                 .post(&images)
                 .json(&json!({"name": name, "reference": image.reference, "credential": cred}))
                 .send()
@@ -537,7 +571,8 @@ async fn secrets_never_appear_in_responses_html_or_trace_logs() {
         )
         .await;
         let (status, _) = record(
-            http()
+            berth
+                .http()
                 .post(format!("{images}/{name}/verify"))
                 .send()
                 .await
@@ -553,10 +588,11 @@ async fn secrets_never_appear_in_responses_html_or_trace_logs() {
             }
         );
     }
-    record(http().get(&images).send().await.expect("list")).await;
-    record(http().get(berth.at("/")).send().await.expect("html")).await;
+    record(berth.http().get(&images).send().await.expect("list")).await;
+    record(berth.http().get(berth.at("/")).send().await.expect("html")).await;
     record(
-        http()
+        berth
+            .http()
             .get(berth.at(&format!("/projects/{PROJECT}/credentials")))
             .send()
             .await
@@ -564,7 +600,8 @@ async fn secrets_never_appear_in_responses_html_or_trace_logs() {
     )
     .await;
     record(
-        http()
+        berth
+            .http()
             .delete(format!("{}/hub", creds_url(&berth)))
             .send()
             .await

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use berth_shared::inventory::Inventory;
 use berth_shared::{Problem, Project, ProjectList};
-use berth_tests::{BerthProcess, http};
+use berth_tests::BerthProcess;
 use common::*;
 use k8s_openapi::api::core::v1::Namespace;
 use kube::Api;
@@ -23,11 +23,12 @@ async fn delete(berth: &BerthProcess, project: &str, mode: Option<&str>) -> reqw
     if let Some(mode) = mode {
         url.push_str(&format!("?mode={mode}"));
     }
-    http().delete(url).send().await.expect("delete")
+    berth.http().delete(url).send().await.expect("delete")
 }
 
 async fn listed(berth: &BerthProcess, query: &str) -> Vec<String> {
-    http()
+    berth
+        .http()
         .get(berth.at(&format!("/api/v1/projects{query}")))
         .send()
         .await
@@ -42,7 +43,8 @@ async fn listed(berth: &BerthProcess, query: &str) -> Vec<String> {
 }
 
 async fn inventory_status(berth: &BerthProcess, project: &str) -> (StatusCode, String) {
-    let response = http()
+    let response = berth
+        .http()
         .get(berth.at(&format!("/api/v1/projects/{project}/inventory")))
         .send()
         .await
@@ -95,7 +97,8 @@ async fn hard_delete_removes_every_object_and_the_namespace() {
         );
     }
     assert_eq!(
-        http()
+        berth
+            .http()
             .get(berth.at("/api/v1/projects/doomed"))
             .send()
             .await
@@ -126,7 +129,7 @@ async fn soft_delete_hides_refuses_data_keeps_the_name_and_restores_intact() {
     let deleted_at: jiff::Timestamp = deletion.deleted_at.parse().expect("time");
     let purge_after: jiff::Timestamp = deletion.purge_after.parse().expect("time");
     assert_eq!(purge_after.as_second() - deleted_at.as_second(), 7 * 86_400);
-    assert_eq!(deletion.deleted_by.as_deref(), Some("anonymous"));
+    assert_eq!(deletion.deleted_by.as_deref(), Some("admin"));
 
     assert_eq!(listed(&berth, "").await, ["other"]);
     assert_eq!(listed(&berth, "?deleted=true").await, ["oops"]);
@@ -139,14 +142,16 @@ async fn soft_delete_hides_refuses_data_keeps_the_name_and_restores_intact() {
             .contains("restore it from Deleted projects"),
         "{problem:?}"
     );
-    let response = http()
+    let response = berth
+        .http()
         .delete(berth.at("/api/v1/projects/oops/inventory/image/web"))
         .send()
         .await
         .expect("delete item");
     assert_eq!(response.status(), StatusCode::GONE);
     // The name stays taken.
-    let response = http()
+    let response = berth
+        .http()
         .post(berth.at("/api/v1/projects"))
         .json(&json!({"name": "oops"}))
         .send()
@@ -162,7 +167,8 @@ async fn soft_delete_hides_refuses_data_keeps_the_name_and_restores_intact() {
     let (soft, _) = events.until("soft-deleted", WAIT).await;
     assert_eq!(soft.data["purgeAfter"], deletion.purge_after.as_str());
 
-    let response = http()
+    let response = berth
+        .http()
         .post(berth.at("/api/v1/projects/oops/restore"))
         .send()
         .await
@@ -179,7 +185,8 @@ async fn soft_delete_hides_refuses_data_keeps_the_name_and_restores_intact() {
     assert_eq!(after.items, before.items, "data intact");
 
     // Restoring what is not deleted is a conflict, said plainly.
-    let response = http()
+    let response = berth
+        .http()
         .post(berth.at("/api/v1/projects/oops/restore"))
         .send()
         .await
@@ -229,7 +236,8 @@ async fn expired_projects_are_deleted_for_good_and_restore_is_then_impossible() 
     );
     assert!(listed(&berth, "?deleted=true").await.is_empty());
     assert_eq!(listed(&berth, "").await, ["kept"]);
-    let response = http()
+    let response = berth
+        .http()
         .post(berth.at("/api/v1/projects/brief/restore"))
         .send()
         .await
@@ -319,7 +327,8 @@ async fn a_deletion_held_by_a_finalizer_is_reported_as_stalled() {
     let (status, body) = inventory_status(&berth, "stuck").await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(body.contains("being deleted"), "{body}");
-    let project: Project = http()
+    let project: Project = berth
+        .http()
         .get(berth.at("/api/v1/projects/stuck"))
         .send()
         .await
@@ -367,7 +376,8 @@ async fn deletion_modes_and_their_errors() {
         delete(&berth, "Bad_Name", None).await.status(),
         StatusCode::NOT_FOUND
     );
-    let config: serde_json::Value = http()
+    let config: serde_json::Value = berth
+        .http()
         .get(berth.at("/api/v1/config"))
         .send()
         .await
@@ -391,7 +401,8 @@ async fn deletion_modes_and_their_errors() {
         .create(&Default::default(), &foreign)
         .await
         .expect("create");
-    let response = http()
+    let response = berth
+        .http()
         .get(berth.at("/api/v1/projects/foreign/deletion"))
         .send()
         .await
@@ -453,7 +464,8 @@ async fn several_replicas_purge_the_same_projects_without_harm() {
     for logs in [a.logs(), b.logs()] {
         assert!(!logs.contains("purging expired projects failed"), "{logs}");
     }
-    let response = http()
+    let response = a
+        .http()
         .post(a.at("/api/v1/projects/waiting/restore"))
         .send()
         .await

@@ -3,7 +3,7 @@
 
 use berth_shared::{ImagePointer, ImagePointerList};
 use berth_tests::registry::TestRegistry;
-use berth_tests::{BerthProcess, StartOptions, http, problem};
+use berth_tests::{BerthProcess, StartOptions, problem};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -21,7 +21,8 @@ async fn setup(registry: Option<&TestRegistry>) -> BerthProcess {
     })
     .await
     .expect("start");
-    let response = http()
+    let response = berth
+        .http()
         .post(berth.at("/api/v1/projects"))
         .json(&json!({ "name": PROJECT }))
         .send()
@@ -36,8 +37,7 @@ fn images(berth: &BerthProcess) -> String {
 }
 
 async fn credential(berth: &BerthProcess, name: &str, server: &str, password: &str) {
-    let response = http()
-        .post(berth.at(&format!("/api/v1/projects/{PROJECT}/registry-credentials")))
+    let response = berth.http().post(berth.at(&format!("/api/v1/projects/{PROJECT}/registry-credentials")))
         .json(&json!({"name": name, "kind": "other", "server": server, "username": USER, "secret": password}))
         .send()
         .await
@@ -46,7 +46,8 @@ async fn credential(berth: &BerthProcess, name: &str, server: &str, password: &s
 }
 
 async fn create(berth: &BerthProcess, body: Value) -> reqwest::Response {
-    http()
+    berth
+        .http()
         .post(images(berth))
         .json(&body)
         .send()
@@ -55,7 +56,8 @@ async fn create(berth: &BerthProcess, body: Value) -> reqwest::Response {
 }
 
 async fn verify(berth: &BerthProcess, name: &str) -> reqwest::Response {
-    http()
+    berth
+        .http()
         .post(format!("{}/{name}/verify", images(berth)))
         .send()
         .await
@@ -63,7 +65,8 @@ async fn verify(berth: &BerthProcess, name: &str) -> reqwest::Response {
 }
 
 async fn get(berth: &BerthProcess, name: &str) -> ImagePointer {
-    http()
+    berth
+        .http()
         .get(format!("{}/{name}", images(berth)))
         .send()
         .await
@@ -96,7 +99,7 @@ async fn references_are_normalised_and_shown_in_parts() {
     assert_eq!(web.parts.tag.as_deref(), Some("latest"));
     assert_eq!(web.parts.digest, None);
     assert_eq!(web.description, "Front door");
-    assert_eq!(web.created_by.as_deref(), Some("anonymous"));
+    assert_eq!(web.created_by.as_deref(), Some("admin"));
     assert_eq!(web.digest, None);
 
     let digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
@@ -158,7 +161,8 @@ async fn references_are_normalised_and_shown_in_parts() {
     let taken = create(&berth, json!({"name": "web", "reference": "nginx"})).await;
     assert_eq!(taken.status(), StatusCode::CONFLICT);
 
-    let list: ImagePointerList = http()
+    let list: ImagePointerList = berth
+        .http()
         .get(images(&berth))
         .send()
         .await
@@ -323,7 +327,8 @@ async fn verify_tells_wrong_credentials_missing_images_and_unreachable_registrie
     })
     .await
     .expect("start");
-    http()
+    berth2
+        .http()
         .post(berth2.at("/api/v1/projects"))
         .json(&json!({"name": PROJECT}))
         .send()
@@ -381,7 +386,7 @@ async fn updates_carry_the_version_and_a_new_target_forgets_the_old_check() {
     assert!(verified.digest.is_some());
 
     let url = format!("{}/hello", images(&berth));
-    let got = http().get(&url).send().await.expect("get");
+    let got = berth.http().get(&url).send().await.expect("get");
     let etag = got.headers().get("etag").cloned().expect("etag");
     assert_eq!(
         etag.to_str().ok(),
@@ -389,7 +394,7 @@ async fn updates_carry_the_version_and_a_new_target_forgets_the_old_check() {
     );
 
     // Only the description: the check still stands.
-    let response = http()
+    let response = berth.http()
         .put(&url)
         .header("if-match", etag.clone())
         .json(&json!({"name": "hello", "reference": pushed.reference, "credential": "local", "description": "Greets"}))
@@ -403,7 +408,8 @@ async fn updates_carry_the_version_and_a_new_target_forgets_the_old_check() {
     assert_eq!(changed.digest, verified.digest);
 
     // The old version is stale now.
-    let stale = http()
+    let stale = berth
+        .http()
         .put(&url)
         .header("if-match", etag)
         .json(&json!({"reference": "nginx"}))
@@ -419,7 +425,8 @@ async fn updates_carry_the_version_and_a_new_target_forgets_the_old_check() {
     );
 
     // A new reference: the old digest no longer describes it.
-    let response = http()
+    let response = berth
+        .http()
         .put(&url)
         .header("if-match", new_etag)
         .json(&json!({"reference": "nginx:1.27"}))
@@ -439,19 +446,32 @@ async fn delete_removes_the_pointer() {
     create(&berth, json!({"name": "web", "reference": "nginx"})).await;
     let url = format!("{}/web", images(&berth));
     assert_eq!(
-        http().delete(&url).send().await.expect("delete").status(),
+        berth
+            .http()
+            .delete(&url)
+            .send()
+            .await
+            .expect("delete")
+            .status(),
         StatusCode::NO_CONTENT
     );
     assert_eq!(
-        http().get(&url).send().await.expect("get").status(),
+        berth.http().get(&url).send().await.expect("get").status(),
         StatusCode::NOT_FOUND
     );
     assert_eq!(
-        http().delete(&url).send().await.expect("delete").status(),
+        berth
+            .http()
+            .delete(&url)
+            .send()
+            .await
+            .expect("delete")
+            .status(),
         StatusCode::NOT_FOUND
     );
     assert_eq!(verify(&berth, "web").await.status(), StatusCode::NOT_FOUND);
-    let unknown = http()
+    let unknown = berth
+        .http()
         .get(berth.at("/api/v1/projects/nope/images"))
         .send()
         .await

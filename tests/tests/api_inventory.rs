@@ -4,7 +4,7 @@
 mod common;
 
 use berth_shared::inventory::Inventory;
-use berth_tests::http;
+
 use common::*;
 use reqwest::StatusCode;
 
@@ -14,7 +14,8 @@ async fn inventory_lists_every_kind_with_its_location_and_nothing_secret() {
     create_project(&berth, "vault").await;
     store_one_of_each(&kube(&berth), "berth-vault").await;
 
-    let response = http()
+    let response = berth
+        .http()
         .get(berth.at("/api/v1/projects/vault/inventory"))
         .send()
         .await
@@ -89,7 +90,8 @@ async fn inventory_lists_every_kind_with_its_location_and_nothing_secret() {
     );
 
     // The download is the same content, offered as a file.
-    let download = http()
+    let download = berth
+        .http()
         .get(berth.at("/api/v1/projects/vault/inventory?download=true"))
         .send()
         .await
@@ -113,7 +115,8 @@ async fn inventory_lists_every_kind_with_its_location_and_nothing_secret() {
 async fn an_empty_project_has_zero_of_each_kind() {
     let berth = start(&[]).await;
     create_project(&berth, "empty").await;
-    let inventory: Inventory = http()
+    let inventory: Inventory = berth
+        .http()
         .get(berth.at("/api/v1/projects/empty/inventory"))
         .send()
         .await
@@ -132,7 +135,8 @@ async fn each_item_can_be_deleted_through_its_delete_path() {
     create_project(&berth, "tidy").await;
     let client = kube(&berth);
     store_one_of_each(&client, "berth-tidy").await;
-    let inventory: Inventory = http()
+    let inventory: Inventory = berth
+        .http()
         .get(berth.at("/api/v1/projects/tidy/inventory"))
         .send()
         .await
@@ -141,7 +145,8 @@ async fn each_item_can_be_deleted_through_its_delete_path() {
         .await
         .expect("json");
     for item in &inventory.items {
-        let response = http()
+        let response = berth
+            .http()
             .delete(berth.at(&item.delete_path))
             .send()
             .await
@@ -152,7 +157,8 @@ async fn each_item_can_be_deleted_through_its_delete_path() {
             "{}",
             item.delete_path
         );
-        let again = http()
+        let again = berth
+            .http()
             .delete(berth.at(&item.delete_path))
             .send()
             .await
@@ -187,7 +193,12 @@ async fn each_item_can_be_deleted_through_its_delete_path() {
         "/api/v1/projects/tidy/inventory/image/Not_A_Name",
         "/api/v1/projects/nope/inventory/image/web",
     ] {
-        let response = http().delete(berth.at(path)).send().await.expect("delete");
+        let response = berth
+            .http()
+            .delete(berth.at(path))
+            .send()
+            .await
+            .expect("delete");
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
     }
     assert_eq!(
@@ -209,10 +220,16 @@ async fn the_inventorys_own_delete_takes_every_kind() {
         ("job-template-env", "nightly-env"),
     ] {
         let path = format!("/api/v1/projects/generic/inventory/{kind}/{name}");
-        let response = http().delete(berth.at(&path)).send().await.expect("delete");
+        let response = berth
+            .http()
+            .delete(berth.at(&path))
+            .send()
+            .await
+            .expect("delete");
         assert_eq!(response.status(), StatusCode::NO_CONTENT, "{path}");
     }
-    let inventory: Inventory = http()
+    let inventory: Inventory = berth
+        .http()
         .get(berth.at("/api/v1/projects/generic/inventory"))
         .send()
         .await

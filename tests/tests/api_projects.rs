@@ -1,13 +1,14 @@
 //! The projects API, driven over real HTTP against the real `berth` binary.
 
 use berth_shared::{Project, ProjectList};
-use berth_tests::{BerthProcess, http, problem};
+use berth_tests::{BerthProcess, problem};
 use k8s_openapi::api::core::v1::Namespace;
 use reqwest::StatusCode;
 use serde_json::json;
 
 async fn create(berth: &BerthProcess, name: &str, description: &str) -> reqwest::Response {
-    http()
+    berth
+        .http()
         .post(berth.at("/api/v1/projects"))
         .json(&json!({ "name": name, "description": description }))
         .send()
@@ -16,7 +17,8 @@ async fn create(berth: &BerthProcess, name: &str, description: &str) -> reqwest:
 }
 
 async fn list(berth: &BerthProcess) -> Vec<Project> {
-    let response = http()
+    let response = berth
+        .http()
         .get(berth.at("/api/v1/projects"))
         .send()
         .await
@@ -56,7 +58,8 @@ async fn create_then_list_and_get() {
     let listed = list(&berth).await;
     assert_eq!(listed, vec![created.clone()]);
 
-    let got: Project = http()
+    let got: Project = berth
+        .http()
         .get(berth.at("/api/v1/projects/web-shop"))
         .send()
         .await
@@ -110,7 +113,8 @@ async fn namespaces_berth_does_not_manage_are_not_projects() {
         .expect("create foreign namespace");
 
     assert!(list(&berth).await.is_empty());
-    let response = http()
+    let response = berth
+        .http()
         .get(berth.at("/api/v1/projects/foreign"))
         .send()
         .await
@@ -160,7 +164,8 @@ async fn invalid_name_is_a_422_naming_the_field() {
 #[tokio::test]
 async fn malformed_bodies_are_problems() {
     let berth = BerthProcess::start().await.expect("start");
-    let response = http()
+    let response = berth
+        .http()
         .post(berth.at("/api/v1/projects"))
         .header("content-type", "application/json")
         .body("{not json")
@@ -170,7 +175,8 @@ async fn malformed_bodies_are_problems() {
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     problem(response).await;
 
-    let response = http()
+    let response = berth
+        .http()
         .post(berth.at("/api/v1/projects"))
         .header("content-type", "application/json")
         .body(vec![b' '; 300 * 1024])
@@ -189,7 +195,7 @@ async fn unknown_projects_and_endpoints_are_404_problems() {
         "/api/unknown",
         "/api/v1/projects/UPPER",
     ] {
-        let response = http().get(berth.at(path)).send().await.expect("get");
+        let response = berth.http().get(berth.at(path)).send().await.expect("get");
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
         problem(response).await;
     }
@@ -198,7 +204,8 @@ async fn unknown_projects_and_endpoints_are_404_problems() {
 #[tokio::test]
 async fn config_and_health() {
     let berth = BerthProcess::start().await.expect("start");
-    let config: serde_json::Value = http()
+    let config: serde_json::Value = berth
+        .http()
         .get(berth.at("/api/v1/config"))
         .send()
         .await
@@ -210,7 +217,12 @@ async fn config_and_health() {
     assert_eq!(config["version"], env!("CARGO_PKG_VERSION"));
     berth.wait_ready().await;
     for path in ["/healthz", "/readyz"] {
-        let response = http().get(berth.at(path)).send().await.expect("probe");
+        let response = berth
+            .http()
+            .get(berth.at(path))
+            .send()
+            .await
+            .expect("probe");
         assert_eq!(response.status(), StatusCode::OK, "{path}");
     }
 }
@@ -230,25 +242,31 @@ async fn readyz_fails_when_the_cluster_does_not_answer() {
     })
     .await
     .expect("start");
-    let live = http()
+    let live = berth
+        .http()
         .get(berth.at("/healthz"))
         .send()
         .await
         .expect("healthz");
     assert_eq!(live.status(), StatusCode::OK);
-    let ready = http()
+    let ready = berth
+        .http()
         .get(berth.at("/readyz"))
         .send()
         .await
         .expect("readyz");
     assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
-    let list = http()
-        .get(berth.at("/api/v1/projects"))
+    // Signing in needs the accounts in the cluster: a 503 problem, not a
+    // wrong-password answer.
+    let login = berth
+        .http()
+        .post(berth.at("/api/v1/session"))
+        .json(&serde_json::json!({ "username": "admin", "password": "whatever it is" }))
         .send()
         .await
-        .expect("list");
-    assert_eq!(list.status(), StatusCode::SERVICE_UNAVAILABLE);
-    problem(list).await;
+        .expect("login");
+    assert_eq!(login.status(), StatusCode::SERVICE_UNAVAILABLE);
+    problem(login).await;
 }
 
 #[tokio::test]
@@ -287,7 +305,8 @@ async fn sigterm_shuts_down_cleanly() {
 #[tokio::test]
 async fn responses_carry_a_request_id() {
     let berth = BerthProcess::start().await.expect("start");
-    let response = http()
+    let response = berth
+        .http()
         .get(berth.at("/api/v1/projects"))
         .send()
         .await
@@ -326,14 +345,16 @@ async fn a_write_shows_in_the_next_list() {
         );
         assert!(names(list(&berth).await).contains(&name), "{name} created");
 
-        let deleted = http()
+        let deleted = berth
+            .http()
             .delete(berth.at(&format!("/api/v1/projects/{name}?mode=soft")))
             .send()
             .await
             .expect("soft delete");
         assert_eq!(deleted.status(), StatusCode::OK);
         assert!(!names(list(&berth).await).contains(&name), "{name} deleted");
-        let in_bin: ProjectList = http()
+        let in_bin: ProjectList = berth
+            .http()
             .get(berth.at("/api/v1/projects?deleted=true"))
             .send()
             .await
@@ -343,7 +364,8 @@ async fn a_write_shows_in_the_next_list() {
             .expect("json");
         assert!(in_bin.items.iter().any(|p| p.name == name));
 
-        let restored = http()
+        let restored = berth
+            .http()
             .post(berth.at(&format!("/api/v1/projects/{name}/restore")))
             .send()
             .await
@@ -351,7 +373,8 @@ async fn a_write_shows_in_the_next_list() {
         assert_eq!(restored.status(), StatusCode::OK);
         assert!(names(list(&berth).await).contains(&name), "{name} restored");
 
-        let gone = http()
+        let gone = berth
+            .http()
             .delete(berth.at(&format!("/api/v1/projects/{name}?mode=hard")))
             .send()
             .await
@@ -382,7 +405,8 @@ async fn the_list_comes_compressed_when_asked() {
             StatusCode::CREATED
         );
     }
-    let plain = http()
+    let plain = berth
+        .http()
         .get(berth.at("/api/v1/projects"))
         .send()
         .await
@@ -390,7 +414,8 @@ async fn the_list_comes_compressed_when_asked() {
     assert!(plain.headers().get("content-encoding").is_none());
     let plain = plain.bytes().await.expect("body");
     for _ in 0..2 {
-        let zipped = http()
+        let zipped = berth
+            .http()
             .get(berth.at("/api/v1/projects"))
             .header("accept-encoding", "gzip")
             .send()
@@ -406,7 +431,8 @@ async fn the_list_comes_compressed_when_asked() {
             .expect("gunzip");
         assert_eq!(unzipped, plain);
     }
-    let br = http()
+    let br = berth
+        .http()
         .get(berth.at("/api/v1/projects"))
         .header("accept-encoding", "gzip, deflate, br")
         .send()

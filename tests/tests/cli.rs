@@ -24,6 +24,8 @@ fn command(url: &str, args: &[&str]) -> Command {
     let mut cmd = Command::new(berth_bin());
     cmd.args(args)
         .env("BERTH_URL", url)
+        .env("BERTH_USER", "admin")
+        .env("BERTH_PASSWORD", berth_tests::ADMIN_PASSWORD)
         .env_remove("BERTH_TOKEN")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -51,6 +53,19 @@ async fn run_at(url: &str, args: &[&str], stdin: &str) -> Run {
     .expect("join")
 }
 
+/// Every CLI command signs in, so the sign-in rate limit (meant for
+/// password guessing) is raised for these tests.
+async fn start_for_cli(args: &[&str]) -> BerthProcess {
+    let mut all = vec![
+        "--login-attempts-per-user",
+        "1000",
+        "--login-attempts-per-address",
+        "1000",
+    ];
+    all.extend_from_slice(args);
+    start(&all).await
+}
+
 async fn run(berth: &BerthProcess, args: &[&str]) -> Run {
     run_at(&berth.url, args, "").await
 }
@@ -75,7 +90,7 @@ async fn namespace_exists(berth: &BerthProcess, name: &str) -> bool {
 
 #[tokio::test]
 async fn project_lifecycle_through_the_cli() {
-    let berth = start(&[]).await;
+    let berth = start_for_cli(&[]).await;
     let r = run(
         &berth,
         &["project", "create", "--name", "myproject", "-d", "Mine"],
@@ -183,7 +198,7 @@ async fn project_lifecycle_through_the_cli() {
 
 #[tokio::test]
 async fn delete_asks_for_the_projects_name() {
-    let berth = start(&["--restore-window-days", "0"]).await;
+    let berth = start_for_cli(&["--restore-window-days", "0"]).await;
     create_project(&berth, "keepme").await;
     store_one_of_each(&kube(&berth), "berth-keepme").await;
 
@@ -213,7 +228,7 @@ async fn delete_asks_for_the_projects_name() {
 
 #[tokio::test]
 async fn errors_are_one_line_with_a_non_zero_exit_code() {
-    let berth = start(&[]).await;
+    let berth = start_for_cli(&[]).await;
     let r = run(&berth, &["project", "get", "--name", "nope"]).await;
     assert_eq!(r.code, 1);
     assert_eq!(
@@ -291,7 +306,7 @@ async fn the_token_is_sent_as_a_bearer_token() {
 
 #[tokio::test]
 async fn a_held_permanent_deletion_is_reported_and_then_finishes() {
-    let berth = start(&["--deletion-stall-seconds", "1"]).await;
+    let berth = start_for_cli(&["--deletion-stall-seconds", "1"]).await;
     create_project(&berth, "held").await;
     let client = kube(&berth);
     put(
@@ -356,7 +371,7 @@ async fn a_held_permanent_deletion_is_reported_and_then_finishes() {
 
 #[tokio::test]
 async fn registry_credentials_and_images_never_put_a_secret_on_the_command_line() {
-    let berth = start(&[]).await;
+    let berth = start_for_cli(&[]).await;
     create_project(&berth, "data").await;
     let dir = tempfile::tempdir().expect("tmp");
     let file = dir.path().join("password");

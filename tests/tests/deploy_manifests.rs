@@ -15,7 +15,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use berth_tests::registry::TestRegistry;
-use berth_tests::{BerthProcess, StartOptions, http, workspace_root};
+use berth_tests::{BerthProcess, StartOptions, workspace_root};
 use common::*;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -145,19 +145,27 @@ fn deployment_is_replicated_probed_limited_and_locked_down() {
         binding["subjects"],
         json!([{"kind": "ServiceAccount", "name": account["metadata"]["name"], "namespace": namespace}])
     );
-    assert!(
-        !docs
-            .iter()
-            .any(|d| d["kind"] == "Role" || d["kind"] == "RoleBinding"),
-        "one ClusterRole holds every permission, so the comparison below sees them all"
+    // Accounts and sessions: a Role in Berth's own namespace.
+    let binding = one(&docs, "RoleBinding");
+    assert_eq!(binding["metadata"]["namespace"], namespace);
+    assert_eq!(binding["roleRef"]["kind"], "Role");
+    assert_eq!(
+        binding["roleRef"]["name"],
+        one(&docs, "Role")["metadata"]["name"]
     );
+    assert_eq!(
+        binding["subjects"],
+        json!([{"kind": "ServiceAccount", "name": account["metadata"]["name"], "namespace": namespace}])
+    );
+    assert_eq!(one(&docs, "Role")["metadata"]["namespace"], namespace);
 }
 
 /// (verb, API group, resource), as RBAC names them.
 type Permission = (String, String, String);
 
-fn granted(docs: &[Value]) -> BTreeSet<Permission> {
-    let role = one(docs, "ClusterRole");
+/// What the one `kind` (`ClusterRole` or `Role`) grants.
+fn granted(docs: &[Value], kind: &str) -> BTreeSet<Permission> {
+    let role = one(docs, kind);
     let mut out = BTreeSet::new();
     let strings = |v: &Value| -> Vec<String> {
         v.as_array()
@@ -184,8 +192,13 @@ fn granted(docs: &[Value]) -> BTreeSet<Permission> {
     out
 }
 
-/// What the backend asked the embedded API for, from its audit lines.
-fn observed(logs: &str) -> (BTreeSet<Permission>, BTreeSet<String>) {
+/// What the backend asked the embedded API for, from its audit lines:
+/// in `system_namespace`, elsewhere, and non-resource paths.
+fn observed(
+    logs: &str,
+    system_namespace: &str,
+) -> (BTreeSet<Permission>, BTreeSet<Permission>, BTreeSet<String>) {
+    let mut in_system = BTreeSet::new();
     let mut resources = BTreeSet::new();
     let mut paths = BTreeSet::new();
     for line in logs.lines() {
@@ -198,11 +211,13 @@ fn observed(logs: &str) -> (BTreeSet<Permission>, BTreeSet<String>) {
         let text = |k: &str| entry[k].as_str().unwrap_or_default().to_owned();
         if let Some(path) = entry["path"].as_str() {
             paths.insert(format!("{} {path}", text("verb")));
+        } else if entry["namespace"] == system_namespace {
+            in_system.insert((text("verb"), text("group"), text("resource")));
         } else {
             resources.insert((text("verb"), text("group"), text("resource")));
         }
     }
-    (resources, paths)
+    (in_system, resources, paths)
 }
 
 /// `(METHOD, path template)` of every route in backend/src/routes/mod.rs.
@@ -262,7 +277,10 @@ impl Walk<'_> {
     ) -> reqwest::Response {
         self.routes
             .insert((method.to_string(), template.to_owned()));
-        let mut request = http().request(method.clone(), self.berth.at(path));
+        let mut request = self
+            .berth
+            .http()
+            .request(method.clone(), self.berth.at(path));
         if let Some(body) = body {
             request = request.json(&body);
         }
@@ -381,20 +399,68 @@ async fn walk_every_route(
     )
     .await;
 
-    // One more of each kind, deleted through the inventory; the job
-    // template is written straight to the cluster (no route creates one yet).
-    let client = kube(berth);
-    put(
-        &client,
-        "berth-walk",
-        &job_templates(),
-        json!({
-            "apiVersion": "berth.dev/v1alpha1", "kind": "JobTemplate",
-            "metadata": {"name": "nightly", "labels": {"app.kubernetes.io/managed-by": "berth"}},
-            "spec": {"image": "app"},
-        }),
+    // Job templates (with a sensitive setting: a companion Secret), and
+    // the Job each would run.
+    let templates = format!("{p}/job-templates");
+    let template = format!("{templates}/{{name}}");
+    let body = json!({"name": "nightly", "imagePointer": "app", "command": ["run"],
+                      "env": [{"name": "TOKEN", "value": "walk-token", "sensitive": true}],
+                      "size": "small", "retryLimit": 1, "maxExecutionSeconds": 60});
+    w.post(
+        &templates,
+        "/api/v1/projects/walk/job-templates",
+        Some(body.clone()),
     )
     .await;
+    w.get(&templates, "/api/v1/projects/walk/job-templates")
+        .await;
+    let got = w
+        .get(&template, "/api/v1/projects/walk/job-templates/nightly")
+        .await;
+    let etag = got
+        .headers()
+        .get("etag")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    w.call(
+        M::PUT,
+        &template,
+        "/api/v1/projects/walk/job-templates/nightly",
+        Some(body),
+        &[("if-match", etag)],
+    )
+    .await;
+    w.get(
+        &format!("{template}/job"),
+        "/api/v1/projects/walk/job-templates/nightly/job",
+    )
+    .await;
+    let body = json!({"name": "second", "imagePointer": "app", "command": ["run"],
+                      "size": "small", "retryLimit": 1, "maxExecutionSeconds": 60});
+    w.post(
+        &templates,
+        "/api/v1/projects/walk/job-templates",
+        Some(body),
+    )
+    .await;
+    w.delete(&template, "/api/v1/projects/walk/job-templates/second")
+        .await;
+
+    // Members: read, then replaced (the owner stays).
+    let members = format!("{p}/members");
+    w.get(&members, "/api/v1/projects/walk/members").await;
+    w.call(
+        M::PUT,
+        &members,
+        "/api/v1/projects/walk/members",
+        Some(json!({"members": [{"user": "admin", "role": "owner"}]})),
+        &[],
+    )
+    .await;
+
+    // One more of each kind, deleted through the inventory.
+    let client = kube(berth);
     let body = json!({"name": "other", "kind": "other", "server": registry.host,
                       "username": "u", "secret": "s"});
     w.post(
@@ -454,6 +520,50 @@ async fn walk_every_route(
             .await,
         "the purge task deleted the expired project"
     );
+    // Accounts and sessions: a user made by the administrator signs in,
+    // replaces the one-time password, reads and ends the session.
+    w.post(
+        "/api/v1/users",
+        "/api/v1/users",
+        Some(json!({"name": "walker", "password": "walker one-time"})),
+    )
+    .await;
+    w.get("/api/v1/users", "/api/v1/users").await;
+    w.call(
+        M::PUT,
+        "/api/v1/users/{name}/password",
+        "/api/v1/users/walker/password",
+        Some(json!({"password": "walker second one-time"})),
+        &[],
+    )
+    .await;
+    let walker = berth
+        .sign_in("walker", "walker second one-time")
+        .await
+        .expect("sign in");
+    let walker = walker
+        .change_password(berth, "walker second one-time", "walker own password")
+        .await
+        .expect("change password");
+    for route in [
+        ("POST", "/api/v1/session"),
+        ("PUT", "/api/v1/session/password"),
+    ] {
+        w.routes.insert((route.0.into(), route.1.into()));
+    }
+    for method in [M::GET, M::DELETE] {
+        let response = walker
+            .client
+            .request(method.clone(), berth.at("/api/v1/session"))
+            .send()
+            .await
+            .expect("session");
+        assert!(response.status().is_success(), "{method} session");
+        w.routes
+            .insert((method.to_string(), "/api/v1/session".into()));
+    }
+    w.delete("/api/v1/users/{name}", "/api/v1/users/walker")
+        .await;
     w.routes
 }
 
@@ -491,17 +601,38 @@ async fn cluster_role_grants_exactly_the_calls_berth_makes() {
         "routes this test does not drive: {missed:?}"
     );
 
-    let (used, paths) = observed(&berth.logs());
-    let allowed = granted(&rendered());
-    let missing: Vec<_> = used.difference(&allowed).collect();
-    assert!(
-        missing.is_empty(),
-        "the ClusterRole lacks what Berth calls (verb, group, resource): {missing:?}"
+    let docs = rendered();
+    let system = one(&docs, "Namespace")["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let (in_system, elsewhere, paths) = observed(&berth.logs(), &system);
+    let cluster = granted(&docs, "ClusterRole");
+    let role = granted(&docs, "Role");
+    let lacking = |used: &BTreeSet<Permission>,
+                   allowed: &BTreeSet<Permission>|
+     -> Vec<Permission> { used.difference(allowed).cloned().collect() };
+    assert_eq!(
+        lacking(&elsewhere, &cluster),
+        [],
+        "the ClusterRole lacks what Berth calls (verb, group, resource)"
     );
-    let unused: Vec<_> = allowed.difference(&used).collect();
-    assert!(
-        unused.is_empty(),
-        "the ClusterRole grants what Berth never calls: {unused:?}"
+    let cluster_and_role: BTreeSet<Permission> = cluster.union(&role).cloned().collect();
+    assert_eq!(
+        lacking(&in_system, &cluster_and_role),
+        [],
+        "the Role lacks what Berth calls in {system}"
+    );
+    assert_eq!(
+        lacking(&cluster, &elsewhere),
+        [],
+        "the ClusterRole grants what Berth never calls outside {system}"
+    );
+    let only_in_system: BTreeSet<Permission> = in_system.difference(&cluster).cloned().collect();
+    assert_eq!(
+        lacking(&role, &only_in_system),
+        [],
+        "the Role grants what Berth never calls in {system}, or what the ClusterRole grants already"
     );
     // Non-resource paths: only /version (readiness), which every
     // authenticated identity may read (system:public-info-viewer).

@@ -16,6 +16,7 @@
 //! `kube` hides: status codes, raw `metav1.Status` bodies, 405, 413, 415.
 
 mod embedded_api {
+    pub mod crd_validation;
     pub mod support;
 }
 
@@ -1034,7 +1035,8 @@ async fn delete_answers_with_status_or_object_and_takes_optional_options() -> an
         let ips: Api<DynamicObject> = Api::namespaced_with(c.client.clone(), &ns, &ar);
         ips.create(
             &PostParams::default(),
-            &DynamicObject::new("d", &ar).data(json!({"spec": {}})),
+            &DynamicObject::new("d", &ar)
+                .data(json!({"spec": {"reference": "docker.io/library/nginx:latest"}})),
         )
         .await?;
         let deleted = ips.delete("d", &DeleteParams::default()).await?;
@@ -1325,12 +1327,14 @@ async fn namespace_deletion_removes_content_and_reports_conditions() -> anyhow::
         .await?;
     if let Some(ar) = &crds {
         let ips: Api<DynamicObject> = Api::namespaced_with(c.client.clone(), &name, ar);
-        let mut ip = DynamicObject::new("held-ip", ar).data(json!({"spec": {}}));
+        let mut ip = DynamicObject::new("held-ip", ar)
+            .data(json!({"spec": {"reference": "docker.io/library/nginx:latest"}}));
         ip.metadata.finalizers = Some(vec!["example.com/hold".into()]);
         ips.create(&PostParams::default(), &ip).await?;
         ips.create(
             &PostParams::default(),
-            &DynamicObject::new("free-ip", ar).data(json!({"spec": {}})),
+            &DynamicObject::new("free-ip", ar)
+                .data(json!({"spec": {"reference": "docker.io/library/nginx:latest"}})),
         )
         .await?;
     }

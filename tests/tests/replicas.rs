@@ -2,17 +2,15 @@
 //! runs the embedded API exposed on loopback, process B reaches it through
 //! a kubeconfig, and requests alternate between them. Nothing one replica
 //! needs lives in the other's memory: writes, deletion progress and the
-//! purge of expired projects all go through the cluster.
-//!
-//! (Signing in on one replica and using the session on the other waits for
-//! identity, which does not exist yet.)
+//! purge of expired projects all go through the cluster, and so do
+//! sessions: signing in on one replica and working on the other.
 
 mod common;
 
 use std::time::Duration;
 
 use berth_shared::{Project, ProjectList};
-use berth_tests::{BerthProcess, StartOptions, http};
+use berth_tests::{BerthProcess, StartOptions};
 use common::*;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -49,7 +47,7 @@ async fn list(berth: &BerthProcess, deleted: bool) -> Vec<Project> {
     } else {
         "/api/v1/projects"
     };
-    let response = http().get(berth.at(path)).send().await.expect("list");
+    let response = berth.http().get(berth.at(path)).send().await.expect("list");
     assert_eq!(response.status(), StatusCode::OK);
     response.json::<ProjectList>().await.expect("json").items
 }
@@ -73,7 +71,8 @@ async fn two_replicas_share_everything_through_the_cluster() {
 
     // Create on one, read and list on the other, both ways.
     create_project(&a, "alpha").await;
-    let got = http()
+    let got = b
+        .http()
         .get(b.at("/api/v1/projects/alpha"))
         .send()
         .await
@@ -81,7 +80,8 @@ async fn two_replicas_share_everything_through_the_cluster() {
     assert_eq!(got.status(), StatusCode::OK);
     assert!(listed_soon(&b, "alpha", false, true).await);
     create_project(&b, "beta").await;
-    let got = http()
+    let got = a
+        .http()
         .get(a.at("/api/v1/projects/beta"))
         .send()
         .await
@@ -89,7 +89,8 @@ async fn two_replicas_share_everything_through_the_cluster() {
     assert_eq!(got.status(), StatusCode::OK);
     assert!(listed_soon(&a, "beta", false, true).await);
     // The name is taken on both.
-    let again = http()
+    let again = b
+        .http()
         .post(b.at("/api/v1/projects"))
         .json(&json!({"name": "alpha"}))
         .send()
@@ -98,14 +99,15 @@ async fn two_replicas_share_everything_through_the_cluster() {
     assert_eq!(again.status(), StatusCode::CONFLICT);
 
     // Data written through one replica is read through the other.
-    let created = http()
+    let created = a.http()
         .post(a.at("/api/v1/projects/alpha/registry-credentials"))
         .json(&json!({"name": "hub", "kind": "docker-hub", "username": "ann", "secret": "replica-secret-1"}))
         .send()
         .await
         .expect("credential");
     assert_eq!(created.status(), StatusCode::CREATED);
-    let read = http()
+    let read = b
+        .http()
         .get(b.at("/api/v1/projects/alpha/registry-credentials/hub"))
         .send()
         .await
@@ -120,7 +122,8 @@ async fn two_replicas_share_everything_through_the_cluster() {
     );
 
     // Soft delete on B, restore on A.
-    let deleted = http()
+    let deleted = b
+        .http()
         .delete(b.at("/api/v1/projects/alpha?mode=soft"))
         .send()
         .await
@@ -128,13 +131,15 @@ async fn two_replicas_share_everything_through_the_cluster() {
     assert_eq!(status(deleted).await, StatusCode::OK);
     assert!(listed_soon(&a, "alpha", false, false).await);
     assert!(listed_soon(&a, "alpha", true, true).await);
-    let data = http()
+    let data = a
+        .http()
         .get(a.at("/api/v1/projects/alpha/registry-credentials"))
         .send()
         .await
         .expect("data");
     assert_eq!(data.status(), StatusCode::GONE);
-    let restored = http()
+    let restored = a
+        .http()
         .post(a.at("/api/v1/projects/alpha/restore"))
         .send()
         .await
@@ -144,7 +149,8 @@ async fn two_replicas_share_everything_through_the_cluster() {
 
     // Delete for good on A, follow the progress on B.
     let mut progress = SseReader::open(&b, "/api/v1/projects/alpha/deletion").await;
-    let gone = http()
+    let gone = a
+        .http()
         .delete(a.at("/api/v1/projects/alpha?mode=hard"))
         .send()
         .await
@@ -160,7 +166,8 @@ async fn two_replicas_share_everything_through_the_cluster() {
 async fn an_expired_project_is_purged_once_with_both_replicas_running() {
     let (a, b, _dir) = two_replicas().await;
     create_project(&b, "old").await;
-    let deleted = http()
+    let deleted = a
+        .http()
         .delete(a.at("/api/v1/projects/old?mode=soft"))
         .send()
         .await
@@ -195,4 +202,64 @@ async fn an_expired_project_is_purged_once_with_both_replicas_running() {
     );
     assert!(listed_soon(&a, "old", true, false).await);
     assert!(listed_soon(&b, "old", true, false).await);
+}
+
+#[tokio::test]
+async fn a_session_made_on_one_replica_works_on_the_other() {
+    let (a, b, _dir) = two_replicas().await;
+    // A user made through B signs in through A ...
+    let ann = b.add_user("ann").await.expect("ann on B");
+    let on_a = a.sign_in("ann", &ann.password).await.expect("sign in on A");
+    // ... and works through B with that session: a write (its CSRF token
+    // and session are checked by B; behind one Service both replicas share
+    // an origin, here B's address stands for it) and reads.
+    let created = on_a
+        .client
+        .post(b.at("/api/v1/projects"))
+        .header("origin", b.url.as_str())
+        .json(&json!({"name": "anns"}))
+        .send()
+        .await
+        .expect("create on B");
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let mine = on_a
+        .client
+        .get(b.at("/api/v1/projects"))
+        .send()
+        .await
+        .expect("list on B")
+        .json::<ProjectList>()
+        .await
+        .expect("json");
+    assert_eq!(
+        mine.items
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect::<Vec<_>>(),
+        ["anns"],
+        "ann sees her project, and only hers"
+    );
+    let got = on_a
+        .client
+        .get(a.at("/api/v1/projects/anns"))
+        .send()
+        .await
+        .expect("get on A");
+    assert_eq!(got.status(), StatusCode::OK);
+    // Signing out on B ends the session on A too.
+    let out = on_a
+        .client
+        .delete(b.at("/api/v1/session"))
+        .header("origin", b.url.as_str())
+        .send()
+        .await
+        .expect("sign out on B");
+    assert!(out.status().is_success(), "{}", out.status());
+    let after = on_a
+        .client
+        .get(a.at("/api/v1/projects"))
+        .send()
+        .await
+        .expect("list on A");
+    assert_eq!(after.status(), StatusCode::UNAUTHORIZED);
 }

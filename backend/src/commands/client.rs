@@ -15,7 +15,19 @@ use super::Failure;
 pub struct ApiClient {
     http: reqwest::Client,
     base: String,
-    token: Option<String>,
+    credentials: Credentials,
+}
+
+/// How the CLI proves who it is.
+enum Credentials {
+    None,
+    /// `BERTH_TOKEN`: an OIDC bearer token.
+    Bearer(String),
+    /// A session from signing in with `BERTH_USER` and `BERTH_PASSWORD`.
+    Session {
+        cookie: String,
+        csrf_token: String,
+    },
 }
 
 /// A successful answer.
@@ -35,7 +47,64 @@ impl Answer {
 }
 
 impl ApiClient {
-    pub fn new(url: &str) -> Result<Self, Failure> {
+    /// Connects, signing in when `BERTH_USER` and `BERTH_PASSWORD` are set
+    /// (and `BERTH_TOKEN` is not). The password comes from the environment
+    /// only, never from the command line, where other users could see it.
+    pub async fn connect(url: &str) -> Result<Self, Failure> {
+        let mut client = Self::new(url)?;
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        if let (Credentials::None, Some(user), Some(password)) = (
+            &client.credentials,
+            var("BERTH_USER"),
+            var("BERTH_PASSWORD"),
+        ) {
+            client.credentials = client.sign_in(&user, password).await?;
+        }
+        Ok(client)
+    }
+
+    async fn sign_in(&self, user: &str, password: String) -> Result<Credentials, Failure> {
+        let login = berth_shared::Login {
+            username: user.to_owned(),
+            password,
+        };
+        let response = self
+            .http
+            .post(format!("{}/api/v1/session", self.base))
+            .header("origin", &self.base)
+            .json(&login)
+            .timeout(Duration::from_secs(60))
+            .send()
+            .await
+            .map_err(|e| self.unreachable(&e))?;
+        let status = response.status();
+        let cookie = response
+            .headers()
+            .get(reqwest::header::SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|c| c.split(';').next())
+            .map(str::to_owned);
+        let bytes = response.bytes().await.map_err(|e| self.unreachable(&e))?;
+        if !status.is_success() {
+            let reason = serde_json::from_slice::<Problem>(&bytes)
+                .map(|p| p.message().to_owned())
+                .unwrap_or_else(|_| format!("HTTP {status}"));
+            return Err(Failure::request(format!("signing in as {user}: {reason}")));
+        }
+        let session: berth_shared::Session = serde_json::from_slice(&bytes)
+            .map_err(|_| Failure::request("signing in: Berth answered in an unknown form"))?;
+        if session.password_change_required {
+            return Err(Failure::request(format!(
+                "{user} still has a one-time password: sign in to the console once to choose your own"
+            )));
+        }
+        match (cookie, session.csrf_token) {
+            (Some(cookie), Some(csrf_token)) => Ok(Credentials::Session { cookie, csrf_token }),
+            _ => Err(Failure::request("signing in: Berth sent no session")),
+        }
+    }
+
+    fn new(url: &str) -> Result<Self, Failure> {
         let base = url.trim_end_matches('/').to_owned();
         if !(base.starts_with("http://") || base.starts_with("https://")) {
             return Err(Failure::usage(format!(
@@ -48,8 +117,15 @@ impl ApiClient {
             .user_agent(concat!("berth-cli/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| Failure::request(format!("cannot set up HTTP: {e}")))?;
-        let token = std::env::var("BERTH_TOKEN").ok().filter(|t| !t.is_empty());
-        Ok(Self { http, base, token })
+        let credentials = match std::env::var("BERTH_TOKEN") {
+            Ok(token) if !token.is_empty() => Credentials::Bearer(token),
+            _ => Credentials::None,
+        };
+        Ok(Self {
+            http,
+            base,
+            credentials,
+        })
     }
 
     fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
@@ -57,8 +133,16 @@ impl ApiClient {
             .http
             .request(method, format!("{}{path}", self.base))
             .header("accept", "application/json");
-        if let Some(token) = &self.token {
-            request = request.bearer_auth(token);
+        match &self.credentials {
+            Credentials::None => {}
+            Credentials::Bearer(token) => request = request.bearer_auth(token),
+            // As the console sends it: the cookie, the CSRF token, the origin.
+            Credentials::Session { cookie, csrf_token } => {
+                request = request
+                    .header(reqwest::header::COOKIE, cookie)
+                    .header(berth_shared::session::CSRF_HEADER, csrf_token)
+                    .header(reqwest::header::ORIGIN, &self.base);
+            }
         }
         request
     }

@@ -154,7 +154,7 @@ fn read_secret(file: Option<PathBuf>, stdin: bool) -> Result<String, Failure> {
 }
 
 pub async fn registry(args: RegistryArgs) -> Result<(), Failure> {
-    let api = ApiClient::new(&args.client.url)?;
+    let api = ApiClient::connect(&args.client.url).await?;
     let output = args.client.output;
     match args.command {
         RegistryCommand::List { project } => {
@@ -233,7 +233,7 @@ pub async fn registry(args: RegistryArgs) -> Result<(), Failure> {
 }
 
 pub async fn image(args: ImageArgs) -> Result<(), Failure> {
-    let api = ApiClient::new(&args.client.url)?;
+    let api = ApiClient::connect(&args.client.url).await?;
     let output = args.client.output;
     match args.command {
         ImageCommand::List { project } => {

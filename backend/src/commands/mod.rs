@@ -1,6 +1,7 @@
 //! The CLI over Berth's HTTP API: `berth project …` (and the data kinds),
 //! talking to a running Berth at `--url`/`BERTH_URL`, with the bearer token
-//! of `BERTH_TOKEN` when set.
+//! of `BERTH_TOKEN` when set, or else signed in as `BERTH_USER` with
+//! `BERTH_PASSWORD`.
 //!
 //! Every command prints its result on stdout (text, or JSON with
 //! `--output json`) and failures as one line on stderr. Exit codes:

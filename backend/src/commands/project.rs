@@ -77,7 +77,7 @@ pub enum ProjectCommand {
 }
 
 pub async fn run(args: ProjectArgs) -> Result<(), Failure> {
-    let api = ApiClient::new(&args.client.url)?;
+    let api = ApiClient::connect(&args.client.url).await?;
     let output = args.client.output;
     match args.command {
         ProjectCommand::List { deleted } => list(&api, output, deleted).await,

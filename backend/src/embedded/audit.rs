@@ -48,13 +48,15 @@ pub fn record(
     group: &str,
     resource: &str,
     subresource: Option<&str>,
+    namespace: Option<&str>,
 ) {
     let resource = match subresource {
         Some(sub) => format!("{resource}/{sub}"),
         None => resource.to_owned(),
     };
     let caller = caller_name(caller);
-    tracing::debug!(target: TARGET, caller, verb, group, resource = %resource, "kubernetes request");
+    let namespace = namespace.unwrap_or("");
+    tracing::debug!(target: TARGET, caller, verb, group, resource = %resource, namespace, "kubernetes request");
 }
 
 /// Log one request for a path that is not a resource (`/version`,

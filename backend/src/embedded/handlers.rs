@@ -380,7 +380,12 @@ fn validate(rt: &ResourceType, obj: &Value, old: Option<&Value>) -> Result<(), A
     match rt.flavor {
         Flavor::Secret => causes.extend(validation::secret_errors(obj, old)),
         Flavor::ConfigMap => causes.extend(validation::configmap_errors(obj, old)),
-        Flavor::Namespace | Flavor::Custom => {}
+        Flavor::Custom => {
+            if let Ok(schemas) = super::schema::schemas() {
+                causes.extend(schemas.errors(&rt.gr(), obj));
+            }
+        }
+        Flavor::Namespace => {}
     }
     if let Some(old) = old
         && meta::is_deleting(old)

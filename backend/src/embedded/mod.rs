@@ -23,6 +23,7 @@ pub mod patch;
 pub mod protobuf;
 pub mod resource;
 pub mod routes;
+pub mod schema;
 pub mod selector;
 pub mod status;
 pub mod store;
@@ -55,6 +56,8 @@ pub enum EmbeddedError {
     Store(#[from] StoreError),
     #[error("the embedded API server needs a tokio runtime for its namespace controller")]
     NoRuntime,
+    #[error("cannot load the served CRDs: {0}")]
+    Crds(String),
     #[error("cannot initialise the store: {0}")]
     Init(#[from] status::ApiError),
 }
@@ -84,6 +87,11 @@ impl EmbeddedApiServer {
             path: data_dir.display().to_string(),
             source,
         })?;
+        let crds = schema::schemas().map_err(EmbeddedError::Crds)?;
+        tracing::debug!(
+            crds = crds.len(),
+            "embedded API server validates custom resources"
+        );
         let path = data_dir.join(DB_FILE);
         let store = Store::open(&path)?;
         tracing::info!(path = %path.display(), revision = store.read().revision(), "embedded API server store opened");

@@ -147,7 +147,14 @@ async fn handle(store: &Store, req: Request) -> Result<Response, ApiError> {
         };
         if let Some(verb) = audit::verb(&method, collection, params.watch) {
             let caller = req.extensions().get::<audit::Caller>().copied();
-            audit::record(caller, verb, &t.rt.group, &t.rt.plural, sub);
+            audit::record(
+                caller,
+                verb,
+                &t.rt.group,
+                &t.rt.plural,
+                sub,
+                t.namespace.as_deref(),
+            );
         }
     }
     let headers = req.headers().clone();

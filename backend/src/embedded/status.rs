@@ -31,6 +31,8 @@ pub enum FieldErrorKind {
     TooLong,
     Forbidden,
     Duplicate,
+    NotSupported,
+    TooMany,
 }
 
 impl FieldError {
@@ -96,6 +98,8 @@ impl FieldError {
             FieldErrorKind::TooLong => "FieldValueTooLong",
             FieldErrorKind::Forbidden => "FieldValueForbidden",
             FieldErrorKind::Duplicate => "FieldValueDuplicate",
+            FieldErrorKind::NotSupported => "FieldValueNotSupported",
+            FieldErrorKind::TooMany => "FieldValueTooMany",
         }
     }
 
@@ -107,6 +111,8 @@ impl FieldError {
             FieldErrorKind::TooLong => "Too long",
             FieldErrorKind::Forbidden => "Forbidden",
             FieldErrorKind::Duplicate => "Duplicate value",
+            FieldErrorKind::NotSupported => "Unsupported value",
+            FieldErrorKind::TooMany => "Too many",
         };
         let mut s = head.to_string();
         if let Some(v) = &self.value {

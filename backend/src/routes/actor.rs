@@ -3,9 +3,11 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
-/// The person behind a request. Until sign-in exists every request is
-/// anonymous; identity (local accounts, OIDC) will fill this in from the
-/// session or bearer token, and handlers need not change.
+use crate::auth::Identity;
+
+/// The person behind a request: the signed-in user's id. Routes that change
+/// data sit behind the role check, so an identity is always there; without
+/// one (never on those routes) the record says "anonymous".
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
     pub name: String,
@@ -15,12 +17,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Actor {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(parts
+        let name = parts
             .extensions
-            .get::<Actor>()
-            .cloned()
-            .unwrap_or_else(|| Actor {
-                name: "anonymous".to_owned(),
-            }))
+            .get::<Identity>()
+            .map_or_else(|| "anonymous".to_owned(), |i| i.user.clone());
+        Ok(Actor { name })
     }
 }

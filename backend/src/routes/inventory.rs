@@ -44,6 +44,11 @@ pub async fn delete_item(
     Path((project, kind, name)): Path<(String, String, String)>,
 ) -> Result<StatusCode, ApiError> {
     let namespace = state.projects.data_namespace(&project).await?;
-    state.inventory.delete(&namespace, &kind, &name).await?;
+    if kind == berth_shared::inventory::KIND_JOB_TEMPLATE {
+        // A template goes with its companion Secret, in the safe order.
+        state.job_templates.delete(&namespace, &name).await?;
+    } else {
+        state.inventory.delete(&namespace, &kind, &name).await?;
+    }
     Ok(StatusCode::NO_CONTENT)
 }

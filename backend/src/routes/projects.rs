@@ -5,20 +5,22 @@ use std::convert::Infallible;
 use std::time::Duration;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Extension, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use berth_shared::deletion::{EVENT_DELETED, EVENT_PROGRESS, EVENT_SOFT_DELETED, EVENT_STALLED};
-use berth_shared::{CreateProject, Project, ProjectList, validate_project_name};
+use berth_shared::{CreateProject, Project, ProjectList, Role, validate_project_name};
 use futures::StreamExt;
 use serde::Deserialize;
 
 use super::ApiJson;
+use super::access::ProjectRole;
 use super::actor::Actor;
+use crate::auth::Identity;
 use crate::error::ApiError;
 use crate::services::deletion::DeletionEvent;
-use crate::services::projects::{DeleteMode, Deleted};
+use crate::services::projects::{DeleteMode, Deleted, visible_to};
 use crate::services::rendered::Encoding;
 use crate::state::AppState;
 
@@ -30,15 +32,19 @@ pub struct ListQuery {
     deleted: bool,
 }
 
-/// Answered from the project cache; the live list is the most frequent
-/// request, so its JSON is kept between changes.
+/// The caller's projects (every project for an administrator), each with
+/// the caller's role, from the project cache; the live list is the most
+/// frequent request, so its JSON is kept between changes. Deleted projects
+/// are listed to their owners only.
 pub async fn list(
     State(state): State<AppState>,
+    identity: Identity,
     Query(query): Query<ListQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     if query.deleted {
-        let items = state.projects.list_deleted().await?;
+        let projects = state.projects.list_with_members(true).await?;
+        let items = visible_to(projects, &identity.user, identity.admin, Role::Owner);
         return Ok(Json(ProjectList { items }).into_response());
     }
     let accept = headers
@@ -46,7 +52,7 @@ pub async fn list(
         .and_then(|v| v.to_str().ok());
     let (encoding, body) = state
         .projects
-        .list_json()
+        .list_json_for(&identity.user, identity.admin)
         .await?
         .body(Encoding::negotiate(accept));
     let mut response = ([(header::CONTENT_TYPE, "application/json")], body).into_response();
@@ -62,15 +68,24 @@ pub async fn list(
 pub async fn get(
     State(state): State<AppState>,
     Path(project): Path<String>,
+    Extension(ProjectRole(role)): Extension<ProjectRole>,
 ) -> Result<Json<Project>, ApiError> {
-    Ok(Json(state.projects.get(&project).await?))
+    let mut project = state.projects.get(&project).await?;
+    project.role = role;
+    Ok(Json(project))
 }
 
+/// Creates a project; its creator is its owner.
 pub async fn create(
     State(state): State<AppState>,
+    identity: Identity,
     ApiJson(request): ApiJson<CreateProject>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let project = state.projects.create(request).await?;
+    let mut project = state
+        .projects
+        .create_by(request, Some(&identity.user))
+        .await?;
+    project.role = Some(Role::Owner);
     let location = format!("/api/v1/projects/{}", project.name);
     Ok((
         StatusCode::CREATED,

@@ -62,6 +62,34 @@ impl ImageService {
         Ok(usage)
     }
 
+    /// Image pointer name → its reference, for the job templates that name one.
+    pub async fn references(&self, namespace: &str) -> Result<BTreeMap<String, String>, ApiError> {
+        Ok(self
+            .all(namespace)
+            .await?
+            .into_iter()
+            .filter_map(|p| Some((p.metadata.name?, p.spec.reference)))
+            .collect())
+    }
+
+    /// The reference and credential of a pointer, if it exists.
+    pub async fn target(
+        &self,
+        namespace: &str,
+        name: &str,
+    ) -> Result<Option<ImagePointerSpec>, ApiError> {
+        match self.get_raw(namespace, name).await {
+            Ok(p) => Ok(Some(p.spec)),
+            Err(ApiError::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Whether a pointer of this name exists.
+    pub async fn exists(&self, namespace: &str, name: &str) -> Result<bool, ApiError> {
+        Ok(self.target(namespace, name).await?.is_some())
+    }
+
     async fn get_raw(&self, namespace: &str, name: &str) -> Result<ImagePointer, ApiError> {
         if berth_shared::validate_object_name(name).is_err() {
             return Err(not_found(name));

@@ -68,3 +68,8 @@ pub const CREATED_AT: &str = "berth.dev/created-at";
 pub fn registry_credential_selector() -> String {
     format!("{MANAGED_BY}={MANAGED_BY_VALUE},{KIND}={KIND_REGISTRY_CREDENTIAL}")
 }
+
+/// Value of [`KIND`] on a job template's companion Secret.
+pub const KIND_JOB_TEMPLATE_ENV: &str = berth_shared::inventory::KIND_JOB_TEMPLATE_ENV;
+/// Label on a job template's companion Secret: the template's name.
+pub const JOB_TEMPLATE: &str = "berth.dev/job-template";

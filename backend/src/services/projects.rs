@@ -7,12 +7,12 @@
 //! still exists, so the name stays taken; [`super::purge`] deletes it for
 //! good once the window has passed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use berth_shared::project::{STATUS_DELETED, STATUS_TERMINATING, SoftDeletion};
-use berth_shared::{CreateProject, Project, ProjectList, validate_project_name};
+use berth_shared::{CreateProject, Project, ProjectList, Role, validate_project_name};
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{
     DeleteParams, ListParams, ObjectMeta, Patch, PatchParams, PostParams, Preconditions,
@@ -20,9 +20,9 @@ use kube::api::{
 use kube::{Api, Client};
 use serde_json::json;
 
-use super::labels;
 use super::project_cache::{ProjectCache, Written};
 use super::rendered::Rendered;
+use super::{labels, members};
 use crate::error::ApiError;
 
 /// Reads and writes projects in the cluster.
@@ -35,11 +35,39 @@ pub struct ProjectService {
     cache: ProjectCache,
     /// The live list as JSON, with the cache generation it was built from:
     /// most list requests find nothing changed and send these bytes again.
-    rendered: Arc<Mutex<Option<Memo>>>,
+    rendered: Arc<Mutex<Memo>>,
 }
 
-/// A rendered list and the cache generation it reflects.
-type Memo = (u64, Arc<Rendered>);
+/// Rendered lists, per (user, administrator), of one cache generation.
+type Memo = (Option<u64>, HashMap<(String, bool), Arc<Rendered>>);
+
+/// At most this many users' lists are kept per generation.
+const MEMO_USERS: usize = 1024;
+
+/// A project with its members and their roles.
+pub type WithMembers = (Project, BTreeMap<String, Role>);
+
+/// The projects `user` may see with at least `needed` (every one for an
+/// administrator), each carrying the user's role.
+pub fn visible_to(
+    projects: Vec<WithMembers>,
+    user: &str,
+    admin: bool,
+    needed: Role,
+) -> Vec<Project> {
+    projects
+        .into_iter()
+        .filter_map(|(mut project, members)| {
+            let role = members.get(user).copied();
+            project.role = role;
+            (admin || role.is_some_and(|r| r >= needed)).then_some(project)
+        })
+        .collect()
+}
+
+fn strip(projects: Vec<WithMembers>) -> Vec<Project> {
+    projects.into_iter().map(|(p, _)| p).collect()
+}
 
 /// How to delete a project.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,30 +134,34 @@ impl ProjectService {
     /// Every project, newest first; projects waiting in their restore
     /// window are not listed (see [`Self::list_deleted`]).
     pub async fn list(&self) -> Result<Vec<Project>, ApiError> {
-        self.list_selected(false)
-            .await
-            .map(|(_, projects)| projects)
+        Ok(strip(self.list_with_members(false).await?))
     }
 
-    /// [`Self::list`] as the JSON of a `ProjectList`, built (and
-    /// compressed) once per change of the cache.
-    pub async fn list_json(&self) -> Result<Arc<Rendered>, ApiError> {
+    /// The live projects `user` may see (all for an administrator), each
+    /// with the user's role, as the JSON of a `ProjectList`; built (and
+    /// compressed) once per change of the cache and per user.
+    pub async fn list_json_for(&self, user: &str, admin: bool) -> Result<Arc<Rendered>, ApiError> {
+        let key = (user.to_owned(), admin);
         if self.cache.is_ready()
-            && let Ok(rendered) = self.rendered.lock()
-            && let Some((built, body)) = rendered.as_ref()
-            && *built == self.cache.generation()
+            && let Ok(memo) = self.rendered.lock()
+            && memo.0 == Some(self.cache.generation())
+            && let Some(body) = memo.1.get(&key)
         {
             return Ok(body.clone());
         }
-        let (generation, items) = self.list_selected(false).await?;
+        let (generation, projects) = self.list_selected(false).await?;
+        let items = visible_to(projects, user, admin, Role::Viewer);
         let body = Arc::new(Rendered::new(bytes::Bytes::from(
             serde_json::to_vec(&ProjectList { items })
                 .map_err(|e| ApiError::Internal(anyhow::anyhow!("serialising projects: {e}")))?,
         )));
         if let Some(generation) = generation
-            && let Ok(mut rendered) = self.rendered.lock()
+            && let Ok(mut memo) = self.rendered.lock()
         {
-            *rendered = Some((generation, body.clone()));
+            if memo.0 != Some(generation) || memo.1.len() >= MEMO_USERS {
+                *memo = (Some(generation), HashMap::new());
+            }
+            memo.1.insert(key, body.clone());
         }
         Ok(body)
     }
@@ -137,23 +169,37 @@ impl ProjectService {
     /// Projects deleted with a restore window and not yet purged, the one
     /// purged soonest first.
     pub async fn list_deleted(&self) -> Result<Vec<Project>, ApiError> {
-        let (_, mut projects) = self.list_selected(true).await?;
-        projects.retain(|p| p.status == STATUS_DELETED);
-        projects.sort_by(|a, b| purge_key(a).cmp(&purge_key(b)).then(a.name.cmp(&b.name)));
+        Ok(strip(self.list_with_members(true).await?))
+    }
+
+    /// Every live (or deleted) project with its members.
+    pub async fn list_with_members(&self, deleted: bool) -> Result<Vec<WithMembers>, ApiError> {
+        let (_, mut projects) = self.list_selected(deleted).await?;
+        if deleted {
+            projects.retain(|(p, _)| p.status == STATUS_DELETED);
+            projects.sort_by(|(a, _), (b, _)| {
+                purge_key(a).cmp(&purge_key(b)).then(a.name.cmp(&b.name))
+            });
+        }
         Ok(projects)
     }
 
     /// From the cache once it has synced (with the cache generation it
-    /// reflects); before that (the first moments after start) from the API.
-    async fn list_selected(&self, deleted: bool) -> Result<(Option<u64>, Vec<Project>), ApiError> {
+    /// reflects); before that (the first moments after start) from the
+    /// API. Newest first; the namespaces carry the members.
+    async fn list_selected(
+        &self,
+        deleted: bool,
+    ) -> Result<(Option<u64>, Vec<WithMembers>), ApiError> {
+        let with_members = |ns: &Namespace| Some((to_project(ns)?, members::of(ns)));
         let mut generation = None;
-        let mut projects: Vec<Project> = if self.cache.is_ready() {
+        let mut projects: Vec<WithMembers> = if self.cache.is_ready() {
             let (seen, namespaces) = self.cache.snapshot();
             generation = Some(seen);
             namespaces
                 .iter()
                 .filter(|ns| is_soft_deleted(ns) == deleted)
-                .filter_map(|ns| to_project(ns))
+                .filter_map(|ns| with_members(ns))
                 .collect()
         } else {
             let selector = if deleted {
@@ -165,9 +211,10 @@ impl ProjectService {
                 .namespaces
                 .list(&ListParams::default().labels(&selector))
                 .await?;
-            list.items.iter().filter_map(to_project).collect()
+            list.items.iter().filter_map(with_members).collect()
         };
-        projects.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.name.cmp(&b.name)));
+        projects
+            .sort_by(|(a, _), (b, _)| b.created_at.cmp(&a.created_at).then(a.name.cmp(&b.name)));
         Ok((generation, projects))
     }
 
@@ -175,6 +222,32 @@ impl ProjectService {
     /// is then `Deleted`); a namespace Berth does not manage is not a project.
     pub async fn get(&self, name: &str) -> Result<Project, ApiError> {
         self.get_namespace(name).await.map(|(_, project)| project)
+    }
+
+    /// One project (as [`Self::get`]) with its members.
+    pub async fn get_with_members(
+        &self,
+        name: &str,
+    ) -> Result<(Project, BTreeMap<String, berth_shared::Role>), ApiError> {
+        let (ns, project) = self.get_namespace(name).await?;
+        Ok((project, members::of(&ns)))
+    }
+
+    /// Replaces the members, guarded by the namespace's version so a
+    /// deletion or another change in between is not overwritten.
+    pub async fn set_members(
+        &self,
+        name: &str,
+        members: &BTreeMap<String, berth_shared::Role>,
+    ) -> Result<(), ApiError> {
+        let (ns, _) = self.get_namespace(name).await?;
+        let patch = json!({
+            "metadata": {
+                "resourceVersion": ns.metadata.resource_version,
+                "annotations": { members::MEMBERS: members::annotation(members) },
+            }
+        });
+        self.patch(name, &patch).await.map(|_| ())
     }
 
     async fn get_namespace(&self, name: &str) -> Result<(Namespace, Project), ApiError> {
@@ -216,10 +289,6 @@ impl ProjectService {
 
     /// Create a project; its name must be free (a deleted project waiting
     /// in its restore window keeps its name).
-    pub async fn create(&self, request: CreateProject) -> Result<Project, ApiError> {
-        self.create_by(request, None).await
-    }
-
     /// [`Self::create`], recording who created it.
     pub async fn create_by(
         &self,
@@ -234,6 +303,9 @@ impl ProjectService {
             BTreeMap::from([(labels::DESCRIPTION.to_owned(), request.description.clone())]);
         if let Some(actor) = actor {
             annotations.insert(labels::CREATED_BY.to_owned(), actor.to_owned());
+            // The creator is the project's first owner.
+            let owner = BTreeMap::from([(actor.to_owned(), berth_shared::Role::Owner)]);
+            annotations.insert(members::MEMBERS.to_owned(), members::annotation(&owner));
         }
         let namespace = Namespace {
             metadata: ObjectMeta {
@@ -537,6 +609,7 @@ fn to_project(ns: &Namespace) -> Option<Project> {
         created_by: annotation(labels::CREATED_BY),
         status,
         deletion,
+        role: None,
     })
 }
 

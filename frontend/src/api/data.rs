@@ -6,7 +6,7 @@ use berth_shared::inventory::Inventory;
 use berth_shared::{Project, ProjectList};
 use gloo_net::http::Request;
 
-use super::{API_BASE, ApiError, decode, segment, send_json};
+use super::{API_BASE, ApiError, segment, send_json, send_no_content};
 
 fn project_path(name: &str) -> String {
     format!("{API_BASE}/projects/{}", segment(name))
@@ -32,15 +32,7 @@ pub async fn delete_item(delete_path: &str) -> Result<(), ApiError> {
     if !delete_path.starts_with("/api/v1/projects/") {
         return Err(ApiError::Unexpected { status: 0 });
     }
-    let response = Request::delete(delete_path)
-        .header("Accept", "application/json")
-        .send()
-        .await
-        .map_err(|_| ApiError::Network)?;
-    if response.ok() {
-        return Ok(());
-    }
-    decode::<Project>(response).await.map(|_| ())
+    send_no_content(Request::delete(delete_path)).await
 }
 
 /// Deletes a project: `hard` now and for good, otherwise with the server's

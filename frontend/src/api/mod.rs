@@ -1,14 +1,17 @@
 //! The console's only way to talk to the server: one async function per
 //! endpoint of `/api/v1`, each returning `Result<T, ApiError>`.
 //!
-//! Pages never build URLs or parse responses themselves, so when the API
-//! grows (CSRF header, bearer token from the portal) only this module changes.
+//! Pages never build URLs or parse responses themselves; credentials (the
+//! CSRF token of the session) are added here, in one place.
 
 mod config;
 mod credentials;
 mod data;
 mod images;
+mod job_templates;
+mod members;
 mod projects;
+mod session;
 
 pub use config::get_config;
 pub use credentials::{create_credential, delete_credential, list_credentials, replace_credential};
@@ -17,14 +20,19 @@ pub use data::{
     inventory_download_url, list_deleted_projects, restore_project,
 };
 pub use images::{create_image, delete_image, list_images, replace_image, verify_image};
+pub use job_templates::{
+    delete_job_template, job_of_template, list_job_templates, save_job_template,
+};
+pub use members::{get_members, save_members};
 pub use projects::{create_project, get_project, list_projects};
+pub use session::{change_password, get_session, on_signed_out, sign_in, sign_out};
 
 use berth_shared::Problem;
 use gloo_net::http::{RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 
 /// Where the JSON API lives. Same origin as the console, so no CORS and the
-/// session cookie (once there is one) travels by itself.
+/// session cookie travels by itself.
 const API_BASE: &str = "/api/v1";
 
 /// Why a call failed, in a shape a page can show to a person.
@@ -85,7 +93,7 @@ fn segment(raw: &str) -> String {
 /// Sends a request and decodes a JSON success body, or turns the failure
 /// into an [`ApiError`].
 async fn send_json<T: DeserializeOwned>(request: RequestBuilder) -> Result<T, ApiError> {
-    let response = request
+    let response = session::authorize(request)
         .header("Accept", "application/json")
         .send()
         .await
@@ -98,7 +106,7 @@ async fn send_with_body<B: serde::Serialize, T: DeserializeOwned>(
     request: RequestBuilder,
     body: &B,
 ) -> Result<T, ApiError> {
-    let request = request
+    let request = session::authorize(request)
         .header("Accept", "application/json")
         .json(body)
         .map_err(|_| ApiError::Unexpected { status: 0 })?;
@@ -108,7 +116,7 @@ async fn send_with_body<B: serde::Serialize, T: DeserializeOwned>(
 
 /// Sends a request whose success has no body (204).
 async fn send_no_content(request: RequestBuilder) -> Result<(), ApiError> {
-    let response = request
+    let response = session::authorize(request)
         .header("Accept", "application/json")
         .send()
         .await
@@ -116,11 +124,7 @@ async fn send_no_content(request: RequestBuilder) -> Result<(), ApiError> {
     if response.ok() {
         return Ok(());
     }
-    let status = response.status();
-    match response.json::<Problem>().await {
-        Ok(problem) => Err(ApiError::Problem(problem)),
-        Err(_) => Err(ApiError::Unexpected { status }),
-    }
+    decode::<()>(response).await
 }
 
 /// Reads a response: the typed body on 2xx, the problem details otherwise.
@@ -131,6 +135,10 @@ async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> 
             .json::<T>()
             .await
             .map_err(|_| ApiError::Unexpected { status });
+    }
+    if status == 401 && !response.url().ends_with("/session") {
+        // The session ended (expired, or signed out elsewhere).
+        session::signed_out_by_server();
     }
     match response.json::<Problem>().await {
         Ok(problem) => Err(ApiError::Problem(problem)),

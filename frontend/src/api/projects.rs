@@ -3,7 +3,7 @@
 use berth_shared::{CreateProject, Project, ProjectList};
 use gloo_net::http::Request;
 
-use super::{API_BASE, ApiError, segment, send_json};
+use super::{API_BASE, ApiError, segment, send_json, send_with_body};
 
 /// The projects the signed-in person may see.
 pub async fn list_projects() -> Result<Vec<Project>, ApiError> {
@@ -24,11 +24,5 @@ pub async fn get_project(name: &str) -> Result<Project, ApiError> {
 /// [`CreateProject::validate`]; the server checks again and answers 409 for
 /// a name that is taken, 422 with field errors for a refused input.
 pub async fn create_project(body: &CreateProject) -> Result<Project, ApiError> {
-    let request = Request::post(&format!("{API_BASE}/projects"))
-        .header("Accept", "application/json")
-        .json(body)
-        // Serialising two strings cannot fail; should it ever, nothing was sent.
-        .map_err(|_| ApiError::Unexpected { status: 0 })?;
-    let response = request.send().await.map_err(|_| ApiError::Network)?;
-    super::decode(response).await
+    send_with_body(Request::post(&format!("{API_BASE}/projects")), body).await
 }

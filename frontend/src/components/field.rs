@@ -31,6 +31,10 @@ pub fn TextField(
     /// validating as the person types rather than before they begin.
     #[prop(optional)]
     on_edit: Option<Callback<()>>,
+    /// The browser's autofill hint (`username` on the sign-in form); off
+    /// by default, since most fields here are names of new things.
+    #[prop(default = "off")]
+    autocomplete: &'static str,
 ) -> impl IntoView {
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
@@ -77,7 +81,7 @@ pub fn TextField(
                 id=id.clone()
                 name=id.clone()
                 type="text"
-                autocomplete="off"
+                autocomplete=autocomplete
                 autocapitalize="none"
                 spellcheck="false"
                 required=required

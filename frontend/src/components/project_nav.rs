@@ -1,17 +1,18 @@
 //! The sub-navigation of a project's pages. Plain anchors: the router
 //! intercepts clicks on same-origin links.
 
+use crate::router::use_path;
 use leptos::prelude::*;
-use leptos_router::hooks::use_location;
 
 /// Links to the sections of one project; the current one carries
 /// `aria-current="page"`.
 #[component]
 pub fn ProjectNav(#[prop(into)] project: Signal<String>) -> impl IntoView {
-    let location = use_location();
-    let sections: [(&str, &str); 5] = [
+    let path = use_path();
+    let sections: [(&str, &str); 6] = [
         ("Overview", ""),
         ("Images", "/images"),
+        ("Job templates", "/job-templates"),
         ("Registry credentials", "/credentials"),
         ("Data", "/data"),
         ("Settings", "/settings"),
@@ -20,8 +21,7 @@ pub fn ProjectNav(#[prop(into)] project: Signal<String>) -> impl IntoView {
         .into_iter()
         .map(|(label, suffix)| {
             let href = move || format!("/projects/{}{suffix}", project.get());
-            let current =
-                move || (location.pathname.get().trim_end_matches('/') == href()).then_some("page");
+            let current = move || (path.get().trim_end_matches('/') == href()).then_some("page");
             view! {
                 <li>
                     <a href=href aria-current=current>{label}</a>

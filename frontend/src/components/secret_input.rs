@@ -1,7 +1,7 @@
 //! A masked input for passwords, tokens and API keys.
 //!
-//! `type=password` and `autocomplete="new-password"`, so the browser neither
-//! shows the value nor offers to save it; a reveal toggle with `aria-pressed`
+//! `type=password` and, for registry secrets, `autocomplete="new-password"`,
+//! so the browser neither shows the value nor offers to save it; a reveal toggle with `aria-pressed`
 //! whose change is also announced through a polite live region, so a screen
 //! reader says whether the value is now visible.
 
@@ -17,7 +17,14 @@ pub fn SecretInput(
     value: RwSignal<String>,
     #[prop(into)] error: Signal<Option<String>>,
     #[prop(optional)] on_edit: Option<Callback<()>>,
+    /// `current-password` on the sign-in form. By default `new-password`
+    /// with password managers told to stay away: registry secrets are not
+    /// the person's own passwords.
+    #[prop(optional)]
+    own_password: Option<&'static str>,
 ) -> impl IntoView {
+    let autocomplete = own_password.unwrap_or("new-password");
+    let ignore = own_password.is_none().then_some("true");
     let revealed = RwSignal::new(false);
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
@@ -35,9 +42,9 @@ pub fn SecretInput(
             (!ids.is_empty()).then(|| ids.join(" "))
         }
     };
-    let toggle_label = format!("Show {}", label.to_lowercase());
-    let shown = format!("The {} is visible.", label.to_lowercase());
-    let hidden = format!("The {} is hidden.", label.to_lowercase());
+    let toggle_label = format!("Show {}", label.to_ascii_lowercase());
+    let shown = format!("The {} is visible.", label.to_ascii_lowercase());
+    let hidden = format!("The {} is hidden.", label.to_ascii_lowercase());
     // Empty until the first toggle, so nothing is announced on page load.
     let announcement = RwSignal::new(String::new());
     let toggle = move |_| {
@@ -58,11 +65,11 @@ pub fn SecretInput(
                     id=id.clone()
                     name=id.clone()
                     type=move || if revealed.get() { "text" } else { "password" }
-                    autocomplete="new-password"
+                    autocomplete=autocomplete
                     autocapitalize="none"
                     spellcheck="false"
-                    data-lpignore="true"
-                    data-1p-ignore="true"
+                    data-lpignore=ignore
+                    data-1p-ignore=ignore
                     required=true
                     aria-invalid=move || aria_bool(error.with(Option::is_some))
                     aria-describedby=described_by

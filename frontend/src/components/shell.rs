@@ -1,12 +1,15 @@
 //! The frame around every page: a skip link, the header with the product
 //! name and navigation, the `<main>` landmark, and a footer with the version.
 
+use crate::router::use_path;
 use berth_shared::UiConfig;
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::use_location;
+
+use leptos::task::spawn_local;
 
 use super::focus_by_id;
+use crate::api;
+use crate::app::SignedIn;
 
 /// Sets `document.title`, so browser tabs, history and screen readers name
 /// the page the person is on.
@@ -28,12 +31,12 @@ fn projects_current(path: &str) -> Option<&'static str> {
 /// it never does: the console still works, the footer just omits the version).
 #[component]
 pub fn Shell(config: ReadSignal<Option<UiConfig>>, children: Children) -> impl IntoView {
-    let location = use_location();
+    let path = use_path();
     // After an in-app navigation, move focus to the new page's content so
     // keyboard and screen-reader users start there, as on a full page load.
     // Not on the first render: a fresh load already starts at the top.
     Effect::new(move |previous: Option<String>| {
-        let path = location.pathname.get();
+        let path = path.get();
         if previous.is_some_and(|p| p != path) {
             focus_by_id("main");
         }
@@ -54,18 +57,19 @@ pub fn Shell(config: ReadSignal<Option<UiConfig>>, children: Children) -> impl I
         </a>
         <header class="site-header">
             <div class="site-header__inner">
-                <A href="/" attr:class="brand">"Berth"</A>
+                <a href="/" class="brand">"Berth"</a>
                 <nav aria-label="Main">
                     <ul class="nav-list">
                         <li>
                             // A plain <a>: the router still handles the click, and
                             // the current-page marking covers `/` as well.
-                            <a href="/projects" aria-current=move || projects_current(&location.pathname.get())>
+                            <a href="/projects" aria-current=move || projects_current(&path.get())>
                                 "Projects"
                             </a>
                         </li>
                     </ul>
                 </nav>
+                <UserMenu/>
             </div>
         </header>
         // tabindex=-1 lets the skip link (and page changes) move focus here.
@@ -80,6 +84,42 @@ pub fn Shell(config: ReadSignal<Option<UiConfig>>, children: Children) -> impl I
                 }}
             </p>
         </footer>
+    }
+}
+
+/// Who is signed in, and signing out (only while signed in with a cookie:
+/// a portal's token is the portal's to end).
+#[component]
+fn UserMenu() -> impl IntoView {
+    let signed_in = expect_context::<RwSignal<SignedIn>>();
+    let pending = RwSignal::new(false);
+    let sign_out = move |_| {
+        pending.set(true);
+        spawn_local(async move {
+            // Whatever the answer, this browser's session is over for the
+            // person: the cookie is gone or worthless.
+            let _ = api::sign_out().await;
+            pending.set(false);
+            signed_in.set(SignedIn::No);
+        });
+    };
+    move || match &*signed_in.read() {
+        SignedIn::Yes(session) => {
+            let who = session.display_name.clone();
+            let can_sign_out = session.via == "session";
+            view! {
+                <div class="user-menu">
+                    <span class="user-menu__name">"Signed in as " <strong>{who}</strong></span>
+                    {can_sign_out.then(|| view! {
+                        <button type="button" class="button button--secondary" disabled=move || pending.get() on:click=sign_out>
+                            "Sign out"
+                        </button>
+                    })}
+                </div>
+            }
+            .into_any()
+        }
+        _ => ().into_any(),
     }
 }
 

@@ -6,7 +6,6 @@ use berth_shared::deletion::deleted_message;
 use berth_shared::project::days_left;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
 
 use crate::api::{self, ApiError, DeletionUpdate};
 use crate::components::{ErrorPanel, Loading, Modal, aria_bool, set_page_title};
@@ -148,7 +147,7 @@ pub fn DeletedProjectsPage() -> impl IntoView {
     view! {
         <nav aria-label="Breadcrumb" class="breadcrumb">
             <ol>
-                <li><A href="/projects">"Projects"</A></li>
+                <li><a href="/projects">"Projects"</a></li>
                 <li><span aria-current="page">"Deleted projects"</span></li>
             </ol>
         </nav>

@@ -1,7 +1,6 @@
 //! What an unknown address shows: a plain sentence and a way back.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::components::set_page_title;
 
@@ -13,7 +12,7 @@ pub fn NotFoundPage() -> impl IntoView {
         <h1>"Page not found"</h1>
         <p>"There is no page at this address. It may have moved, or the link may be mistyped."</p>
         <p>
-            <A href="/projects">"Go to your projects"</A>
+            <a href="/projects">"Go to your projects"</a>
         </p>
     }
 }

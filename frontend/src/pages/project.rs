@@ -1,11 +1,10 @@
 //! The project page (`/projects/:name`): what the project is and where its
 //! data lives.
 
+use crate::router::use_project_name;
 use berth_shared::Project;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 
 use crate::api::{self, ApiError};
 use crate::components::{ErrorPanel, Loading, ProjectNav, aria_bool, set_page_title};
@@ -22,8 +21,7 @@ enum PageState {
 /// Shows one project, or says plainly that there is no such project.
 #[component]
 pub fn ProjectPage() -> impl IntoView {
-    let params = use_params_map();
-    let name = Memo::new(move |_| params.read().get("name").unwrap_or_default());
+    let name = use_project_name();
     let state = RwSignal::new(PageState::Loading);
 
     let load = move || {
@@ -55,7 +53,7 @@ pub fn ProjectPage() -> impl IntoView {
         PageState::NotFound => view! {
             <h1>{format!("No project named {}", name.get_untracked())}</h1>
             <p>"It may have been deleted, or the address may be mistyped."</p>
-            <p><A href="/projects">"See your projects"</A></p>
+            <p><a href="/projects">"See your projects"</a></p>
         }
         .into_any(),
         PageState::Failed(error) => view! {
@@ -72,7 +70,7 @@ pub fn ProjectPage() -> impl IntoView {
     view! {
         <nav aria-label="Breadcrumb" class="breadcrumb">
             <ol>
-                <li><A href="/projects">"Projects"</A></li>
+                <li><a href="/projects">"Projects"</a></li>
                 <li><span aria-current="page">{move || name.get()}</span></li>
             </ol>
         </nav>
@@ -94,7 +92,7 @@ fn ProjectDetails(project: Project) -> impl IntoView {
     } else if project.status == berth_shared::project::STATUS_DELETED {
         view! {
             <span class="badge badge--warning">"Deleted"</span>
-            " " <A href="/deleted-projects">"Restore it from Deleted projects"</A>
+            " " <a href="/deleted-projects">"Restore it from Deleted projects"</a>
         }
         .into_any()
     } else {

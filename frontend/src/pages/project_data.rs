@@ -2,11 +2,10 @@
 //! stores for the project, where it lives, totals per kind, a download of
 //! the same inventory as JSON, and deleting one item (after confirming).
 
+use crate::router::use_project_name;
 use berth_shared::inventory::{Inventory, InventoryItem, KINDS, kind_label};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 
 use crate::api::{self, ApiError};
 use crate::components::{ErrorPanel, Loading, Modal, ProjectNav, aria_bool, set_page_title};
@@ -22,8 +21,7 @@ enum PageState {
 /// Lists what the project stores.
 #[component]
 pub fn ProjectDataPage() -> impl IntoView {
-    let params = use_params_map();
-    let name = Memo::new(move |_| params.read().get("name").unwrap_or_default());
+    let name = use_project_name();
     let state = RwSignal::new(PageState::Loading);
     let announcement = RwSignal::new(String::new());
     // The item waiting for confirmation, and the id of its delete button.
@@ -101,7 +99,7 @@ pub fn ProjectDataPage() -> impl IntoView {
                 .map(|(item, _)| {
                     format!(
                         "Delete {} {}?",
-                        kind_label(&item.kind).0.to_lowercase(),
+                        kind_label(&item.kind).0.to_ascii_lowercase(),
                         item.name
                     )
                 })
@@ -112,8 +110,8 @@ pub fn ProjectDataPage() -> impl IntoView {
     view! {
         <nav aria-label="Breadcrumb" class="breadcrumb">
             <ol>
-                <li><A href="/projects">"Projects"</A></li>
-                <li><A href=move || format!("/projects/{}", name.get())>{move || name.get()}</A></li>
+                <li><a href="/projects">"Projects"</a></li>
+                <li><a href=move || format!("/projects/{}", name.get())>{move || name.get()}</a></li>
                 <li><span aria-current="page">"Data"</span></li>
             </ol>
         </nav>
@@ -122,7 +120,7 @@ pub fn ProjectDataPage() -> impl IntoView {
         <p>
             "Everything Berth stores for this project, and where it lives. Secret values "
             "(passwords, tokens, API keys) are never shown. "
-            <A href="/data-storage">"How your data is stored"</A>
+            <a href="/data-storage">"How your data is stored"</a>
         </p>
         <p class="status-message" role="status" aria-live="polite">{move || announcement.get()}</p>
         <div aria-busy=busy>{body}</div>
@@ -219,7 +217,7 @@ fn ItemRow(
         .then(|| view! { <span class="badge">"Secret: value never shown"</span> });
     let by = |who: &Option<String>| who.clone().map(|w| format!(" by {w}"));
     let button_id = format!("delete-item-{index}");
-    let label = format!("Delete {} {}", kind.to_lowercase(), item.name);
+    let label = format!("Delete {} {}", kind.to_ascii_lowercase(), item.name);
     let created = format::date_time(&item.created_at);
     let updated = format::date_time(&item.updated_at);
     let clicked = {

@@ -2,13 +2,14 @@
 //! zone: deleting the project, permanently or with a restore window, after
 //! typing its name, with live progress until "Deleted project <name>".
 
+use crate::router::use_project_name;
 use berth_shared::inventory::{KINDS, count_phrase};
 use berth_shared::project::{STATUS_DELETED, STATUS_TERMINATING};
-use berth_shared::{Project, UiConfig};
+use berth_shared::{Project, Role, UiConfig};
+
+use super::project_members::Members;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 
 use crate::api::{self, ApiError, DeletionUpdate};
 use crate::components::{
@@ -27,8 +28,7 @@ enum PageState {
 /// Settings of one project.
 #[component]
 pub fn ProjectSettingsPage() -> impl IntoView {
-    let params = use_params_map();
-    let name = Memo::new(move |_| params.read().get("name").unwrap_or_default());
+    let name = use_project_name();
     let state = RwSignal::new(PageState::Loading);
     let load = move || {
         let wanted = name.get_untracked();
@@ -55,7 +55,7 @@ pub fn ProjectSettingsPage() -> impl IntoView {
         PageState::Loading => view! { <Loading message="Loading the project…"/> }.into_any(),
         PageState::NotFound => view! {
             <p>"There is no project with this name. It may have been deleted."</p>
-            <p><A href="/projects">"See your projects"</A></p>
+            <p><a href="/projects">"See your projects"</a></p>
         }
         .into_any(),
         PageState::Failed(error) => view! {
@@ -65,19 +65,27 @@ pub fn ProjectSettingsPage() -> impl IntoView {
         PageState::Loaded(project) if project.status == STATUS_DELETED => view! {
             <p class="banner">
                 "This project was deleted. "
-                <A href="/deleted-projects">"Restore it from Deleted projects"</A>
+                <a href="/deleted-projects">"Restore it from Deleted projects"</a>
                 " before its restore window ends."
             </p>
         }
         .into_any(),
-        PageState::Loaded(project) => view! { <DangerZone project=project/> }.into_any(),
+        PageState::Loaded(project) => {
+            // Administrators who are not members have no role, and may do everything.
+            let owner = project.role.is_none_or(|r| r == Role::Owner);
+            view! {
+                <Members project=project.name.clone() can_manage=owner/>
+                {owner.then(|| view! { <DangerZone project=project/> })}
+            }
+            .into_any()
+        }
     }
     };
     view! {
         <nav aria-label="Breadcrumb" class="breadcrumb">
             <ol>
-                <li><A href="/projects">"Projects"</A></li>
-                <li><A href=move || format!("/projects/{}", name.get())>{move || name.get()}</A></li>
+                <li><a href="/projects">"Projects"</a></li>
+                <li><a href=move || format!("/projects/{}", name.get())>{move || name.get()}</a></li>
                 <li><span aria-current="page">"Settings"</span></li>
             </ol>
         </nav>

@@ -51,7 +51,7 @@ pub fn ProjectsPage() -> impl IntoView {
             if let ListState::Loaded(items) = s {
                 items.retain(|p| p.name != project.name);
                 items.push(project);
-                items.sort_by(|a, b| a.name.cmp(&b.name));
+                items.sort_unstable_by(|a, b| a.name.cmp(&b.name));
             }
         });
     });

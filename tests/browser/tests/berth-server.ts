@@ -11,8 +11,22 @@ export interface Berth {
   url: string;
   /** The embedded Kubernetes API, when started with `--embedded-api-listen`. */
   kubeUrl?: string;
+  /** The administrator's session, signed in when the server started. */
+  admin: SignedIn;
   stop(): Promise<void>;
 }
+
+/** A signed-in account: its password and the session the console would hold. */
+export interface SignedIn {
+  user: string;
+  password: string;
+  /** Value of the `berth_session` cookie. */
+  cookie: string;
+  csrfToken: string;
+}
+
+/** The administrator's own password, replacing the printed one-time password. */
+export const ADMIN_PASSWORD = 'browser test administrator';
 
 const STARTUP_TIMEOUT_MS = 30_000;
 
@@ -52,8 +66,13 @@ export async function startBerth(options: BerthOptions = {}): Promise<Berth> {
     kubeUrl ??= /Embedded Kubernetes API listening on (http:\/\/\S+)/.exec(early)?.[1];
   });
   let url: string;
+  let admin: SignedIn;
   try {
     url = await listeningUrl(child);
+    const once = /with the one-time password: (\S+)/.exec(early)?.[1];
+    if (!once) throw new Error('berth printed no one-time password for its administrator');
+    const first = await signIn(url, 'admin', once);
+    admin = await changePassword(url, first, ADMIN_PASSWORD);
   } catch (error) {
     child.kill('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
@@ -62,6 +81,7 @@ export async function startBerth(options: BerthOptions = {}): Promise<Berth> {
   return {
     url,
     kubeUrl,
+    admin,
     async stop() {
       await stopProcess(child);
       rmSync(dataDir, { recursive: true, force: true });
@@ -109,4 +129,43 @@ function stopProcess(child: ChildProcess): Promise<void> {
     });
     child.kill('SIGTERM');
   });
+}
+
+/** Signs in through the API, as the console's form does. */
+export async function signIn(url: string, user: string, password: string): Promise<SignedIn> {
+  const response = await fetch(`${url}/api/v1/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: url },
+    body: JSON.stringify({ username: user, password }),
+  });
+  if (!response.ok) throw new Error(`signing in as ${user}: HTTP ${response.status}`);
+  return session(response, user, password);
+}
+
+/** Replaces the password of a signed-in account; the session is renewed. */
+export async function changePassword(url: string, who: SignedIn, newPassword: string): Promise<SignedIn> {
+  const response = await fetch(`${url}/api/v1/session/password`, {
+    method: 'PUT',
+    headers: {
+      'content-type': 'application/json',
+      origin: url,
+      cookie: `berth_session=${who.cookie}`,
+      'x-csrf-token': who.csrfToken,
+    },
+    body: JSON.stringify({ currentPassword: who.password, newPassword }),
+  });
+  if (!response.ok) throw new Error(`changing the password of ${who.user}: HTTP ${response.status}`);
+  return session(response, who.user, newPassword);
+}
+
+async function session(response: Response, user: string, password: string): Promise<SignedIn> {
+  const cookie = /berth_session=([^;]+)/.exec(response.headers.get('set-cookie') ?? '')?.[1];
+  const body = (await response.json()) as { csrfToken?: string };
+  if (!cookie || !body.csrfToken) throw new Error('no session in the answer');
+  return { user, password, cookie, csrfToken: body.csrfToken };
+}
+
+/** The headers an API call made with this session carries. */
+export function sessionHeaders(url: string, who: SignedIn): Record<string, string> {
+  return { cookie: `berth_session=${who.cookie}`, 'x-csrf-token': who.csrfToken, origin: url };
 }

@@ -1,7 +1,7 @@
 // The data inventory, deleting a project (typed confirmation, permanent
 // with live progress, or with a restore window), restoring it from
 // "Deleted projects", and the "How your data is stored" page.
-import { test, expect, uniqueName, expectNoSeriousA11yViolations } from './fixtures';
+import { test, expect, uniqueName, expectNoSeriousA11yViolations, apiFor, signInPage } from './fixtures';
 import { startBerth, type Berth } from './berth-server';
 import type { APIRequestContext } from '@playwright/test';
 
@@ -20,8 +20,12 @@ test.afterAll(async () => {
 const SECRET = 'never-shown-password-42';
 
 async function api(playwright: { request: { newContext(o: object): Promise<APIRequestContext> } }) {
-  return playwright.request.newContext({ baseURL: berth.url });
+  return apiFor(playwright, berth);
 }
+
+test.beforeEach(async ({ page }) => {
+  await signInPage(page, berth);
+});
 
 /** Creates an object in the embedded Kubernetes API. */
 async function kubeCreate(request: APIRequestContext, path: string, body: object) {
@@ -46,7 +50,8 @@ async function storeItems(request: APIRequestContext, project: string) {
   });
   await kubeCreate(request, `/apis/berth.dev/v1alpha1/namespaces/${ns}/jobtemplates`, {
     apiVersion: 'berth.dev/v1alpha1', kind: 'JobTemplate',
-    metadata: { name: 'nightly', labels: managed }, spec: { image: 'web' },
+    metadata: { name: 'nightly', labels: managed },
+    spec: { imagePointer: 'web', size: 'small', retryLimit: 3, maxExecutionSeconds: 3600 },
   });
 }
 

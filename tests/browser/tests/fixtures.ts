@@ -1,13 +1,15 @@
 // Test fixtures: one berth server per worker (so tests in a worker share a
 // store and use unique project names), and `isolated` for the tests that
 // need an empty store of their own.
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type APIRequestContext, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { startBerth, type Berth } from './berth-server';
+import { sessionHeaders, startBerth, type Berth } from './berth-server';
 
 type TestFixtures = {
   /** Start a fresh, empty server for this test alone. */
   isolated: boolean;
+  /** The server this test talks to (the worker's, or its own when isolated). */
+  server: Berth;
 };
 type WorkerFixtures = { berth: Berth };
 
@@ -21,18 +23,48 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     },
     { scope: 'worker' },
   ],
-  baseURL: async ({ berth, isolated }, use) => {
+  server: async ({ berth, isolated }, use) => {
     if (!isolated) {
-      await use(berth.url);
+      await use(berth);
       return;
     }
     const own = await startBerth();
-    await use(own.url);
+    await use(own);
     await own.stop();
+  },
+  baseURL: async ({ server }, use) => {
+    await use(server.url);
+  },
+  // The page opens the console signed in as the administrator.
+  context: async ({ context, server }, use) => {
+    await context.addCookies([{ name: 'berth_session', value: server.admin.cookie, url: server.url }]);
+    await use(context);
+  },
+  // API calls made by the tests themselves, with the administrator's session.
+  request: async ({ playwright, server }, use) => {
+    const request = await playwright.request.newContext({
+      baseURL: server.url,
+      extraHTTPHeaders: sessionHeaders(server.url, server.admin),
+    });
+    await use(request);
+    await request.dispose();
   },
 });
 
 export { expect };
+
+/** API calls to `berth` (a server a spec started itself) as its administrator. */
+export function apiFor(
+  playwright: { request: { newContext(o: object): Promise<APIRequestContext> } },
+  berth: Berth,
+): Promise<APIRequestContext> {
+  return playwright.request.newContext({ baseURL: berth.url, extraHTTPHeaders: sessionHeaders(berth.url, berth.admin) });
+}
+
+/** Opens the console of `berth` (a server a spec started itself) signed in. */
+export async function signInPage(page: Page, berth: Berth): Promise<void> {
+  await page.context().addCookies([{ name: 'berth_session', value: berth.admin.cookie, url: berth.url }]);
+}
 
 /** A project name no other test uses: lowercase, starts with a letter. */
 export function uniqueName(prefix: string): string {

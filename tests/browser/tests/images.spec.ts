@@ -1,7 +1,7 @@
 // Image pointers against a real registry: add one with a live-normalised
 // address and a credential added in place, verify it, see the digest,
 // delete it and the credential.
-import { test, expect, uniqueName, expectNoSeriousA11yViolations } from './fixtures';
+import { test, expect, uniqueName, expectNoSeriousA11yViolations, apiFor, signInPage } from './fixtures';
 import { startBerth, type Berth } from './berth-server';
 import { startRegistry, type Registry } from './registry';
 
@@ -21,10 +21,14 @@ test.afterAll(async () => {
   await registry?.stop();
 });
 
+test.beforeEach(async ({ page }) => {
+  await signInPage(page, berth);
+});
+
 test('adds an image pointer, verifies it against the registry, deletes it', async ({ page, playwright }) => {
   const pushed = await registry.push('demo/hello', '1.0');
   const project = uniqueName('images');
-  const api = await playwright.request.newContext({ baseURL: berth.url });
+  const api = await apiFor(playwright, berth);
   expect((await api.post('/api/v1/projects', { data: { name: project } })).status()).toBe(201);
 
   await page.goto(`${berth.url}/projects/${project}/images`);
@@ -99,7 +103,7 @@ test('adds an image pointer, verifies it against the registry, deletes it', asyn
 
 test('a failed check says why in plain words', async ({ page, playwright }) => {
   const project = uniqueName('badcheck');
-  const api = await playwright.request.newContext({ baseURL: berth.url });
+  const api = await apiFor(playwright, berth);
   expect((await api.post('/api/v1/projects', { data: { name: project } })).status()).toBe(201);
   const base = `/api/v1/projects/${project}`;
   expect(

@@ -68,6 +68,40 @@ test.describe('projects', () => {
     await expect(nav).toHaveAttribute('aria-current', 'page');
   });
 
+  test('links change the page without reloading it; back and forward work', async ({ page, request }) => {
+    const name = uniqueName('nav');
+    expect((await request.post('/api/v1/projects', { data: { name } })).status()).toBe(201);
+    await page.goto('/projects');
+    // A marker on the window survives in-app navigation, not a reload.
+    await page.evaluate(() => ((window as unknown as { berthMarker: number }).berthMarker = 1));
+    const marker = () => page.evaluate(() => (window as unknown as { berthMarker?: number }).berthMarker);
+
+    await page.getByRole('link', { name, exact: true }).click();
+    await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+    await page.getByRole('navigation', { name: 'Project' }).getByRole('link', { name: 'Images' }).click();
+    await expect(page).toHaveURL(new RegExp(`/projects/${name}/images$`));
+    await expect(page.getByRole('heading', { level: 1, name: 'Images' })).toBeVisible();
+    expect(await marker()).toBe(1);
+
+    await page.goBack();
+    await expect(page).toHaveURL(new RegExp(`/projects/${name}$`));
+    await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+    await page.goBack();
+    await expect(page.getByRole('heading', { level: 1, name: 'Projects' })).toBeVisible();
+    await page.goForward();
+    await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+    expect(await marker()).toBe(1);
+
+    // A click with a modifier is the browser's (open in a new tab): the page stays.
+    const [popup] = await Promise.all([
+      page.context().waitForEvent('page'),
+      page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: 'Projects' }).click({ modifiers: ['ControlOrMeta'] }),
+    ]);
+    await popup.close();
+    await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+    expect(await marker()).toBe(1);
+  });
+
   test('the skip link takes keyboard users to the content', async ({ page }) => {
     await page.goto('/');
     await expect(page.getByRole('heading', { level: 1, name: 'Projects' })).toBeVisible();

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use berth_tests::{BerthProcess, StartOptions, http};
+use berth_tests::{BerthProcess, StartOptions};
 use kube::api::{ApiResource, DynamicObject, GroupVersionKind, Patch, PatchParams, PostParams};
 use kube::{Api, Client};
 use reqwest::StatusCode;
@@ -25,7 +25,8 @@ pub fn kube(berth: &BerthProcess) -> Client {
 }
 
 pub async fn create_project(berth: &BerthProcess, name: &str) {
-    let response = http()
+    let response = berth
+        .http()
         .post(berth.at("/api/v1/projects"))
         .json(&json!({ "name": name, "description": "test" }))
         .send()
@@ -114,7 +115,7 @@ pub async fn store_one_of_each(client: &Client, namespace: &str) {
         json!({
             "apiVersion": "berth.dev/v1alpha1", "kind": "JobTemplate",
             "metadata": {"name": "nightly", "labels": {"app.kubernetes.io/managed-by": "berth"}},
-            "spec": {"image": "web", "command": ["run"]},
+            "spec": {"imagePointer": "web", "command": ["run"], "size": "small", "retryLimit": 3, "maxExecutionSeconds": 3600},
         }),
     )
     .await;
@@ -159,10 +160,8 @@ pub struct SseReader {
 
 impl SseReader {
     pub async fn open(berth: &BerthProcess, path: &str) -> Self {
-        let response = reqwest::Client::builder()
-            .no_proxy()
-            .build()
-            .expect("client")
+        let response = berth
+            .http()
             .get(berth.at(path))
             .header("accept", "text/event-stream")
             .send()

@@ -5,11 +5,10 @@
 
 pub mod form;
 
+use crate::router::use_project_name;
 use berth_shared::RegistryCredential;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 
 use crate::api::{self, ApiError};
 use crate::components::{ErrorPanel, Loading, ProjectNav, aria_bool, focus_by_id, set_page_title};
@@ -25,8 +24,7 @@ enum ListState {
 
 #[component]
 pub fn CredentialsPage() -> impl IntoView {
-    let params = use_params_map();
-    let project = Memo::new(move |_| params.read().get("name").unwrap_or_default());
+    let project = use_project_name();
     let state = RwSignal::new(ListState::Loading);
     let announcement = RwSignal::new(String::new());
     let editing = RwSignal::new(None::<RegistryCredential>);
@@ -173,8 +171,8 @@ pub fn CredentialsPage() -> impl IntoView {
     view! {
         <nav aria-label="Breadcrumb" class="breadcrumb">
             <ol>
-                <li><A href="/projects">"Projects"</A></li>
-                <li><A href=move || format!("/projects/{}", project.get())>{move || project.get()}</A></li>
+                <li><a href="/projects">"Projects"</a></li>
+                <li><a href=move || format!("/projects/{}", project.get())>{move || project.get()}</a></li>
                 <li><span aria-current="page">"Registry credentials"</span></li>
             </ol>
         </nav>

@@ -3,13 +3,12 @@
 //! the normalised address, a credential picker that can add a credential in
 //! place, the registry check, and deleting with a confirmation.
 
+use crate::router::use_project_name;
 use berth_shared::{
     FieldError, ImagePointer, ImageReference, RegistryCredential, SaveImagePointer,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 
 use crate::api::{self, ApiError};
 use crate::components::{
@@ -39,8 +38,7 @@ enum ListState {
 
 #[component]
 pub fn ImagesPage() -> impl IntoView {
-    let params = use_params_map();
-    let project = Memo::new(move |_| params.read().get("name").unwrap_or_default());
+    let project = use_project_name();
     let state = RwSignal::new(ListState::Loading);
     let credentials = RwSignal::new(Vec::<RegistryCredential>::new());
     let announcement = RwSignal::new(String::new());
@@ -221,8 +219,8 @@ pub fn ImagesPage() -> impl IntoView {
     view! {
         <nav aria-label="Breadcrumb" class="breadcrumb">
             <ol>
-                <li><A href="/projects">"Projects"</A></li>
-                <li><A href=move || format!("/projects/{}", project.get())>{move || project.get()}</A></li>
+                <li><a href="/projects">"Projects"</a></li>
+                <li><a href=move || format!("/projects/{}", project.get())>{move || project.get()}</a></li>
                 <li><span aria-current="page">"Images"</span></li>
             </ol>
         </nav>
@@ -385,7 +383,7 @@ fn ImageForm(
         credentials.update(|list| {
             list.retain(|c| c.name != saved.name);
             list.push(saved.clone());
-            list.sort_by(|a, b| a.name.cmp(&b.name));
+            list.sort_unstable_by(|a, b| a.name.cmp(&b.name));
         });
         credential.set(saved.name.clone());
         adding_credential.set(false);
@@ -475,7 +473,7 @@ fn ImageForm(
     }
 }
 
-fn message_for(errors: &[FieldError], field: &str) -> Option<String> {
+pub(crate) fn message_for(errors: &[FieldError], field: &str) -> Option<String> {
     errors
         .iter()
         .find(|e| e.field == field)

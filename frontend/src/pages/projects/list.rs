@@ -2,7 +2,6 @@
 
 use berth_shared::Project;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::format;
 
@@ -29,7 +28,7 @@ fn ProjectCard(project: Project) -> impl IntoView {
     view! {
         <li class="project-card">
             <h3 class="project-card__name">
-                <A href=href>{project.name.clone()}</A>
+                <a href=href>{project.name.clone()}</a>
             </h3>
             {(!project.description.is_empty())
                 .then(|| view! { <p class="project-card__description">{project.description.clone()}</p> })}

@@ -1,0 +1,194 @@
+//! Finding out who calls, on every API request, and the CSRF check for
+//! changes made with the sign-in cookie.
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use subtle::ConstantTimeEq;
+
+use super::{Auth, Identity, Via, cookie};
+use crate::error::ApiError;
+
+/// Paths a person whose password is a one-time password may still use:
+/// reading the session, changing the password, signing out.
+const ALLOWED_BEFORE_PASSWORD_CHANGE: [&str; 3] =
+    ["/v1/session", "/v1/session/password", "/v1/config"];
+
+/// Middleware: verifies the bearer token or the session cookie and puts
+/// the [`Identity`] on the request. Requests without credentials go on
+/// without one (the handlers that need one answer 401); wrong credentials
+/// are a 401 here.
+pub async fn authenticate(State(auth): State<Auth>, mut request: Request, next: Next) -> Response {
+    // Signing in needs no earlier session; whatever cookie comes along is
+    // replaced, so it is not checked (nor its CSRF token asked for).
+    let signing_in =
+        request.method() == Method::POST && request.uri().path().ends_with("/v1/session");
+    let identity = if signing_in {
+        Ok(None)
+    } else {
+        identify(&auth, request.headers()).await
+    };
+    match identity {
+        Ok(Some(identity)) => {
+            if let Err(refused) = check(&identity, &request) {
+                return refused.into_response();
+            }
+            request.extensions_mut().insert(identity);
+        }
+        Ok(None) => {
+            // Signing in is a change without a session: still refuse
+            // other sites' pages posting the login form.
+            if !is_safe(request.method()) && !same_origin(request.headers()) {
+                return ApiError::CsrfCheckFailed.into_response();
+            }
+        }
+        Err(err) => return err.into_response(),
+    }
+    next.run(request).await
+}
+
+async fn identify(auth: &Auth, headers: &HeaderMap) -> Result<Option<Identity>, ApiError> {
+    if let Some(token) = bearer(headers) {
+        let Some(oidc) = &auth.oidc else {
+            return Err(ApiError::Unauthenticated);
+        };
+        return match oidc.verify(token).await {
+            Ok(identity) => Ok(Some(identity)),
+            Err(reason) => {
+                tracing::info!(%reason, "bearer token refused");
+                Err(ApiError::Unauthenticated)
+            }
+        };
+    }
+    let Some(token) = cookie::token(headers) else {
+        return Ok(None);
+    };
+    let Some(session) = auth.sessions.lookup(&token).await? else {
+        // A stale cookie is no sign-in; the console then shows the login page.
+        return Ok(None);
+    };
+    let Some((user, _)) = auth.users.get_with_hash(&session.user).await? else {
+        auth.sessions.delete(&session.id).await?;
+        return Ok(None);
+    };
+    Ok(Some(Identity {
+        display_name: user.name.clone(),
+        user: user.name,
+        admin: user.admin,
+        via: Via::Session {
+            id: session.id,
+            csrf_token: session.csrf_token,
+            expires_at: session.expires_at.to_string(),
+            password_change_required: user.password_change_required,
+        },
+    }))
+}
+
+/// The CSRF check and the one-time-password rule for cookie sessions;
+/// bearer tokens are not sent by browsers on their own, so they need
+/// neither.
+fn check(identity: &Identity, request: &Request) -> Result<(), ApiError> {
+    let Via::Session {
+        csrf_token,
+        password_change_required,
+        ..
+    } = &identity.via
+    else {
+        return Ok(());
+    };
+    if !is_safe(request.method()) {
+        let sent = request
+            .headers()
+            .get(berth_shared::session::CSRF_HEADER)
+            .map(|v| v.as_bytes())
+            .unwrap_or_default();
+        let token_ok: bool = sent.ct_eq(csrf_token.as_bytes()).into();
+        if !token_ok || !same_origin(request.headers()) {
+            tracing::warn!(user = %identity.user, path = %request.uri().path(), "CSRF check failed");
+            return Err(ApiError::CsrfCheckFailed);
+        }
+    }
+    // Paths as seen inside `/api`, where this middleware runs.
+    let path = request.uri().path();
+    if *password_change_required
+        && !ALLOWED_BEFORE_PASSWORD_CHANGE
+            .iter()
+            .any(|p| path.ends_with(p))
+    {
+        return Err(ApiError::PasswordChangeRequired);
+    }
+    Ok(())
+}
+
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// A request without `Origin` (not sent by a browser page, or a same-origin
+/// GET) passes; with one, its host must be the host the request was sent to.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let origin_host = origin.split_once("://").map(|(_, rest)| rest);
+    matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn headers(origin: Option<&str>, host: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::HOST, HeaderValue::from_str(host).expect("host"));
+        if let Some(origin) = origin {
+            h.insert(
+                header::ORIGIN,
+                HeaderValue::from_str(origin).expect("origin"),
+            );
+        }
+        h
+    }
+
+    #[test]
+    fn origin_must_be_the_host_itself() {
+        assert!(same_origin(&headers(None, "127.0.0.1:8080")));
+        assert!(same_origin(&headers(
+            Some("http://127.0.0.1:8080"),
+            "127.0.0.1:8080"
+        )));
+        assert!(!same_origin(&headers(
+            Some("http://evil.example"),
+            "127.0.0.1:8080"
+        )));
+        assert!(!same_origin(&headers(Some("null"), "127.0.0.1:8080")));
+        assert!(!same_origin(&headers(
+            Some("http://127.0.0.1:8081"),
+            "127.0.0.1:8080"
+        )));
+    }
+
+    #[test]
+    fn bearer_tokens_are_read_from_the_authorization_header() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer abc.def.ghi"),
+        );
+        assert_eq!(bearer(&h), Some("abc.def.ghi"));
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Basic Zm9vOmJhcg=="),
+        );
+        assert_eq!(bearer(&h), None);
+    }
+}

@@ -1,0 +1,180 @@
+//! Local accounts, each a Secret in Berth's system namespace holding the
+//! argon2id hash of its password (never the password).
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::ByteString;
+use k8s_openapi::api::core::v1::Secret;
+use kube::api::{DeleteParams, ListParams, ObjectMeta, Patch, PatchParams, PostParams};
+use kube::{Api, Client};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::error::ApiError;
+use crate::services::labels;
+
+/// `berth.dev/kind` of an account's Secret.
+const KIND_USER: &str = "user";
+/// Label: the account's user name.
+const USER_LABEL: &str = "berth.dev/user";
+/// Annotation: `"true"` for administrators.
+const ADMIN: &str = "berth.dev/admin";
+/// Annotation: `"true"` while the password is a one-time password.
+const MUST_CHANGE: &str = "berth.dev/password-change-required";
+const HASH_KEY: &str = "password-hash";
+
+/// One account, without its hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    pub name: String,
+    pub admin: bool,
+    pub password_change_required: bool,
+    pub created_at: String,
+}
+
+/// The accounts.
+#[derive(Clone)]
+pub struct UserStore {
+    secrets: Api<Secret>,
+}
+
+fn secret_name(user: &str) -> String {
+    format!("berth-user-{user}")
+}
+
+impl UserStore {
+    pub fn new(client: Client, system_namespace: &str) -> Self {
+        Self {
+            secrets: Api::namespaced(client, system_namespace),
+        }
+    }
+
+    /// Every account, by name.
+    pub async fn list(&self) -> Result<Vec<User>, ApiError> {
+        let selector = format!("{}={KIND_USER}", labels::KIND);
+        let list = self
+            .secrets
+            .list(&ListParams::default().labels(&selector))
+            .await?;
+        let mut users: Vec<User> = list.items.iter().filter_map(to_user).collect();
+        users.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(users)
+    }
+
+    /// The account and its password hash.
+    pub async fn get_with_hash(&self, name: &str) -> Result<Option<(User, String)>, ApiError> {
+        if berth_shared::session::validate_username(name).is_err() {
+            return Ok(None);
+        }
+        let Some(secret) = self.secrets.get_opt(&secret_name(name)).await? else {
+            return Ok(None);
+        };
+        let hash = secret
+            .data
+            .as_ref()
+            .and_then(|d| d.get(HASH_KEY))
+            .and_then(|b| String::from_utf8(b.0.clone()).ok());
+        Ok(to_user(&secret).zip(hash))
+    }
+
+    /// Creates an account; `None` when the name is taken.
+    pub async fn create(
+        &self,
+        name: &str,
+        password_hash: String,
+        admin: bool,
+        password_change_required: bool,
+    ) -> Result<Option<User>, ApiError> {
+        let secret = Secret {
+            metadata: ObjectMeta {
+                name: Some(secret_name(name)),
+                labels: Some(BTreeMap::from([
+                    (
+                        labels::MANAGED_BY.to_owned(),
+                        labels::MANAGED_BY_VALUE.to_owned(),
+                    ),
+                    (labels::KIND.to_owned(), KIND_USER.to_owned()),
+                    (USER_LABEL.to_owned(), name.to_owned()),
+                ])),
+                annotations: Some(BTreeMap::from([
+                    (ADMIN.to_owned(), admin.to_string()),
+                    (MUST_CHANGE.to_owned(), password_change_required.to_string()),
+                ])),
+                ..ObjectMeta::default()
+            },
+            type_: Some("Opaque".to_owned()),
+            data: Some(BTreeMap::from([(
+                HASH_KEY.to_owned(),
+                ByteString(password_hash.into_bytes()),
+            )])),
+            ..Secret::default()
+        };
+        match self.secrets.create(&PostParams::default(), &secret).await {
+            Ok(created) => Ok(to_user(&created)),
+            Err(kube::Error::Api(status)) if status.code == 409 => Ok(None),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// Sets a new password hash; `false` when there is no such account.
+    pub async fn set_password(
+        &self,
+        name: &str,
+        password_hash: String,
+        password_change_required: bool,
+    ) -> Result<bool, ApiError> {
+        use base64::Engine;
+        let patch = json!({
+            "metadata": { "annotations": { MUST_CHANGE: password_change_required.to_string() } },
+            "data": { HASH_KEY: base64::engine::general_purpose::STANDARD.encode(password_hash) },
+        });
+        match self
+            .secrets
+            .patch(
+                &secret_name(name),
+                &PatchParams::default(),
+                &Patch::Merge(&patch),
+            )
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(kube::Error::Api(status)) if status.code == 404 => Ok(false),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// Removes an account; `false` when there was none.
+    pub async fn remove(&self, name: &str) -> Result<bool, ApiError> {
+        match self
+            .secrets
+            .delete(&secret_name(name), &DeleteParams::default())
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(kube::Error::Api(status)) if status.code == 404 => Ok(false),
+            Err(err) => Err(err.into()),
+        }
+    }
+}
+
+fn to_user(secret: &Secret) -> Option<User> {
+    let meta = &secret.metadata;
+    let name = meta.labels.as_ref()?.get(USER_LABEL)?.clone();
+    let flag = |key: &str| {
+        meta.annotations
+            .as_ref()
+            .and_then(|a| a.get(key))
+            .is_some_and(|v| v == "true")
+    };
+    Some(User {
+        name,
+        admin: flag(ADMIN),
+        password_change_required: flag(MUST_CHANGE),
+        created_at: meta
+            .creation_timestamp
+            .as_ref()
+            .map(|t| t.0.to_string())
+            .unwrap_or_default(),
+    })
+}

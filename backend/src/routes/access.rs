@@ -1,0 +1,96 @@
+//! The role check in front of every `/api/v1/projects/{project}/…` route.
+//! A caller with no role in the project gets the same 404 as for a project
+//! that does not exist, so project names do not leak; a member whose role
+//! is too small gets 403, since they already know the project.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, Request, State};
+use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use berth_shared::Role;
+
+use crate::auth::Identity;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The caller's role in the project of the request (`None`: an
+/// administrator who is not a member), for handlers that report it.
+#[derive(Debug, Clone, Copy)]
+pub struct ProjectRole(pub Option<Role>);
+
+/// The role a request needs: reading needs a viewer, changing data an
+/// editor; deleting or restoring the project and managing members an owner.
+pub fn required_role(method: &Method, rest: &str) -> Role {
+    let reading = matches!(*method, Method::GET | Method::HEAD);
+    match rest {
+        _ if reading => Role::Viewer,
+        "" | "/restore" | "/members" => Role::Owner,
+        _ => Role::Editor,
+    }
+}
+
+/// Middleware for the project routes.
+pub async fn check_project_role(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(params): Path<HashMap<String, String>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let Some(project) = params.get("project") else {
+        return ApiError::UnknownEndpoint.into_response();
+    };
+    let (_, members) = match state.projects.get_with_members(project).await {
+        Ok(found) => found,
+        // The progress of a deletion that has just finished: the stream
+        // says "deleted" for a project that is not there, whoever asks,
+        // which tells nobody anything about other people's projects.
+        Err(ApiError::ProjectNotFound(_)) if request.uri().path().ends_with("/deletion") => {
+            return next.run(request).await;
+        }
+        Err(err) => return err.into_response(),
+    };
+    let role = members.get(&identity.user).copied();
+    if role.is_none() && !identity.admin {
+        return ApiError::ProjectNotFound(project.clone()).into_response();
+    }
+    // What follows the project in the address: "", "/images/web", ...
+    let marker = format!("/projects/{project}");
+    let path = request.uri().path();
+    let rest = path.split_once(&marker).map_or("", |(_, rest)| rest);
+    let needed = required_role(request.method(), rest);
+    if let Some(role) = role.filter(|r| !identity.admin && *r < needed) {
+        return ApiError::Forbidden(format!(
+            "Your role in project “{project}” is {}: it cannot do this. Ask an owner of the project.",
+            role.as_str()
+        ))
+        .into_response();
+    }
+    request.extensions_mut().insert(ProjectRole(role));
+    next.run(request).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_needed_per_route() {
+        assert_eq!(required_role(&Method::GET, ""), Role::Viewer);
+        assert_eq!(required_role(&Method::GET, "/members"), Role::Viewer);
+        assert_eq!(required_role(&Method::DELETE, ""), Role::Owner);
+        assert_eq!(required_role(&Method::POST, "/restore"), Role::Owner);
+        assert_eq!(required_role(&Method::PUT, "/members"), Role::Owner);
+        assert_eq!(required_role(&Method::POST, "/images"), Role::Editor);
+        assert_eq!(
+            required_role(&Method::DELETE, "/inventory/image/web"),
+            Role::Editor
+        );
+        assert_eq!(
+            required_role(&Method::POST, "/images/web/verify"),
+            Role::Editor
+        );
+    }
+}

@@ -1,0 +1,120 @@
+//! `/api/v1/projects/{project}/job-templates`: batch job templates, and the
+//! `batch/v1` Job each would become. Sensitive environment values travel in
+//! request bodies only and are never echoed, not even in an error.
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use berth_shared::{JobTemplate, JobTemplateList, SaveJobTemplate};
+use k8s_openapi::api::batch::v1::Job;
+
+use super::actor::Actor;
+use super::credentials::{etag_value, if_match};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub async fn list(
+    State(state): State<AppState>,
+    Path(project): Path<String>,
+) -> Result<Json<JobTemplateList>, ApiError> {
+    let ns = state.projects.data_namespace(&project).await?;
+    let items = state.job_templates.list(&ns, &state.images).await?;
+    Ok(Json(JobTemplateList { items }))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    Path((project, name)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let ns = state.projects.data_namespace(&project).await?;
+    let template = state.job_templates.get(&ns, &name, &state.images).await?;
+    Ok(with_etag(StatusCode::OK, template, None))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    Path(project): Path<String>,
+    actor: Actor,
+    body: Result<Json<SaveJobTemplate>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let ns = state.projects.data_namespace(&project).await?;
+    let Json(request) = body.map_err(secret_safe_rejection)?;
+    let template = state
+        .job_templates
+        .create(&ns, request, &actor, &state.images)
+        .await?;
+    let location = format!(
+        "/api/v1/projects/{project}/job-templates/{}",
+        template.fields.name
+    );
+    Ok(with_etag(StatusCode::CREATED, template, Some(location)))
+}
+
+pub async fn replace(
+    State(state): State<AppState>,
+    Path((project, name)): Path<(String, String)>,
+    actor: Actor,
+    headers: HeaderMap,
+    body: Result<Json<SaveJobTemplate>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let ns = state.projects.data_namespace(&project).await?;
+    let Json(request) = body.map_err(secret_safe_rejection)?;
+    let template = state
+        .job_templates
+        .replace(
+            &ns,
+            &name,
+            request,
+            if_match(&headers),
+            &actor,
+            &state.images,
+        )
+        .await?;
+    Ok(with_etag(StatusCode::OK, template, None))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    Path((project, name)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let ns = state.projects.data_namespace(&project).await?;
+    state.job_templates.delete(&ns, &name).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The `batch/v1` Job the template would become.
+pub async fn job(
+    State(state): State<AppState>,
+    Path((project, name)): Path<(String, String)>,
+) -> Result<Json<Job>, ApiError> {
+    let ns = state.projects.data_namespace(&project).await?;
+    Ok(Json(
+        state.job_templates.job(&ns, &name, &state.images).await?,
+    ))
+}
+
+/// A malformed body is refused without quoting it: serde's messages may
+/// cite a sensitive value that was sent.
+fn secret_safe_rejection(rejection: JsonRejection) -> ApiError {
+    match rejection.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
+        _ => ApiError::BadRequest(
+            "The request body is not a valid job template: send JSON with name, image or imagePointer, command, args, env (name, value, sensitive), size, indices, retryLimit and maxExecutionSeconds."
+                .into(),
+        ),
+    }
+}
+
+fn with_etag(status: StatusCode, template: JobTemplate, location: Option<String>) -> Response {
+    let etag = etag_value(&template.version);
+    let mut response = (status, Json(template)).into_response();
+    if let Some(etag) = etag {
+        response.headers_mut().insert(header::ETAG, etag);
+    }
+    if let Some(location) = location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    response
+}

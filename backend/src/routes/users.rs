@@ -1,0 +1,129 @@
+//! `/api/v1/users`: local accounts, for administrators (`berth user …`).
+//! Passwords come in and never go out; a password set by an administrator
+//! is a one-time password its owner must replace at the first sign-in.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use berth_shared::FieldError;
+use berth_shared::session::{validate_password, validate_username};
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+
+use super::ApiJson;
+use crate::auth::users::User;
+use crate::auth::{Identity, passwords};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// `POST` body.
+#[derive(Deserialize)]
+pub struct NewUser {
+    name: String,
+    password: String,
+    #[serde(default)]
+    admin: bool,
+}
+
+/// `PUT /{name}/password` body.
+#[derive(Deserialize)]
+pub struct NewPassword {
+    password: String,
+}
+
+#[derive(Serialize)]
+pub struct UserList {
+    items: Vec<User>,
+}
+
+fn require_admin(identity: &Identity) -> Result<(), ApiError> {
+    if identity.admin {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(
+            "Only administrators manage accounts.".to_owned(),
+        ))
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    identity: Identity,
+) -> Result<Json<UserList>, ApiError> {
+    require_admin(&identity)?;
+    Ok(Json(UserList {
+        items: state.auth.users.list().await?,
+    }))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    identity: Identity,
+    ApiJson(new): ApiJson<NewUser>,
+) -> Result<(StatusCode, Json<User>), ApiError> {
+    require_admin(&identity)?;
+    let mut errors = Vec::new();
+    if let Err(e) = validate_username(&new.name) {
+        errors.push(FieldError::new("name", e));
+    }
+    if let Err(e) = validate_password(&new.password) {
+        errors.push(FieldError::new("password", e));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let hash = passwords::hash(SecretString::from(new.password)).await?;
+    let user = state
+        .auth
+        .users
+        .create(&new.name, hash, new.admin, true)
+        .await?
+        .ok_or_else(|| {
+            ApiError::Conflict(format!("An account named “{}” already exists.", new.name))
+        })?;
+    tracing::info!(by = %identity.user, user = %user.name, admin = user.admin, "account created");
+    Ok((StatusCode::CREATED, Json(user)))
+}
+
+pub async fn set_password(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(name): Path<String>,
+    ApiJson(new): ApiJson<NewPassword>,
+) -> Result<StatusCode, ApiError> {
+    require_admin(&identity)?;
+    validate_password(&new.password)
+        .map_err(|e| ApiError::Validation(vec![FieldError::new("password", e)]))?;
+    let hash = passwords::hash(SecretString::from(new.password)).await?;
+    if !state.auth.users.set_password(&name, hash, true).await? {
+        return Err(no_account(&name));
+    }
+    state.auth.sessions.delete_all_of(&name).await?;
+    tracing::info!(by = %identity.user, user = %name, "password reset");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn remove(
+    State(state): State<AppState>,
+    identity: Identity,
+    Path(name): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    require_admin(&identity)?;
+    let users = state.auth.users.list().await?;
+    let admins_left = users.iter().filter(|u| u.admin && u.name != name).count();
+    if users.iter().any(|u| u.name == name && u.admin) && admins_left == 0 {
+        return Err(ApiError::Conflict(
+            "This is the last administrator; make another one first.".to_owned(),
+        ));
+    }
+    if !state.auth.users.remove(&name).await? {
+        return Err(no_account(&name));
+    }
+    state.auth.sessions.delete_all_of(&name).await?;
+    tracing::info!(by = %identity.user, user = %name, "account removed");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn no_account(name: &str) -> ApiError {
+    ApiError::ItemNotFound(format!("There is no account named “{name}”."))
+}

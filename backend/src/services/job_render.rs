@@ -1,0 +1,176 @@
+//! The `batch/v1` Job a template becomes: what "as Kubernetes Job" shows and
+//! what running a template will submit. Sensitive values are referenced
+//! from the companion Secret (`secretKeyRef`), never inlined.
+
+use std::collections::BTreeMap;
+
+use berth_shared::job_templates::Indices;
+use k8s_openapi::api::batch::v1::{Job, JobSpec};
+use k8s_openapi::api::core::v1::{
+    Container, EnvVar, EnvVarSource, LocalObjectReference, PodSpec, PodTemplateSpec,
+    ResourceRequirements, SecretKeySelector,
+};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use kube::api::ObjectMeta;
+
+use super::job_templates::secret_name;
+use super::labels;
+use crate::resources::job_template::JobTemplate;
+
+/// The variable that tells each instance of an array job its index list;
+/// Kubernetes numbers the instances 0…n-1 in `JOB_COMPLETION_INDEX`, the
+/// n-th entry of this list is that instance's array index.
+pub const ARRAY_INDICES_ENV: &str = "BERTH_ARRAY_INDICES";
+
+/// The image a template runs: a reference and, from its image pointer, the
+/// registry credential (an image pull Secret) that reaches it.
+pub struct JobImage {
+    pub reference: String,
+    pub pull_secret: Option<String>,
+}
+
+pub fn render(namespace: &str, template: &JobTemplate, image: JobImage) -> Job {
+    let name = template.metadata.name.clone().unwrap_or_default();
+    let spec = &template.spec;
+    let mut env: Vec<EnvVar> = spec
+        .env
+        .iter()
+        .map(|v| EnvVar {
+            name: v.name.clone(),
+            value: (!v.sensitive).then(|| v.value.clone().unwrap_or_default()),
+            value_from: v.sensitive.then(|| EnvVarSource {
+                secret_key_ref: Some(SecretKeySelector {
+                    name: secret_name(&name),
+                    key: v.name.clone(),
+                    optional: Some(false),
+                }),
+                ..EnvVarSource::default()
+            }),
+        })
+        .collect();
+    let indices = Indices::parse(spec.indices.as_deref().unwrap_or_default()).unwrap_or_default();
+    if indices.is_array() {
+        env.push(EnvVar {
+            name: ARRAY_INDICES_ENV.to_owned(),
+            value: Some(indices.normalized()),
+            value_from: None,
+        });
+    }
+    let amounts = BTreeMap::from([
+        ("cpu".to_owned(), Quantity(spec.size.cpu().to_owned())),
+        ("memory".to_owned(), Quantity(spec.size.memory().to_owned())),
+    ]);
+    let instances = i32::try_from(indices.instances()).unwrap_or(i32::MAX);
+    let labels_ = BTreeMap::from([
+        (
+            labels::MANAGED_BY.to_owned(),
+            labels::MANAGED_BY_VALUE.to_owned(),
+        ),
+        (labels::JOB_TEMPLATE.to_owned(), name.clone()),
+    ]);
+    Job {
+        metadata: ObjectMeta {
+            generate_name: Some(format!("{name}-")),
+            namespace: Some(namespace.to_owned()),
+            labels: Some(labels_.clone()),
+            ..ObjectMeta::default()
+        },
+        spec: Some(JobSpec {
+            backoff_limit: Some(i32::try_from(spec.retry_limit).unwrap_or(i32::MAX)),
+            active_deadline_seconds: Some(i64::from(spec.max_execution_seconds)),
+            completions: indices.is_array().then_some(instances),
+            parallelism: indices.is_array().then_some(instances),
+            completion_mode: indices.is_array().then(|| "Indexed".to_owned()),
+            template: PodTemplateSpec {
+                metadata: Some(ObjectMeta {
+                    labels: Some(labels_),
+                    ..ObjectMeta::default()
+                }),
+                spec: Some(PodSpec {
+                    restart_policy: Some("Never".to_owned()),
+                    image_pull_secrets: image
+                        .pull_secret
+                        .map(|name| vec![LocalObjectReference { name }]),
+                    containers: vec![Container {
+                        name: "main".to_owned(),
+                        image: Some(image.reference),
+                        command: (!spec.command.is_empty()).then(|| spec.command.clone()),
+                        args: (!spec.args.is_empty()).then(|| spec.args.clone()),
+                        env: (!env.is_empty()).then_some(env),
+                        resources: Some(ResourceRequirements {
+                            requests: Some(amounts.clone()),
+                            limits: Some(amounts),
+                            ..ResourceRequirements::default()
+                        }),
+                        ..Container::default()
+                    }],
+                    ..PodSpec::default()
+                }),
+            },
+            ..JobSpec::default()
+        }),
+        status: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources::job_template::{JobTemplateSpec, TemplateEnvVar};
+    use berth_shared::ResourceSize;
+
+    #[test]
+    fn sensitive_values_are_secret_references_and_indices_an_indexed_job() {
+        let template = JobTemplate::new(
+            "nightly",
+            JobTemplateSpec {
+                description: String::new(),
+                image_pointer: Some("web".into()),
+                image: None,
+                command: vec!["sh".into()],
+                args: vec![],
+                env: vec![
+                    TemplateEnvVar {
+                        name: "PLAIN".into(),
+                        value: Some("v".into()),
+                        sensitive: false,
+                    },
+                    TemplateEnvVar {
+                        name: "TOKEN".into(),
+                        value: None,
+                        sensitive: true,
+                    },
+                ],
+                size: ResourceSize::Large,
+                indices: Some("0-9,20".into()),
+                retry_limit: 2,
+                max_execution_seconds: 600,
+            },
+        );
+        let job = render(
+            "berth-p",
+            &template,
+            JobImage {
+                reference: "docker.io/library/nginx:latest".into(),
+                pull_secret: Some("hub".into()),
+            },
+        );
+        let json = serde_json::to_value(&job).expect("serialises");
+        let spec = &json["spec"];
+        assert_eq!(spec["completionMode"], "Indexed");
+        assert_eq!(spec["completions"], 11);
+        assert_eq!(spec["backoffLimit"], 2);
+        assert_eq!(spec["activeDeadlineSeconds"], 600);
+        let pod = &spec["template"]["spec"];
+        assert_eq!(pod["imagePullSecrets"][0]["name"], "hub");
+        let c = &pod["containers"][0];
+        assert_eq!(c["resources"]["limits"]["cpu"], "2");
+        assert_eq!(
+            c["env"][1]["valueFrom"]["secretKeyRef"]["name"],
+            "nightly-env"
+        );
+        assert_eq!(c["env"][1]["valueFrom"]["secretKeyRef"]["key"], "TOKEN");
+        assert!(c["env"][1].get("value").is_none());
+        assert_eq!(c["env"][2]["value"], "0-9,20");
+    }
+}

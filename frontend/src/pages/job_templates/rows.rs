@@ -1,0 +1,133 @@
+//! Repeatable rows (command parts, arguments, environment variables): add,
+//! remove, and move up or down with buttons a keyboard reaches and a screen
+//! reader names ("Move argument 2 up").
+
+use std::cell::Cell;
+
+use leptos::prelude::*;
+
+use crate::components::{TextField, focus_by_id};
+
+/// One row; `key` stays with it when it moves, so its inputs keep their
+/// state and focus.
+#[derive(Clone, Copy)]
+pub struct Row<T> {
+    pub key: u32,
+    pub item: T,
+}
+
+thread_local! {
+    static NEXT_KEY: Cell<u32> = const { Cell::new(0) };
+}
+
+pub fn row<T>(item: T) -> Row<T> {
+    let key = NEXT_KEY.with(|k| {
+        let key = k.get();
+        k.set(key + 1);
+        key
+    });
+    Row { key, item }
+}
+
+/// The position of row `key`, from 0.
+pub fn index_of<T: Send + Sync + 'static>(rows: RwSignal<Vec<Row<T>>>, key: u32) -> usize {
+    rows.with(|r| r.iter().position(|x| x.key == key))
+        .unwrap_or(0)
+}
+
+/// Up, down and remove for row `key`. After a move the focus follows the
+/// row (to the other arrow when it reached an end).
+pub fn row_controls<T: Copy + Send + Sync + 'static>(
+    rows: RwSignal<Vec<Row<T>>>,
+    key: u32,
+    noun: &'static str,
+    prefix: &'static str,
+) -> impl IntoView {
+    let index = move || index_of(rows, key);
+    let last = move || rows.with(Vec::len).saturating_sub(1);
+    let shift = move |up: bool| {
+        let i = index();
+        let j = if up { i.checked_sub(1) } else { Some(i + 1) };
+        let Some(j) = j.filter(|j| *j <= last()) else {
+            return;
+        };
+        rows.update(|r| r.swap(i, j));
+        let at_end = if up { j == 0 } else { j == last() };
+        let button = if up != at_end { "up" } else { "down" };
+        focus_by_id(format!("{prefix}-{key}-{button}"));
+    };
+    let at_end = move || index_of(rows, key) >= last();
+    let remove = move |_| {
+        let i = index();
+        rows.update(|r| r.retain(|x| x.key != key));
+        let next = rows.with(|r| r.get(i).or_else(|| r.last()).map(|x| x.key));
+        focus_by_id(match next {
+            Some(k) => format!("{prefix}-{k}-remove"),
+            None => format!("{prefix}-add"),
+        });
+    };
+    view! {
+        <div class="row-actions">
+            <button type="button" class="button button--secondary" id=format!("{prefix}-{key}-up")
+                aria-label=move || format!("Move {noun} {} up", index() + 1)
+                disabled=move || index() == 0 on:click=move |_| shift(true)>"Up"</button>
+            <button type="button" class="button button--secondary" id=format!("{prefix}-{key}-down")
+                aria-label=move || format!("Move {noun} {} down", index() + 1)
+                disabled=at_end on:click=move |_| shift(false)>"Down"</button>
+            <button type="button" class="button button--secondary" id=format!("{prefix}-{key}-remove")
+                aria-label=move || format!("Remove {noun} {}", index() + 1)
+                on:click=remove>"Remove"</button>
+        </div>
+    }
+}
+
+/// A list of text rows such as the arguments, with its errors
+/// (`args[2]`) next to each input.
+#[component]
+pub fn TextRows(
+    rows: RwSignal<Vec<Row<RwSignal<String>>>>,
+    /// The JSON field: `args` or `command`.
+    field: &'static str,
+    legend: &'static str,
+    noun: &'static str,
+    hint: &'static str,
+    #[prop(into)] errors: Signal<Vec<berth_shared::FieldError>>,
+) -> impl IntoView {
+    let add = move |_| {
+        let new = row(RwSignal::new(String::new()));
+        rows.update(|r| r.push(new));
+        focus_by_id(format!("{field}-{}", new.key));
+    };
+    view! {
+        <fieldset class="field rows">
+            <legend class="field__label">{legend}<span class="field__optional">" (optional)"</span></legend>
+            <p class="field__hint">{hint}</p>
+            <For each=move || rows.get() key=|r| r.key let:r>
+                {
+                    let id = format!("{field}-{}", r.key);
+                    let error = Signal::derive(move || {
+                        let path = format!("{field}[{}]", index_of(rows, r.key));
+                        errors.with(|e| crate::pages::images::message_for(e, &path))
+                    });
+                    let label = move || format!("{} {}", capitalised(noun), index_of(rows, r.key) + 1);
+                    view! {
+                        <div class="rows__row" role="group" aria-label=label>
+                            <TextField id=id label=capitalised(noun) value=r.item error=error required=true/>
+                            {row_controls(rows, r.key, noun, field)}
+                        </div>
+                    }
+                }
+            </For>
+            <button type="button" class="button button--secondary" id=format!("{field}-add")
+                on:click=add>{format!("Add {noun}")}</button>
+        </fieldset>
+    }
+}
+
+pub fn capitalised(noun: &str) -> String {
+    let mut chars = noun.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}

@@ -1,0 +1,8 @@
+//! In-app navigation: the current address ([`location`]) and the page it
+//! shows ([`route`]).
+
+mod location;
+mod route;
+
+pub use location::{provide_location, use_path};
+pub use route::{ProjectSection, Route, use_project_name};

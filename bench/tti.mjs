@@ -23,6 +23,12 @@ const times = [];
 try {
   for (let i = 0; i < loads; i++) {
     const context = await browser.newContext();
+    // Signed in (bench/run passes the session cookie, `name=value`).
+    const cookie = process.env.BERTH_COOKIE;
+    if (cookie) {
+      const [name, ...value] = cookie.split('=');
+      await context.addCookies([{ name, value: value.join('='), url }]);
+    }
     const page = await context.newPage();
     // Noted by the page itself the moment the list is usable;
     // performance.now() counts from the navigation's start.

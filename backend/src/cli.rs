@@ -58,7 +58,8 @@ pub struct ServeArgs {
     pub embedded_api_listen: Option<SocketAddr>,
 
     /// Use the Kubernetes cluster of this kubeconfig instead of the embedded
-    /// API server.
+    /// API server. Without it, `KUBECONFIG` or an in-cluster service account
+    /// select a cluster; `~/.kube/config` alone does not.
     #[arg(long, env = "BERTH_KUBECONFIG")]
     pub kubeconfig: Option<PathBuf>,
 

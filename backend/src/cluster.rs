@@ -1,8 +1,15 @@
 //! Which Kubernetes API Berth stores data in: a real cluster when one is
 //! configured, otherwise the embedded API server. Either way the rest of the
 //! backend holds one `kube::Client` and cannot tell the difference.
+//!
+//! A cluster is configured by, in this order: `--kubeconfig PATH`
+//! (`BERTH_KUBECONFIG`), the `KUBECONFIG` environment variable, or the
+//! in-cluster service account (`KUBERNETES_SERVICE_HOST`, set in every pod).
+//! Unlike `kube::Config::infer`, `~/.kube/config` alone does NOT select a
+//! cluster: a developer's everyday kubeconfig must not silently turn a local
+//! run into writes to a real cluster.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use kube::config::{KubeConfigOptions, Kubeconfig};
@@ -18,23 +25,65 @@ pub struct Cluster {
     pub embedded: Option<EmbeddedApiServer>,
 }
 
-impl Cluster {
-    /// Connect as configured: `--kubeconfig`, else the embedded server.
-    pub async fn connect(args: &ServeArgs) -> anyhow::Result<Self> {
-        match &args.kubeconfig {
-            Some(path) => Self::from_kubeconfig(path).await,
-            None => Self::embedded(&args.data_dir),
-        }
+/// Where the cluster configuration comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// `--kubeconfig PATH` / `BERTH_KUBECONFIG`.
+    KubeconfigFlag(PathBuf),
+    /// The `KUBECONFIG` environment variable (one path or a list to merge).
+    KubeconfigEnv,
+    /// The pod's service account (`KUBERNETES_SERVICE_HOST`).
+    InCluster,
+    /// None of the above: the embedded API server.
+    Embedded,
+}
+
+impl Source {
+    /// Decide from the flags and this process's environment.
+    pub fn select(args: &ServeArgs) -> Self {
+        Self::select_from(args.kubeconfig.as_deref(), |name| {
+            std::env::var_os(name).filter(|v| !v.is_empty())
+        })
     }
 
-    async fn from_kubeconfig(path: &Path) -> anyhow::Result<Self> {
-        let kubeconfig = Kubeconfig::read_from(path)
-            .with_context(|| format!("reading kubeconfig {}", path.display()))?;
-        let config =
-            kube::Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default())
-                .await
-                .with_context(|| format!("loading kubeconfig {}", path.display()))?;
-        tracing::info!(cluster = %config.cluster_url, "using the Kubernetes cluster of the kubeconfig");
+    fn select_from(flag: Option<&Path>, env: impl Fn(&str) -> Option<std::ffi::OsString>) -> Self {
+        if let Some(path) = flag {
+            Self::KubeconfigFlag(path.to_path_buf())
+        } else if env("KUBECONFIG").is_some() {
+            Self::KubeconfigEnv
+        } else if env("KUBERNETES_SERVICE_HOST").is_some() {
+            Self::InCluster
+        } else {
+            Self::Embedded
+        }
+    }
+}
+
+impl Cluster {
+    /// Connect as configured (see the module documentation).
+    pub async fn connect(args: &ServeArgs) -> anyhow::Result<Self> {
+        let source = Source::select(args);
+        let config = match &source {
+            Source::Embedded => return Self::embedded(&args.data_dir),
+            Source::KubeconfigFlag(path) => {
+                let kubeconfig = Kubeconfig::read_from(path)
+                    .with_context(|| format!("reading kubeconfig {}", path.display()))?;
+                from_kubeconfig(kubeconfig, &path.display().to_string()).await?
+            }
+            Source::KubeconfigEnv => {
+                let kubeconfig = Kubeconfig::from_env()
+                    .context("reading the kubeconfig named by KUBECONFIG")?
+                    .context("KUBECONFIG names no file")?;
+                from_kubeconfig(kubeconfig, "$KUBECONFIG").await?
+            }
+            Source::InCluster => kube::Config::incluster()
+                .context("loading the in-cluster service account configuration")?,
+        };
+        tracing::info!(
+            cluster = %config.cluster_url,
+            source = ?source,
+            "using a Kubernetes cluster"
+        );
         let client = kube::Client::try_from(config).context("creating the Kubernetes client")?;
         Ok(Self {
             client,
@@ -65,5 +114,38 @@ impl Cluster {
         } else {
             "cluster"
         }
+    }
+}
+
+async fn from_kubeconfig(kubeconfig: Kubeconfig, from: &str) -> anyhow::Result<kube::Config> {
+    kube::Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default())
+        .await
+        .with_context(|| format!("loading kubeconfig {from}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pick(flag: Option<&str>, vars: &[&str]) -> Source {
+        Source::select_from(flag.map(Path::new), |name| {
+            vars.contains(&name).then(|| "x".into())
+        })
+    }
+
+    #[test]
+    fn embedded_unless_a_cluster_is_named() {
+        assert_eq!(pick(None, &[]), Source::Embedded);
+        // HOME's ~/.kube/config is not looked at: only these select a cluster.
+        assert_eq!(pick(None, &["HOME"]), Source::Embedded);
+        assert_eq!(pick(None, &["KUBERNETES_SERVICE_HOST"]), Source::InCluster);
+        assert_eq!(
+            pick(None, &["KUBECONFIG", "KUBERNETES_SERVICE_HOST"]),
+            Source::KubeconfigEnv
+        );
+        assert_eq!(
+            pick(Some("/k"), &["KUBECONFIG"]),
+            Source::KubeconfigFlag(PathBuf::from("/k"))
+        );
     }
 }

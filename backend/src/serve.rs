@@ -23,6 +23,7 @@ use crate::services::deletion::{DeletionService, DeletionTiming};
 use crate::services::images::ImageService;
 use crate::services::inventory::InventoryService;
 use crate::services::job_templates::JobTemplateService;
+use crate::services::project_cache::ProjectCache;
 use crate::services::projects::ProjectService;
 use crate::services::purge;
 use crate::services::registry::RegistryAccess;
@@ -55,8 +56,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     }
 
     let restore_window = args.restore_window()?;
-    let projects = ProjectService::new(cluster.client.clone(), args.namespace_prefix.clone())
-        .with_restore_window(restore_window);
+    let cache = ProjectCache::start(cluster.client.clone(), shutdown_rx.clone());
+    let projects =
+        ProjectService::new(cluster.client.clone(), args.namespace_prefix.clone(), cache)
+            .with_restore_window(restore_window);
     tasks.spawn(purge_task(
         projects.clone(),
         Duration::from_secs(args.purge_interval_seconds.max(1)),

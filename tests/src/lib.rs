@@ -221,7 +221,10 @@ impl BerthProcess {
                 std::env::var("BERTH_TEST_LOG").unwrap_or_else(|_| "info".into()),
             )
             .envs(options.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            // Only the embedded API, whatever cluster the developer's shell names.
             .env_remove("BERTH_KUBECONFIG")
+            .env_remove("KUBECONFIG")
+            .env_remove("KUBERNETES_SERVICE_HOST")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -300,6 +303,24 @@ impl BerthProcess {
             .expect("a Kubernetes client")
     }
 
+    /// Wait (bounded, 10 s) until `/readyz` answers 200, as a Kubernetes
+    /// readiness probe would before sending traffic.
+    pub async fn wait_ready(&self) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let ready = http().get(self.at("/readyz")).send().await;
+            if ready.is_ok_and(|r| r.status().is_success()) {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "not ready after 10 s:\n{}",
+                self.logs()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// Wait (bounded, 10 s) until the process has printed `needle`.
     pub async fn wait_for_log(&self, needle: &str) -> bool {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
@@ -364,6 +385,20 @@ fn pump(
             }
         }
     });
+}
+
+/// Write `dir/kubeconfig` for an unauthenticated API server at `server`
+/// (the embedded API on loopback, or a closed port); returns its path.
+pub fn write_kubeconfig(dir: &Path, server: &str) -> PathBuf {
+    let path = dir.join("kubeconfig");
+    std::fs::write(
+        &path,
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: {server}\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\nusers:\n- name: u\n  user: {{}}\ncurrent-context: c\n"
+        ),
+    )
+    .expect("write kubeconfig");
+    path
 }
 
 /// An HTTP client for tests: no proxy, bounded time, and no automatic

@@ -215,6 +215,7 @@ async fn config_and_health() {
         .expect("json");
     assert_eq!(config["clusterMode"], "embedded");
     assert_eq!(config["version"], env!("CARGO_PKG_VERSION"));
+    berth.wait_ready().await;
     for path in ["/healthz", "/readyz"] {
         let response = berth
             .http()
@@ -233,14 +234,7 @@ async fn readyz_fails_when_the_cluster_does_not_answer() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = closed.local_addr().expect("addr").port();
     drop(closed);
-    let kubeconfig = dir.path().join("kubeconfig");
-    std::fs::write(
-        &kubeconfig,
-        format!(
-            "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: http://127.0.0.1:{port}\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\nusers:\n- name: u\n  user: {{}}\ncurrent-context: c\n"
-        ),
-    )
-    .expect("write kubeconfig");
+    let kubeconfig = berth_tests::write_kubeconfig(dir.path(), &format!("http://127.0.0.1:{port}"));
     let berth = BerthProcess::start_with(berth_tests::StartOptions {
         args: vec!["--kubeconfig".into(), kubeconfig.display().to_string()],
         no_embedded_listen: true,
@@ -328,4 +322,121 @@ async fn responses_carry_a_request_id() {
         "the request id is in the log:\n{}",
         berth.logs()
     );
+}
+
+/// Lists come from a watch-fed cache; a write must still show in the very
+/// next list of the person who made it.
+#[tokio::test]
+async fn a_write_shows_in_the_next_list() {
+    let berth = BerthProcess::start_with(berth_tests::StartOptions {
+        args: vec!["--restore-window".into(), "1h".into()],
+        ..Default::default()
+    })
+    .await
+    .expect("start");
+    berth.wait_ready().await;
+    let names =
+        |projects: Vec<Project>| -> Vec<String> { projects.into_iter().map(|p| p.name).collect() };
+    for i in 0..10 {
+        let name = format!("ryw-{i}");
+        assert_eq!(
+            create(&berth, &name, "").await.status(),
+            StatusCode::CREATED
+        );
+        assert!(names(list(&berth).await).contains(&name), "{name} created");
+
+        let deleted = berth
+            .http()
+            .delete(berth.at(&format!("/api/v1/projects/{name}?mode=soft")))
+            .send()
+            .await
+            .expect("soft delete");
+        assert_eq!(deleted.status(), StatusCode::OK);
+        assert!(!names(list(&berth).await).contains(&name), "{name} deleted");
+        let in_bin: ProjectList = berth
+            .http()
+            .get(berth.at("/api/v1/projects?deleted=true"))
+            .send()
+            .await
+            .expect("deleted list")
+            .json()
+            .await
+            .expect("json");
+        assert!(in_bin.items.iter().any(|p| p.name == name));
+
+        let restored = berth
+            .http()
+            .post(berth.at(&format!("/api/v1/projects/{name}/restore")))
+            .send()
+            .await
+            .expect("restore");
+        assert_eq!(restored.status(), StatusCode::OK);
+        assert!(names(list(&berth).await).contains(&name), "{name} restored");
+
+        let gone = berth
+            .http()
+            .delete(berth.at(&format!("/api/v1/projects/{name}?mode=hard")))
+            .send()
+            .await
+            .expect("hard delete");
+        assert_eq!(gone.status(), StatusCode::ACCEPTED);
+        let after = list(&berth).await;
+        assert!(
+            after
+                .iter()
+                .all(|p| p.name != name || p.status == "Terminating"),
+            "{name} is gone or terminating: {after:?}"
+        );
+    }
+}
+
+/// The list is compressed once per change, not per request; a browser
+/// asking for gzip or brotli gets it, anyone else plain JSON.
+#[tokio::test]
+async fn the_list_comes_compressed_when_asked() {
+    use std::io::Read;
+    let berth = BerthProcess::start().await.expect("start");
+    berth.wait_ready().await;
+    for i in 0..20 {
+        assert_eq!(
+            create(&berth, &format!("zip-{i}"), "compressible")
+                .await
+                .status(),
+            StatusCode::CREATED
+        );
+    }
+    let plain = berth
+        .http()
+        .get(berth.at("/api/v1/projects"))
+        .send()
+        .await
+        .expect("plain");
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain = plain.bytes().await.expect("body");
+    for _ in 0..2 {
+        let zipped = berth
+            .http()
+            .get(berth.at("/api/v1/projects"))
+            .header("accept-encoding", "gzip")
+            .send()
+            .await
+            .expect("gzip");
+        assert_eq!(zipped.headers()["content-encoding"], "gzip");
+        assert_eq!(zipped.headers()["vary"], "accept-encoding");
+        let zipped = zipped.bytes().await.expect("body");
+        assert!(zipped.len() < plain.len() / 3, "compressed");
+        let mut unzipped = Vec::new();
+        flate2::read::GzDecoder::new(&zipped[..])
+            .read_to_end(&mut unzipped)
+            .expect("gunzip");
+        assert_eq!(unzipped, plain);
+    }
+    let br = berth
+        .http()
+        .get(berth.at("/api/v1/projects"))
+        .header("accept-encoding", "gzip, deflate, br")
+        .send()
+        .await
+        .expect("br");
+    assert_eq!(br.headers()["content-encoding"], "br");
 }

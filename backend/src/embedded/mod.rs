@@ -13,6 +13,7 @@
 //! answers `/api`, `/apis`, `/version`; [`status`] maps every error to a
 //! `metav1.Status`.
 
+pub mod audit;
 pub mod discovery;
 pub mod handlers;
 pub mod meta;
@@ -109,7 +110,8 @@ impl EmbeddedApiServer {
 
     /// A `kube::Client` that talks to [`Self::router`] in-process, without TCP.
     pub fn client(&self) -> kube::Client {
-        kube::Client::new(self.router(), "default")
+        let router = self.router().layer(axum::Extension(audit::Caller::Backend));
+        kube::Client::new(router, "default")
     }
 }
 

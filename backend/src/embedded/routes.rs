@@ -15,6 +15,7 @@ use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 
+use super::audit;
 use super::discovery;
 use super::handlers::{self, Params, Part, Target, json_response};
 use super::openapi;
@@ -89,6 +90,14 @@ async fn handle(store: &Store, req: Request) -> Result<Response, ApiError> {
     if segs.iter().any(|s| s.is_empty()) && path != "/" {
         return Err(ApiError::NoSuchPath);
     }
+    let resource_path = matches!(
+        segs.as_slice(),
+        ["api", "v1", _, ..] | ["apis", _, _, _, ..]
+    );
+    if !resource_path && tracing::enabled!(target: audit::TARGET, tracing::Level::DEBUG) {
+        let caller = req.extensions().get::<audit::Caller>().copied();
+        audit::record_path(caller, req.method(), &path);
+    }
     let get_only = |v: serde_json::Value| -> Result<Response, ApiError> {
         if req.method() == Method::GET {
             Ok(ok_json(&v))
@@ -131,6 +140,23 @@ async fn handle(store: &Store, req: Request) -> Result<Response, ApiError> {
         .map_err(|e| ApiError::BadRequest(format!("invalid query: {e}")))?;
     let params = Params::from_pairs(&pairs)?;
     let method = req.method().clone();
+    if tracing::enabled!(target: audit::TARGET, tracing::Level::DEBUG) {
+        let (t, collection, sub) = match &addressed {
+            Addressed::Collection(t) => (t, true, None),
+            Addressed::Object(t, _, sub) => (t, false, sub.as_deref()),
+        };
+        if let Some(verb) = audit::verb(&method, collection, params.watch) {
+            let caller = req.extensions().get::<audit::Caller>().copied();
+            audit::record(
+                caller,
+                verb,
+                &t.rt.group,
+                &t.rt.plural,
+                sub,
+                t.namespace.as_deref(),
+            );
+        }
+    }
     let headers = req.headers().clone();
     let content_type = headers
         .get(header::CONTENT_TYPE)

@@ -10,8 +10,14 @@ pub async fn healthz() -> &'static str {
     "ok"
 }
 
-/// Ready: the Kubernetes API answers too.
+/// Ready: the project cache has synced and the Kubernetes API answers.
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    if !state.projects.cache().is_ready() {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the project cache has not synced yet",
+        );
+    }
     match state.cluster.client.apiserver_version().await {
         Ok(_) => (StatusCode::OK, "ok"),
         Err(err) => {

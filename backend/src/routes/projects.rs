@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use axum::Json;
 use axum::extract::{Extension, Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use berth_shared::deletion::{EVENT_DELETED, EVENT_PROGRESS, EVENT_SOFT_DELETED, EVENT_STALLED};
@@ -20,7 +20,8 @@ use super::actor::Actor;
 use crate::auth::Identity;
 use crate::error::ApiError;
 use crate::services::deletion::DeletionEvent;
-use crate::services::projects::{DeleteMode, Deleted};
+use crate::services::projects::{DeleteMode, Deleted, visible_to};
+use crate::services::rendered::Encoding;
 use crate::state::AppState;
 
 #[derive(Debug, Default, Deserialize)]
@@ -32,30 +33,36 @@ pub struct ListQuery {
 }
 
 /// The caller's projects (every project for an administrator), each with
-/// the caller's role. Deleted projects are listed to their owners only.
+/// the caller's role, from the project cache; the live list is the most
+/// frequent request, so its JSON is kept between changes. Deleted projects
+/// are listed to their owners only.
 pub async fn list(
     State(state): State<AppState>,
     identity: Identity,
     Query(query): Query<ListQuery>,
-) -> Result<Json<ProjectList>, ApiError> {
-    let needed = if query.deleted {
-        Role::Owner
-    } else {
-        Role::Viewer
-    };
-    let items = state
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    if query.deleted {
+        let projects = state.projects.list_with_members(true).await?;
+        let items = visible_to(projects, &identity.user, identity.admin, Role::Owner);
+        return Ok(Json(ProjectList { items }).into_response());
+    }
+    let accept = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok());
+    let (encoding, body) = state
         .projects
-        .list_with_members(query.deleted)
+        .list_json_for(&identity.user, identity.admin)
         .await?
-        .into_iter()
-        .filter_map(|(mut project, members)| {
-            let role = members.get(&identity.user).copied();
-            let allowed = identity.admin || role.is_some_and(|r| r >= needed);
-            project.role = role;
-            allowed.then_some(project)
-        })
-        .collect();
-    Ok(Json(ProjectList { items }))
+        .body(Encoding::negotiate(accept));
+    let mut response = ([(header::CONTENT_TYPE, "application/json")], body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    // Already compressed: the compression layer leaves it as it is.
+    if let Some(name) = encoding.header() {
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(name));
+    }
+    Ok(response)
 }
 
 pub async fn get(

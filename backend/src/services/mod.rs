@@ -8,6 +8,8 @@ pub mod job_render;
 pub mod job_templates;
 pub mod labels;
 pub mod members;
+pub mod project_cache;
 pub mod projects;
 pub mod purge;
 pub mod registry;
+pub mod rendered;

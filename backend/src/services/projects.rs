@@ -7,11 +7,12 @@
 //! still exists, so the name stays taken; [`super::purge`] deletes it for
 //! good once the window has passed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use berth_shared::project::{STATUS_DELETED, STATUS_TERMINATING, SoftDeletion};
-use berth_shared::{CreateProject, Project, validate_project_name};
+use berth_shared::{CreateProject, Project, ProjectList, Role, validate_project_name};
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{
     DeleteParams, ListParams, ObjectMeta, Patch, PatchParams, PostParams, Preconditions,
@@ -19,6 +20,8 @@ use kube::api::{
 use kube::{Api, Client};
 use serde_json::json;
 
+use super::project_cache::{ProjectCache, Written};
+use super::rendered::Rendered;
 use super::{labels, members};
 use crate::error::ApiError;
 
@@ -29,6 +32,41 @@ pub struct ProjectService {
     prefix: String,
     /// How long a deleted project can be restored; zero: deletion is permanent.
     restore_window: Duration,
+    cache: ProjectCache,
+    /// The live list as JSON, with the cache generation it was built from:
+    /// most list requests find nothing changed and send these bytes again.
+    rendered: Arc<Mutex<Memo>>,
+}
+
+/// Rendered lists, per (user, administrator), of one cache generation.
+type Memo = (Option<u64>, HashMap<(String, bool), Arc<Rendered>>);
+
+/// At most this many users' lists are kept per generation.
+const MEMO_USERS: usize = 1024;
+
+/// A project with its members and their roles.
+pub type WithMembers = (Project, BTreeMap<String, Role>);
+
+/// The projects `user` may see with at least `needed` (every one for an
+/// administrator), each carrying the user's role.
+pub fn visible_to(
+    projects: Vec<WithMembers>,
+    user: &str,
+    admin: bool,
+    needed: Role,
+) -> Vec<Project> {
+    projects
+        .into_iter()
+        .filter_map(|(mut project, members)| {
+            let role = members.get(user).copied();
+            project.role = role;
+            (admin || role.is_some_and(|r| r >= needed)).then_some(project)
+        })
+        .collect()
+}
+
+fn strip(projects: Vec<WithMembers>) -> Vec<Project> {
+    projects.into_iter().map(|(p, _)| p).collect()
 }
 
 /// How to delete a project.
@@ -63,12 +101,19 @@ pub enum Deleted {
 }
 
 impl ProjectService {
-    pub fn new(client: Client, prefix: impl Into<String>) -> Self {
+    pub fn new(client: Client, prefix: impl Into<String>, cache: ProjectCache) -> Self {
         Self {
             namespaces: Api::all(client),
             prefix: prefix.into(),
             restore_window: Duration::ZERO,
+            cache,
+            rendered: Arc::default(),
         }
+    }
+
+    /// The cache lists are answered from.
+    pub fn cache(&self) -> &ProjectCache {
+        &self.cache
     }
 
     /// Deletions keep projects restorable for `window` (zero: never).
@@ -89,26 +134,88 @@ impl ProjectService {
     /// Every project, newest first; projects waiting in their restore
     /// window are not listed (see [`Self::list_deleted`]).
     pub async fn list(&self) -> Result<Vec<Project>, ApiError> {
-        self.list_selected(&labels::live_project_selector()).await
+        Ok(strip(self.list_with_members(false).await?))
+    }
+
+    /// The live projects `user` may see (all for an administrator), each
+    /// with the user's role, as the JSON of a `ProjectList`; built (and
+    /// compressed) once per change of the cache and per user.
+    pub async fn list_json_for(&self, user: &str, admin: bool) -> Result<Arc<Rendered>, ApiError> {
+        let key = (user.to_owned(), admin);
+        if self.cache.is_ready()
+            && let Ok(memo) = self.rendered.lock()
+            && memo.0 == Some(self.cache.generation())
+            && let Some(body) = memo.1.get(&key)
+        {
+            return Ok(body.clone());
+        }
+        let (generation, projects) = self.list_selected(false).await?;
+        let items = visible_to(projects, user, admin, Role::Viewer);
+        let body = Arc::new(Rendered::new(bytes::Bytes::from(
+            serde_json::to_vec(&ProjectList { items })
+                .map_err(|e| ApiError::Internal(anyhow::anyhow!("serialising projects: {e}")))?,
+        )));
+        if let Some(generation) = generation
+            && let Ok(mut memo) = self.rendered.lock()
+        {
+            if memo.0 != Some(generation) || memo.1.len() >= MEMO_USERS {
+                *memo = (Some(generation), HashMap::new());
+            }
+            memo.1.insert(key, body.clone());
+        }
+        Ok(body)
     }
 
     /// Projects deleted with a restore window and not yet purged, the one
     /// purged soonest first.
     pub async fn list_deleted(&self) -> Result<Vec<Project>, ApiError> {
-        let mut projects = self
-            .list_selected(&labels::deleted_project_selector())
-            .await?;
-        projects.retain(|p| p.status == STATUS_DELETED);
-        projects.sort_by(|a, b| purge_key(a).cmp(&purge_key(b)).then(a.name.cmp(&b.name)));
+        Ok(strip(self.list_with_members(true).await?))
+    }
+
+    /// Every live (or deleted) project with its members.
+    pub async fn list_with_members(&self, deleted: bool) -> Result<Vec<WithMembers>, ApiError> {
+        let (_, mut projects) = self.list_selected(deleted).await?;
+        if deleted {
+            projects.retain(|(p, _)| p.status == STATUS_DELETED);
+            projects.sort_by(|(a, _), (b, _)| {
+                purge_key(a).cmp(&purge_key(b)).then(a.name.cmp(&b.name))
+            });
+        }
         Ok(projects)
     }
 
-    async fn list_selected(&self, selector: &str) -> Result<Vec<Project>, ApiError> {
-        let params = ListParams::default().labels(selector);
-        let list = self.namespaces.list(&params).await?;
-        let mut projects: Vec<Project> = list.items.iter().filter_map(to_project).collect();
-        projects.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.name.cmp(&b.name)));
-        Ok(projects)
+    /// From the cache once it has synced (with the cache generation it
+    /// reflects); before that (the first moments after start) from the
+    /// API. Newest first; the namespaces carry the members.
+    async fn list_selected(
+        &self,
+        deleted: bool,
+    ) -> Result<(Option<u64>, Vec<WithMembers>), ApiError> {
+        let with_members = |ns: &Namespace| Some((to_project(ns)?, members::of(ns)));
+        let mut generation = None;
+        let mut projects: Vec<WithMembers> = if self.cache.is_ready() {
+            let (seen, namespaces) = self.cache.snapshot();
+            generation = Some(seen);
+            namespaces
+                .iter()
+                .filter(|ns| is_soft_deleted(ns) == deleted)
+                .filter_map(|ns| with_members(ns))
+                .collect()
+        } else {
+            let selector = if deleted {
+                labels::deleted_project_selector()
+            } else {
+                labels::live_project_selector()
+            };
+            let list = self
+                .namespaces
+                .list(&ListParams::default().labels(&selector))
+                .await?;
+            list.items.iter().filter_map(with_members).collect()
+        };
+        projects
+            .sort_by(|(a, _), (b, _)| b.created_at.cmp(&a.created_at).then(a.name.cmp(&b.name)));
+        Ok((generation, projects))
     }
 
     /// One project, also when deleted with a restore window (its `status`
@@ -124,40 +231,6 @@ impl ProjectService {
     ) -> Result<(Project, BTreeMap<String, berth_shared::Role>), ApiError> {
         let (ns, project) = self.get_namespace(name).await?;
         Ok((project, members::of(&ns)))
-    }
-
-    /// Every live project with its members.
-    pub async fn list_with_members(
-        &self,
-        deleted: bool,
-    ) -> Result<Vec<(Project, BTreeMap<String, berth_shared::Role>)>, ApiError> {
-        let projects = if deleted {
-            self.list_deleted().await?
-        } else {
-            self.list().await?
-        };
-        // One list for both: the namespaces carry the members.
-        let selector = if deleted {
-            labels::deleted_project_selector()
-        } else {
-            labels::live_project_selector()
-        };
-        let namespaces = self
-            .namespaces
-            .list(&ListParams::default().labels(&selector))
-            .await?;
-        let by_name: BTreeMap<String, BTreeMap<String, berth_shared::Role>> = namespaces
-            .items
-            .iter()
-            .filter_map(|ns| Some((to_project(ns)?.name, members::of(ns))))
-            .collect();
-        Ok(projects
-            .into_iter()
-            .map(|p| {
-                let m = by_name.get(&p.name).cloned().unwrap_or_default();
-                (p, m)
-            })
-            .collect())
     }
 
     /// Replaces the members, guarded by the namespace's version so a
@@ -256,6 +329,7 @@ impl ProjectService {
         {
             Ok(created) => {
                 tracing::info!(project = %request.name, "project created");
+                self.cache.caught_up(&Written::of(&created)).await;
                 to_project(&created).ok_or_else(|| {
                     ApiError::Internal(anyhow::anyhow!("the created namespace lost its labels"))
                 })
@@ -296,7 +370,9 @@ impl ProjectService {
             },
             DeleteMode::Hard => {
                 if project.status != STATUS_TERMINATING {
-                    self.delete_namespace(&ns).await?;
+                    let written = self.delete_namespace(&ns).await?;
+                    let written = written.unwrap_or_else(|| Written::Gone(ns_name(&ns)));
+                    self.cache.caught_up(&written).await;
                     tracing::info!(project = %name, %actor, "project deletion started");
                 }
                 let mut project = project;
@@ -373,7 +449,10 @@ impl ProjectService {
             )
             .await
         {
-            Ok(ns) => Ok(ns),
+            Ok(ns) => {
+                self.cache.caught_up(&Written::of(&ns)).await;
+                Ok(ns)
+            }
             Err(kube::Error::Api(status)) if status.code == 404 => {
                 Err(ApiError::ProjectNotFound(name.to_owned()))
             }
@@ -391,9 +470,10 @@ impl ProjectService {
 
     /// Delete the namespace of exactly this version of it: if it changed
     /// since it was read (restored, or already being deleted by another
-    /// replica) nothing happens. A namespace already gone is success.
-    async fn delete_namespace(&self, ns: &Namespace) -> Result<(), ApiError> {
-        let name = ns.metadata.name.clone().unwrap_or_default();
+    /// replica) nothing happens. A namespace already gone is success, but
+    /// `None`: this call did not delete it.
+    async fn delete_namespace(&self, ns: &Namespace) -> Result<Option<Written>, ApiError> {
+        let name = ns_name(ns);
         let params = DeleteParams {
             preconditions: Some(Preconditions {
                 resource_version: ns.metadata.resource_version.clone(),
@@ -402,8 +482,9 @@ impl ProjectService {
             ..DeleteParams::default()
         };
         match self.namespaces.delete(&name, &params).await {
-            Ok(_) => Ok(()),
-            Err(kube::Error::Api(status)) if status.code == 404 => Ok(()),
+            Ok(either::Either::Left(terminating)) => Ok(Some(Written::of(&terminating))),
+            Ok(either::Either::Right(_)) => Ok(Some(Written::Gone(name))),
+            Err(kube::Error::Api(status)) if status.code == 404 => Ok(None),
             Err(kube::Error::Api(status)) if status.code == 409 => Err(ApiError::Conflict(
                 "The project changed while it was being deleted. Try again.".to_owned(),
             )),
@@ -436,7 +517,10 @@ impl ProjectService {
                 continue;
             }
             match self.delete_namespace(ns).await {
-                Ok(()) => {
+                Ok(None) => {
+                    tracing::debug!(project = %project.name, "already deleted by another replica");
+                }
+                Ok(Some(_)) => {
                     tracing::info!(project = %project.name, "restore window ended: project deleted for good");
                     purged.push(project.name);
                 }
@@ -470,6 +554,20 @@ fn purge_key(project: &Project) -> String {
 /// RFC 3339 in UTC with whole seconds, as Kubernetes writes times.
 pub fn rfc3339(t: jiff::Timestamp) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+fn ns_name(ns: &Namespace) -> String {
+    ns.metadata.name.clone().unwrap_or_default()
+}
+
+/// Whether the namespace waits in its restore window (or is being purged
+/// after it), which keeps it out of the live list.
+fn is_soft_deleted(ns: &Namespace) -> bool {
+    ns.metadata
+        .labels
+        .as_ref()
+        .and_then(|l| l.get(labels::STATE))
+        .is_some_and(|v| v == labels::STATE_DELETED)
 }
 
 /// A namespace as a project, if it is one.

@@ -47,10 +47,15 @@ export async function startBerth(options: BerthOptions = {}): Promise<Berth> {
     throw new Error(`No console in ${dist}. Build it (trunk build --release) or set BERTH_DIST.`);
   }
   const dataDir = mkdtempSync(path.join(tmpdir(), 'berth-browser-'));
+  // The embedded API only, whatever cluster the developer's shell names.
+  const env = { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' };
+  delete env.KUBECONFIG;
+  delete env.BERTH_KUBECONFIG;
+  delete env.KUBERNETES_SERVICE_HOST;
   const child = spawn(
     bin,
     ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--static-dir', dist, ...(options.args ?? [])],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' } },
+    { stdio: ['ignore', 'pipe', 'pipe'], env },
   );
 
   // Printed before the console's line, so known once `listeningUrl` resolves.

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use berth_tests::{BerthProcess, StartOptions};
-use kube::api::{ApiResource, DynamicObject, GroupVersionKind, PostParams};
+use kube::api::{ApiResource, DynamicObject, GroupVersionKind, Patch, PatchParams, PostParams};
 use kube::{Api, Client};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -252,4 +252,22 @@ where
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     false
+}
+
+/// End the restore window of a soft-deleted project's namespace now (as if
+/// it had passed); returns the namespaces API to watch it go.
+pub async fn expire_now(client: &Client, namespace: &str) -> Api<DynamicObject> {
+    let namespaces: Api<DynamicObject> = Api::all_with(
+        client.clone(),
+        &resource("", "v1", "Namespace", "namespaces"),
+    );
+    namespaces
+        .patch(
+            namespace,
+            &PatchParams::default(),
+            &Patch::Merge(json!({"metadata": {"annotations": {"berth.dev/purge-after": "2000-01-01T00:00:00Z"}}})),
+        )
+        .await
+        .expect("expire");
+    namespaces
 }

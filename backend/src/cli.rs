@@ -99,6 +99,14 @@ pub struct ServeArgs {
     )]
     pub allowed_frame_ancestors: Vec<String>,
 
+    /// Serve the console over HTTPS with this certificate chain (PEM).
+    #[arg(long, env = "BERTH_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The private key of `--tls-cert` (PEM).
+    #[arg(long, env = "BERTH_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
     /// Namespace that holds Berth's own records: accounts and sessions.
     #[arg(long, env = "BERTH_SYSTEM_NAMESPACE", default_value = "berth-system")]
     pub system_namespace: String,

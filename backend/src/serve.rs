@@ -44,7 +44,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         let listener = TcpListener::bind(addr)
             .await
             .with_context(|| format!("binding the embedded Kubernetes API to {addr}"))?;
-        announce("Embedded Kubernetes API listening on", &listener)?;
+        announce("Embedded Kubernetes API listening on", &listener, "http")?;
         let mut stop = shutdown_rx.clone();
         tasks.spawn(async move {
             axum::serve(listener, server.router())
@@ -105,7 +105,22 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         .with_context(|| format!("binding the console to {}", args.listen))?;
     // Before the address is announced, so whoever waits for it (a person,
     // a test) has already seen the one-time password when there is one.
-    let console_url = format!("http://{}", listener.local_addr()?);
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(
+            axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
+                .await
+                .with_context(|| {
+                    format!(
+                        "reading the TLS certificate {} and key {}",
+                        cert.display(),
+                        key.display()
+                    )
+                })?,
+        ),
+        _ => None,
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let console_url = format!("{scheme}://{}", listener.local_addr()?);
     let first_start = bootstrap::run(
         &kube_client,
         &args.system_namespace,
@@ -129,18 +144,31 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             ));
         }
     }
-    announce("Berth console listening on", &listener)?;
+    announce("Berth console listening on", &listener, scheme)?;
     let mut stop = shutdown_rx.clone();
-    tasks.spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            let _ = stop.changed().await;
-        })
-        .await
-    });
+    let service = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    match tls {
+        None => {
+            tasks.spawn(async move {
+                axum::serve(listener, service)
+                    .with_graceful_shutdown(async move {
+                        let _ = stop.changed().await;
+                    })
+                    .await
+            });
+        }
+        Some(config) => {
+            let handle = axum_server::Handle::new();
+            let drain = handle.clone();
+            tasks.spawn(async move {
+                let _ = stop.changed().await;
+                drain.graceful_shutdown(Some(Duration::from_secs(30)));
+                Ok(())
+            });
+            let server = axum_server::from_tcp_rustls(listener.into_std()?, config)?.handle(handle);
+            tasks.spawn(async move { server.serve(service).await });
+        }
+    }
 
     tokio::select! {
         () = shutdown_signal() => {
@@ -195,7 +223,8 @@ async fn auth_from(args: &ServeArgs, cluster: &Cluster) -> anyhow::Result<Auth> 
             args.login_attempts_per_address,
         )),
         session_lifetime,
-        secure_cookies: false,
+        // Served over TLS: cookies get `Secure`, responses HSTS.
+        secure_cookies: args.tls_cert.is_some(),
     })
 }
 
@@ -229,10 +258,10 @@ async fn purge_task(
 
 /// Print the bound address on stdout: with `--listen 127.0.0.1:0` this is
 /// how a person (or a test) learns the port.
-fn announce(what: &str, listener: &TcpListener) -> anyhow::Result<()> {
+fn announce(what: &str, listener: &TcpListener, scheme: &str) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     let mut out = std::io::stdout().lock();
-    writeln!(out, "{what} http://{addr}")?;
+    writeln!(out, "{what} {scheme}://{addr}")?;
     out.flush()?;
     Ok(())
 }

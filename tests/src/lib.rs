@@ -76,6 +76,8 @@ pub struct BerthProcess {
     one_time_password: Option<String>,
     /// The administrator, signed in (see [`Self::http`]).
     admin: Option<SignedIn>,
+    /// The certificate a TLS server is trusted with.
+    trust: Option<reqwest::Certificate>,
 }
 
 /// A signed-in account: its password and a client that sends its session
@@ -101,6 +103,9 @@ pub struct StartOptions {
     pub env: Vec<(String, String)>,
     /// Do not ask for the embedded API to listen on loopback.
     pub no_embedded_listen: bool,
+    /// Trust this certificate (PEM) when talking to the server: for
+    /// servers started with `--tls-cert`.
+    pub trust_pem: Option<Vec<u8>>,
 }
 
 impl BerthProcess {
@@ -123,8 +128,13 @@ impl BerthProcess {
     /// directory: with the one-time password, then replacing it with
     /// [`ADMIN_PASSWORD`]; otherwise with [`ADMIN_PASSWORD`]).
     pub async fn start_with(options: StartOptions) -> anyhow::Result<Self> {
+        let trust = match &options.trust_pem {
+            Some(pem) => Some(reqwest::Certificate::from_pem(pem)?),
+            None => None,
+        };
         let mut process =
             tokio::task::spawn_blocking(move || Self::start_blocking(options)).await??;
+        process.trust = trust;
         process.admin = match process.one_time_password {
             Some(_) => Some(process.sign_in_admin().await?),
             // A restart, or a server whose cluster does not answer (no
@@ -146,7 +156,8 @@ impl BerthProcess {
 
     /// Signs in with a local account.
     pub async fn sign_in(&self, user: &str, password: &str) -> anyhow::Result<SignedIn> {
-        let response = http()
+        let response = self
+            .client(None)?
             .post(self.at("/api/v1/session"))
             .json(&serde_json::json!({ "username": user, "password": password }))
             .send()
@@ -166,7 +177,7 @@ impl BerthProcess {
         Ok(SignedIn {
             user: user.to_owned(),
             password: password.to_owned(),
-            client: session_client(&self.url, &cookie, &csrf)?,
+            client: self.client(Some((&cookie, &csrf)))?,
         })
     }
 
@@ -187,6 +198,27 @@ impl BerthProcess {
         first
             .change_password(self, &once, &format!("{user} own password"))
             .await
+    }
+
+    /// A client for this server (trusting its certificate when it serves
+    /// TLS); with a session, it presents it as the console does: cookie,
+    /// CSRF token and the console's origin.
+    pub fn client(&self, session: Option<(&str, &str)>) -> anyhow::Result<reqwest::Client> {
+        use reqwest::header::{HeaderMap, HeaderValue};
+        let mut headers = HeaderMap::new();
+        if let Some((cookie, csrf)) = session {
+            headers.insert("cookie", HeaderValue::from_str(cookie)?);
+            headers.insert("x-csrf-token", HeaderValue::from_str(csrf)?);
+            headers.insert("origin", HeaderValue::from_str(&self.url)?);
+        }
+        let mut builder = reqwest::Client::builder()
+            .no_proxy()
+            .timeout(Duration::from_secs(30))
+            .default_headers(headers);
+        if let Some(trust) = &self.trust {
+            builder = builder.add_root_certificate(trust.clone());
+        }
+        Ok(builder.build()?)
     }
 
     /// A client signed in as the administrator.
@@ -279,6 +311,7 @@ impl BerthProcess {
             _owned_dir: owned,
             one_time_password,
             admin: None,
+            trust: None,
         })
     }
 
@@ -445,27 +478,12 @@ impl SignedIn {
         Ok(SignedIn {
             user: self.user.clone(),
             password: new.to_owned(),
-            client: session_client(
-                &server.url,
+            client: server.client(Some((
                 &cookie,
                 &session.csrf_token.context("no CSRF token")?,
-            )?,
+            )))?,
         })
     }
-}
-
-/// A client that presents a session as the console does.
-fn session_client(url: &str, cookie: &str, csrf: &str) -> anyhow::Result<reqwest::Client> {
-    use reqwest::header::{HeaderMap, HeaderValue};
-    let mut headers = HeaderMap::new();
-    headers.insert("cookie", HeaderValue::from_str(cookie)?);
-    headers.insert("x-csrf-token", HeaderValue::from_str(csrf)?);
-    headers.insert("origin", HeaderValue::from_str(url)?);
-    Ok(reqwest::Client::builder()
-        .no_proxy()
-        .timeout(Duration::from_secs(30))
-        .default_headers(headers)
-        .build()?)
 }
 
 /// The body of an error answer, checked to be `application/problem+json`.

@@ -39,8 +39,10 @@ pub const BODY_LIMIT_BYTES: usize = 256 * 1024;
 
 /// The whole application.
 pub fn router(state: AppState, static_dir: &Path) -> anyhow::Result<Router> {
-    let security_headers =
-        security_headers::SecurityHeaders::new(&state.ui_config.allowed_portal_origins)?;
+    let security_headers = security_headers::SecurityHeaders::new(
+        &state.ui_config.allowed_portal_origins,
+        state.auth.secure_cookies,
+    )?;
     // Everything about one project: behind the role check.
     let project_routes = Router::new()
         .route(

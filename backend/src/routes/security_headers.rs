@@ -40,7 +40,7 @@ pub struct SecurityHeaders(Arc<HeaderMap>);
 impl SecurityHeaders {
     /// `frame_ancestors` are the portal origins allowed to embed the console
     /// (none: it cannot be framed at all).
-    pub fn new(frame_ancestors: &[String]) -> anyhow::Result<Self> {
+    pub fn new(frame_ancestors: &[String], tls: bool) -> anyhow::Result<Self> {
         let mut headers = HeaderMap::new();
         headers.insert(
             header::CONTENT_SECURITY_POLICY,
@@ -67,6 +67,13 @@ impl SecurityHeaders {
         // browser honours it); without one, DENY also covers older browsers.
         if frame_ancestors.is_empty() {
             headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        }
+        // Only over TLS: browsers ignore it on plain HTTP anyway.
+        if tls {
+            headers.insert(
+                header::STRICT_TRANSPORT_SECURITY,
+                HeaderValue::from_static("max-age=63072000"),
+            );
         }
         Ok(Self(Arc::new(headers)))
     }

@@ -30,7 +30,8 @@ async fn setup(trace: bool) -> BerthProcess {
     })
     .await
     .expect("start");
-    let response = berth.http()
+    let response = berth
+        .http()
         .post(berth.at("/api/v1/projects"))
         .json(&json!({ "name": PROJECT }))
         .send()
@@ -45,7 +46,8 @@ fn templates(berth: &BerthProcess) -> String {
 }
 
 async fn create(berth: &BerthProcess, body: &Value) -> reqwest::Response {
-    berth.http()
+    berth
+        .http()
         .post(templates(berth))
         .json(body)
         .send()
@@ -54,7 +56,8 @@ async fn create(berth: &BerthProcess, body: &Value) -> reqwest::Response {
 }
 
 async fn replace(berth: &BerthProcess, name: &str, etag: &str, body: &Value) -> reqwest::Response {
-    berth.http()
+    berth
+        .http()
         .put(format!("{}/{name}", templates(berth)))
         .header("If-Match", etag)
         .json(body)
@@ -121,14 +124,16 @@ fn every_field() -> Value {
 }
 
 async fn image_pointer_with_credential(berth: &BerthProcess) {
-    let response = berth.http()
+    let response = berth
+        .http()
         .post(berth.at(&format!("/api/v1/projects/{PROJECT}/registry-credentials")))
         .json(&json!({"name": "hub", "kind": "docker-hub", "username": "me", "secret": HUB_SECRET}))
         .send()
         .await
         .expect("credential");
     assert_eq!(response.status(), StatusCode::CREATED);
-    let response = berth.http()
+    let response = berth
+        .http()
         .post(berth.at(&format!("/api/v1/projects/{PROJECT}/images")))
         .json(&json!({"name": "web", "reference": "nginx:1.27", "credential": "hub"}))
         .send()
@@ -201,7 +206,8 @@ async fn every_field_is_stored_sensitive_values_apart_and_never_shown_or_logged(
 
     // List and get show no sensitive value either.
     for url in [templates(&berth), format!("{}/nightly", templates(&berth))] {
-        let text = berth.http()
+        let text = berth
+            .http()
             .get(url)
             .send()
             .await
@@ -214,7 +220,8 @@ async fn every_field_is_stored_sensitive_values_apart_and_never_shown_or_logged(
     }
 
     // The Job it becomes: the secret by reference, never inlined.
-    let job = berth.http()
+    let job = berth
+        .http()
         .get(format!("{}/nightly/job", templates(&berth)))
         .send()
         .await
@@ -284,7 +291,8 @@ async fn every_field_is_stored_sensitive_values_apart_and_never_shown_or_logged(
             .as_deref(),
         Some(TOKEN)
     );
-    let job: Value = berth.http()
+    let job: Value = berth
+        .http()
         .get(format!("{}/nightly/job", templates(&berth)))
         .send()
         .await
@@ -349,7 +357,8 @@ async fn a_stale_edit_is_a_409_that_says_what_happened() {
         p.message().contains("Someone changed this job template"),
         "{p:?}"
     );
-    let kept: JobTemplate = berth.http()
+    let kept: JobTemplate = berth
+        .http()
         .get(format!("{}/batch", templates(&berth)))
         .send()
         .await
@@ -415,7 +424,8 @@ async fn delete_leaves_nothing_behind() {
         "env": [{"name": "K", "value": TOKEN, "sensitive": true}]});
     assert_eq!(create(&berth, &body).await.status(), StatusCode::CREATED);
     assert_eq!(companion_secrets(&berth).await, ["gone-env"]);
-    let response = berth.http()
+    let response = berth
+        .http()
         .delete(format!("{}/gone", templates(&berth)))
         .send()
         .await
@@ -429,7 +439,8 @@ async fn delete_leaves_nothing_behind() {
             .is_none()
     );
     assert!(companion_secrets(&berth).await.is_empty());
-    let list: JobTemplateList = berth.http()
+    let list: JobTemplateList = berth
+        .http()
         .get(templates(&berth))
         .send()
         .await
@@ -438,7 +449,8 @@ async fn delete_leaves_nothing_behind() {
         .await
         .expect("json");
     assert!(list.items.is_empty());
-    let response = berth.http()
+    let response = berth
+        .http()
         .get(format!("{}/gone", templates(&berth)))
         .send()
         .await
@@ -463,7 +475,8 @@ async fn a_deletion_held_half_way_leaves_no_orphan_secret() {
     )
     .await
     .expect("finalizer");
-    let response = berth.http()
+    let response = berth
+        .http()
         .delete(format!("{}/held", templates(&berth)))
         .send()
         .await
@@ -475,7 +488,8 @@ async fn a_deletion_held_half_way_leaves_no_orphan_secret() {
     );
     let held = crs.get("held").await.expect("still there");
     assert!(held.metadata.deletion_timestamp.is_some());
-    let list: JobTemplateList = berth.http()
+    let list: JobTemplateList = berth
+        .http()
         .get(templates(&berth))
         .send()
         .await

@@ -68,8 +68,12 @@ pub fn JobTemplateForm(
     let server_errors = RwSignal::new(Vec::<FieldError>::new());
     let form_error = RwSignal::new(None::<String>);
 
-    Effect::new(move |_| {
-        let (t, keep) = match start.get() {
+    // The rows' signals belong to the form, not to the effect below: an
+    // effect disposes what it made when it runs again, and the old rows'
+    // views still read their signals until they are removed. (Disposed,
+    // that read panicked and left the page dead after a second "Edit".)
+    let fill = move |start: Start| {
+        let (t, keep) = match start {
             Start::New => (SaveJobTemplate::default(), false),
             Start::Edit(t) => (t.fields, true),
             Start::Duplicate(t) => {
@@ -117,6 +121,14 @@ pub fn JobTemplateForm(
         submitted.set(false);
         server_errors.set(Vec::new());
         form_error.set(None);
+    };
+    let owner = Owner::current();
+    Effect::new(move |_| {
+        let start = start.get();
+        match &owner {
+            Some(owner) => owner.with(|| untrack(|| fill(start))),
+            None => untrack(|| fill(start)),
+        }
     });
 
     let editing = move || start.with(|s| matches!(s, Start::Edit(_)));

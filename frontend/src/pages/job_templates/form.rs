@@ -336,9 +336,9 @@ pub fn JobTemplateForm(
             <p class="field__error" hidden=move || error_for("imagePointer").with(Option::is_none)>
                 {move || error_for("imagePointer").get()}
             </p>
-            <TextRows rows=command field="command" legend="Command" noun="command part"
+            <TextRows rows=command field="command" legend="Command" label="Command part" noun="command part"
                 hint="The program to run, one part per row; empty runs the image's own." errors=errors/>
-            <TextRows rows=args field="args" legend="Arguments" noun="argument"
+            <TextRows rows=args field="args" legend="Arguments" label="Argument" noun="argument"
                 hint="Passed to the command, one per row, in order." errors=errors/>
             <fieldset class="field rows">
                 <legend class="field__label">"Environment variables"<span class="field__optional">" (optional)"</span></legend>

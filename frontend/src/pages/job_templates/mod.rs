@@ -53,7 +53,7 @@ pub fn JobTemplatesPage() -> impl IntoView {
         let project = project.get_untracked();
         spawn_local(async move {
             let text = match api::job_of_template(&project, &name).await {
-                Ok(value) => serde_json::to_string_pretty(&value).unwrap_or_default(),
+                Ok(text) => text,
                 Err(e) => e.message(),
             };
             job.set(Some((name, text)));

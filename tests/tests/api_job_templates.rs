@@ -263,6 +263,23 @@ async fn every_field_is_stored_sensitive_values_apart_and_never_shown_or_logged(
         container["env"][2],
         json!({"name": "BERTH_ARRAY_INDICES", "value": "0-9,20,30-32"})
     );
+    // As text (what the console shows): the same Job, indented for reading.
+    let response = berth
+        .http()
+        .get(format!("{}/nightly/job", templates(&berth)))
+        .header("Accept", "text/plain")
+        .send()
+        .await
+        .expect("job as text");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/plain; charset=utf-8"
+    );
+    let text = response.text().await.expect("body");
+    seen.push_str(&text);
+    assert!(text.contains("\n  \"kind\": \"Job\""), "{text}");
+    assert_eq!(serde_json::from_str::<Value>(&text).expect("json"), job);
 
     // Edit everything but the secret: it survives without being retyped.
     let mut edit = every_field();

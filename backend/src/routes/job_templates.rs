@@ -99,15 +99,29 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The `batch/v1` Job the template would become.
+/// The `batch/v1` Job the template would become: JSON, or with
+/// `Accept: text/plain` the same JSON indented for reading, which the console
+/// shows as it is (so the browser needs no JSON formatter of its own).
 pub async fn job(
     State(state): State<AppState>,
     Path((project, name)): Path<(String, String)>,
-) -> Result<Json<Job>, ApiError> {
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let ns = state.projects.data_namespace(&project).await?;
-    Ok(Json(
-        state.job_templates.job(&ns, &name, &state.images).await?,
-    ))
+    let job: Job = state.job_templates.job(&ns, &name, &state.images).await?;
+    if !wants_text(&headers) {
+        return Ok(Json(job).into_response());
+    }
+    let text = serde_json::to_string_pretty(&job).map_err(|e| ApiError::Internal(e.into()))?;
+    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response())
+}
+
+/// Whether the caller asked for text rather than JSON.
+fn wants_text(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.trim_start().starts_with("text/plain"))
 }
 
 /// A malformed body is refused without quoting it: serde's messages may

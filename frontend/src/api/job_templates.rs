@@ -4,7 +4,9 @@
 use berth_shared::{JobTemplate, JobTemplateList, SaveJobTemplate};
 use gloo_net::http::Request;
 
-use super::{API_BASE, ApiError, segment, send_json, send_no_content, send_with_body};
+use super::{
+    API_BASE, ApiError, decode, segment, send_json, send_no_content, send_with_body, session,
+};
 
 fn base(project: &str) -> String {
     format!("{API_BASE}/projects/{}/job-templates", segment(project))
@@ -36,7 +38,21 @@ pub async fn delete_job_template(project: &str, name: &str) -> Result<(), ApiErr
     send_no_content(Request::delete(&one(project, name))).await
 }
 
-/// The `batch/v1` Job the template would become, as the server renders it.
-pub async fn job_of_template(project: &str, name: &str) -> Result<serde_json::Value, ApiError> {
-    send_json(Request::get(&format!("{}/job", one(project, name)))).await
+/// The `batch/v1` Job the template would become, as indented JSON text
+/// the server renders.
+pub async fn job_of_template(project: &str, name: &str) -> Result<String, ApiError> {
+    let response = session::authorize(Request::get(&format!("{}/job", one(project, name))))
+        .header("Accept", "text/plain")
+        .send()
+        .await
+        .map_err(|_| ApiError::Network)?;
+    if !response.ok() {
+        // Failures are problem details (JSON) like everywhere else.
+        return decode(response).await;
+    }
+    let status = response.status();
+    response
+        .text()
+        .await
+        .map_err(|_| ApiError::Unexpected { status })
 }

@@ -8,6 +8,10 @@ test.describe.configure({ timeout: 90_000 });
 const SECRET = 'Tok3n-Browser-5d2e';
 
 test('creates, views as a Job, edits, meets a stale edit and duplicates a template', async ({ page, request: api }) => {
+  // A panic in the console's WebAssembly leaves the page unresponsive
+  // while it still shows the last status; catch it where it happens.
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
   const project = uniqueName('jobs');
   expect((await api.post('/api/v1/projects', { data: { name: project } })).status()).toBe(201);
 
@@ -99,7 +103,10 @@ test('creates, views as a Job, edits, meets a stale edit and duplicates a templa
   await expect(page.getByRole('row', { name: /nightly/ })).toContainText('Changed elsewhere');
   await page.getByRole('button', { name: 'Edit nightly' }).click();
   await expect(page.getByLabel('Description')).toHaveValue('Changed elsewhere');
+  // The first save's message is gone, so the one below is this save's.
+  await expect(page.getByRole('status').filter({ hasText: 'Job template nightly saved.' })).toHaveCount(0);
   await page.getByLabel('Description').fill('Edited twice');
+  expect(pageErrors).toEqual([]);
   await page.getByRole('button', { name: 'Save changes' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Job template nightly saved.' })).toBeVisible();
   await expect(page.getByRole('row', { name: /nightly/ })).toContainText('Edited twice');
@@ -112,4 +119,5 @@ test('creates, views as a Job, edits, meets a stale edit and duplicates a templa
   await page.getByRole('button', { name: 'As Kubernetes Job nightly-copy' }).click();
   await expect(page.getByLabel('Job of nightly-copy')).toContainText('"nightly-copy-env"');
   await expectNoSeriousA11yViolations(page, 'job-templates-list');
+  expect(pageErrors).toEqual([]);
 });

@@ -68,8 +68,12 @@ pub fn JobTemplateForm(
     let server_errors = RwSignal::new(Vec::<FieldError>::new());
     let form_error = RwSignal::new(None::<String>);
 
-    Effect::new(move |_| {
-        let (t, keep) = match start.get() {
+    // The rows' signals belong to the form, not to the effect below: an
+    // effect disposes what it made when it runs again, and the old rows'
+    // views still read their signals until they are removed. (Disposed,
+    // that read panicked and left the page dead after a second "Edit".)
+    let fill = move |start: Start| {
+        let (t, keep) = match start {
             Start::New => (SaveJobTemplate::default(), false),
             Start::Edit(t) => (t.fields, true),
             Start::Duplicate(t) => {
@@ -117,6 +121,14 @@ pub fn JobTemplateForm(
         submitted.set(false);
         server_errors.set(Vec::new());
         form_error.set(None);
+    };
+    let owner = Owner::current();
+    Effect::new(move |_| {
+        let start = start.get();
+        match &owner {
+            Some(owner) => owner.with(|| untrack(|| fill(start))),
+            None => untrack(|| fill(start)),
+        }
     });
 
     let editing = move || start.with(|s| matches!(s, Start::Edit(_)));
@@ -324,9 +336,9 @@ pub fn JobTemplateForm(
             <p class="field__error" hidden=move || error_for("imagePointer").with(Option::is_none)>
                 {move || error_for("imagePointer").get()}
             </p>
-            <TextRows rows=command field="command" legend="Command" noun="command part"
+            <TextRows rows=command field="command" legend="Command" label="Command part" noun="command part"
                 hint="The program to run, one part per row; empty runs the image's own." errors=errors/>
-            <TextRows rows=args field="args" legend="Arguments" noun="argument"
+            <TextRows rows=args field="args" legend="Arguments" label="Argument" noun="argument"
                 hint="Passed to the command, one per row, in order." errors=errors/>
             <fieldset class="field rows">
                 <legend class="field__label">"Environment variables"<span class="field__optional">" (optional)"</span></legend>

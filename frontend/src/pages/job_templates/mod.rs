@@ -24,12 +24,21 @@ pub fn JobTemplatesPage() -> impl IntoView {
     let confirming = RwSignal::new(None::<String>);
     let job = RwSignal::new(None::<(String, String)>);
 
+    // Each load has a number; only the latest one's answers are shown, so
+    // an older list that arrives late never replaces a newer one.
+    let latest = StoredValue::new(0_u32);
     let load = move || {
         let wanted = project.get_untracked();
+        let this = latest.get_value().wrapping_add(1);
+        latest.set_value(this);
         state.set(None);
         spawn_local(async move {
             let result = api::list_job_templates(&wanted).await;
-            if let Ok(items) = api::list_images(&wanted).await {
+            let images = api::list_images(&wanted).await;
+            if latest.try_get_value() != Some(this) {
+                return;
+            }
+            if let Ok(items) = images {
                 pointers.set(items);
             }
             state.set(Some(result));
@@ -44,7 +53,7 @@ pub fn JobTemplatesPage() -> impl IntoView {
         let project = project.get_untracked();
         spawn_local(async move {
             let text = match api::job_of_template(&project, &name).await {
-                Ok(value) => serde_json::to_string_pretty(&value).unwrap_or_default(),
+                Ok(text) => text,
                 Err(e) => e.message(),
             };
             job.set(Some((name, text)));
@@ -73,11 +82,14 @@ pub fn JobTemplatesPage() -> impl IntoView {
                 on:click=move |_| run.run(target.clone())>{label}</button>
         }
     };
+    // A new edit starts: the last save's message no longer applies.
     let edit = Callback::new(move |t: JobTemplate| {
+        announcement.set(String::new());
         start.set(Start::Edit(t));
         focus_by_id("job-description");
     });
     let duplicate = Callback::new(move |t: JobTemplate| {
+        announcement.set(String::new());
         start.set(Start::Duplicate(t));
         focus_by_id(NAME_ID);
     });

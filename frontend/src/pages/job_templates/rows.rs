@@ -89,6 +89,8 @@ pub fn TextRows(
     /// The JSON field: `args` or `command`.
     field: &'static str,
     legend: &'static str,
+    /// One row's label ("Argument"); `noun` is the same in a sentence.
+    label: &'static str,
     noun: &'static str,
     hint: &'static str,
     #[prop(into)] errors: Signal<Vec<berth_shared::FieldError>>,
@@ -109,10 +111,10 @@ pub fn TextRows(
                         let path = format!("{field}[{}]", index_of(rows, r.key));
                         errors.with(|e| crate::pages::images::message_for(e, &path))
                     });
-                    let label = move || format!("{} {}", capitalised(noun), index_of(rows, r.key) + 1);
+                    let group = move || format!("{label} {}", index_of(rows, r.key) + 1);
                     view! {
-                        <div class="rows__row" role="group" aria-label=label>
-                            <TextField id=id label=capitalised(noun) value=r.item error=error required=true/>
+                        <div class="rows__row" role="group" aria-label=group>
+                            <TextField id=id label=label value=r.item error=error required=true/>
                             {row_controls(rows, r.key, noun, field)}
                         </div>
                     }
@@ -122,12 +124,4 @@ pub fn TextRows(
                 on:click=add>{format!("Add {noun}")}</button>
         </fieldset>
     }
-}
-
-pub fn capitalised(noun: &str) -> String {
-    let mut chars = noun.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }

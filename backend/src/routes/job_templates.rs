@@ -5,8 +5,8 @@
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use berth_shared::{JobTemplateList, SaveJobTemplate};
 use k8s_openapi::api::batch::v1::Job;
 

@@ -50,11 +50,17 @@ impl Problem {
 
     /// The error for one field, if the server named it.
     pub fn field(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
+        field_message(&self.errors, field)
     }
+}
+
+/// The message of the first error about `field` (the server's, or the
+/// browser's own from the same rules).
+pub fn field_message<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a str> {
+    errors
+        .iter()
+        .find(|e| e.field == field)
+        .map(|e| e.message.as_str())
 }
 
 #[cfg(test)]

@@ -112,3 +112,8 @@ pub fn TextField(
         </div>
     }
 }
+
+/// The message to show at `field`, from a form's errors.
+pub fn message_for(errors: &[berth_shared::FieldError], field: &str) -> Option<String> {
+    berth_shared::problem::field_message(errors, field).map(str::to_owned)
+}

@@ -10,7 +10,7 @@ mod secret_input;
 mod shell;
 mod status;
 
-pub use field::TextField;
+pub use field::{TextField, message_for};
 pub use focus::focus_by_id;
 pub use modal::Modal;
 pub use project_nav::ProjectNav;

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api;
-use crate::components::{TextField, focus_by_id};
+use crate::components::{TextField, focus_by_id, message_for};
 
 const ERROR_ID: &str = "members-error";
 const NEW_USER_ID: &str = "new-member-user";
@@ -67,7 +67,7 @@ pub fn Members(project: String, can_manage: bool) -> impl IntoView {
             };
             let local = list.validate();
             errors.set(local.clone());
-            form_error.set(message(&local, "members"));
+            form_error.set(message_for(&local, "members"));
             if !local.is_empty() {
                 focus_by_id(ERROR_ID);
                 return;
@@ -84,7 +84,8 @@ pub fn Members(project: String, can_manage: bool) -> impl IntoView {
                     }
                     Err(e) => {
                         let fields = e.problem().map(|p| p.errors.clone()).unwrap_or_default();
-                        form_error.set(message(&fields, "members").or_else(|| Some(e.message())));
+                        form_error
+                            .set(message_for(&fields, "members").or_else(|| Some(e.message())));
                         errors.set(fields);
                         focus_by_id(ERROR_ID);
                     }
@@ -96,7 +97,7 @@ pub fn Members(project: String, can_manage: bool) -> impl IntoView {
     let rows = move || {
         members.get().unwrap_or_default().into_iter().enumerate().map(|(i, member)| {
             let user = member.user.clone();
-            let error = message(&errors.read(), &format!("members[{i}].user"));
+            let error = message_for(&errors.read(), &format!("members[{i}].user"));
             let role_cell = if can_manage {
                 let label = format!("Role of {user}");
                 view! {
@@ -159,11 +160,4 @@ pub fn Members(project: String, can_manage: bool) -> impl IntoView {
             })}
         </section>
     }
-}
-
-fn message(errors: &[FieldError], field: &str) -> Option<String> {
-    errors
-        .iter()
-        .find(|e| e.field == field)
-        .map(|e| e.message.clone())
 }

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{self, ApiError};
-use crate::components::{SecretInput, TextField, focus_by_id, set_page_title};
+use crate::components::{SecretInput, TextField, focus_by_id, message_for, set_page_title};
 
 const FORM_ERROR_ID: &str = "sign-in-error";
 
@@ -98,9 +98,9 @@ pub fn ChangePasswordPage(session: Session, on_changed: Callback<Session>) -> im
         Signal::derive(move || {
             let own = submitted
                 .get()
-                .then(|| message(&request.read().validate(), field))
+                .then(|| message_for(&request.read().validate(), field))
                 .flatten();
-            own.or_else(|| message(&server_errors.read(), field))
+            own.or_else(|| message_for(&server_errors.read(), field))
         })
     };
     // The rule is shown as the new password is typed, not only on submit.
@@ -170,11 +170,4 @@ pub fn ChangePasswordPage(session: Session, on_changed: Callback<Session>) -> im
             </button>
         </form>
     }
-}
-
-fn message(errors: &[FieldError], field: &str) -> Option<String> {
-    errors
-        .iter()
-        .find(|e| e.field == field)
-        .map(|e| e.message.clone())
 }

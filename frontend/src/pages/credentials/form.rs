@@ -10,7 +10,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use crate::api::{self, ApiError};
-use crate::components::{SecretInput, TextField, focus_by_id};
+use crate::components::{SecretInput, TextField, focus_by_id, message_for};
 
 const NAME_ID: &str = "credential-name";
 const SERVER_ID: &str = "credential-server";
@@ -316,13 +316,6 @@ pub fn CredentialForm(
             </div>
         </form>
     }
-}
-
-fn message_for(errors: &[FieldError], field: &str) -> Option<String> {
-    errors
-        .iter()
-        .find(|e| e.field == field)
-        .map(|e| e.message.clone())
 }
 
 fn first_field_id(errors: &[FieldError]) -> Option<&'static str> {

@@ -12,7 +12,7 @@ use leptos::task::spawn_local;
 
 use crate::api::{self, ApiError};
 use crate::components::{
-    ErrorPanel, Loading, ProjectNav, TextField, aria_bool, focus_by_id, set_page_title,
+    ErrorPanel, Loading, ProjectNav, TextField, aria_bool, focus_by_id, message_for, set_page_title,
 };
 use crate::format;
 use crate::pages::credentials::form::CredentialForm;
@@ -471,13 +471,6 @@ fn ImageForm(
             })}
         </div>
     }
-}
-
-pub(crate) fn message_for(errors: &[FieldError], field: &str) -> Option<String> {
-    errors
-        .iter()
-        .find(|e| e.field == field)
-        .map(|e| e.message.clone())
 }
 
 fn first_field_id(errors: &[FieldError]) -> Option<&'static str> {

@@ -11,8 +11,8 @@ use leptos::task::spawn_local;
 
 use super::rows::{Row, TextRows, index_of, row, row_controls};
 use crate::api;
+use crate::components::message_for;
 use crate::components::{SecretInput, TextField, focus_by_id};
-use crate::pages::images::message_for;
 
 pub const NAME_ID: &str = "job-name";
 const FORM_ERROR_ID: &str = "job-form-error";

@@ -109,7 +109,7 @@ pub fn TextRows(
                     let id = format!("{field}-{}", r.key);
                     let error = Signal::derive(move || {
                         let path = format!("{field}[{}]", index_of(rows, r.key));
-                        errors.with(|e| crate::pages::images::message_for(e, &path))
+                        errors.with(|e| crate::components::message_for(e, &path))
                     });
                     let group = move || format!("{label} {}", index_of(rows, r.key) + 1);
                     view! {

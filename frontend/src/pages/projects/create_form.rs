@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{self, ApiError};
-use crate::components::{TextField, focus_by_id};
+use crate::components::{TextField, focus_by_id, message_for};
 
 const NAME_ID: &str = "project-name";
 const DESCRIPTION_ID: &str = "project-description";
@@ -144,13 +144,6 @@ pub fn CreateProjectForm(
             </button>
         </form>
     }
-}
-
-fn message_for(errors: &[FieldError], field: &str) -> Option<String> {
-    errors
-        .iter()
-        .find(|e| e.field == field)
-        .map(|e| e.message.clone())
 }
 
 /// The id of the first input (in page order) that has an error.

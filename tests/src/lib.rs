@@ -165,6 +165,16 @@ impl BerthProcess {
         if !response.status().is_success() {
             bail!("signing in as {user}: {}", response.status());
         }
+        self.signed_in(response, user, password).await
+    }
+
+    /// The session an answer started (its cookie and CSRF token).
+    async fn signed_in(
+        &self,
+        response: reqwest::Response,
+        user: &str,
+        password: &str,
+    ) -> anyhow::Result<SignedIn> {
         let cookie = response
             .headers()
             .get("set-cookie")
@@ -467,22 +477,8 @@ impl SignedIn {
                 response.status()
             );
         }
-        let cookie = response
-            .headers()
-            .get("set-cookie")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|c| c.split(';').next())
-            .context("no renewed session cookie")?
-            .to_owned();
-        let session: berth_shared::Session = response.json().await?;
-        Ok(SignedIn {
-            user: self.user.clone(),
-            password: new.to_owned(),
-            client: server.client(Some((
-                &cookie,
-                &session.csrf_token.context("no CSRF token")?,
-            )))?,
-        })
+        // The session is renewed: a new cookie and CSRF token.
+        server.signed_in(response, &self.user, new).await
     }
 }
 

@@ -156,31 +156,26 @@ impl OidcVerifier {
     }
 
     async fn fetch_keys(&self) -> Result<JwkSet, TokenError> {
-        let jwks = |e: reqwest::Error| TokenError::Jwks(e.to_string());
         let discovery_url = format!(
             "{}/.well-known/openid-configuration",
             self.settings.issuer.trim_end_matches('/')
         );
-        let discovery: Discovery = self
-            .http
-            .get(&discovery_url)
-            .timeout(Duration::from_secs(10))
-            .send()
-            .await
-            .and_then(reqwest::Response::error_for_status)
-            .map_err(jwks)?
-            .json()
-            .await
-            .map_err(jwks)?;
+        let discovery: Discovery = self.get_json(&discovery_url).await?;
+        self.get_json(&discovery.jwks_uri).await
+    }
+
+    /// A JSON document from the issuer, bounded in time.
+    async fn get_json<T: serde::de::DeserializeOwned>(&self, url: &str) -> Result<T, TokenError> {
+        let failed = |e: reqwest::Error| TokenError::Jwks(e.to_string());
         self.http
-            .get(&discovery.jwks_uri)
+            .get(url)
             .timeout(Duration::from_secs(10))
             .send()
             .await
             .and_then(reqwest::Response::error_for_status)
-            .map_err(jwks)?
+            .map_err(failed)?
             .json()
             .await
-            .map_err(jwks)
+            .map_err(failed)
     }
 }

@@ -10,6 +10,7 @@ pub mod middleware;
 pub mod oidc;
 pub mod passwords;
 pub mod rate_limit;
+pub mod records;
 pub mod sessions;
 pub mod users;
 

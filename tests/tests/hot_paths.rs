@@ -1,5 +1,6 @@
 //! The requests every page of the console makes are answered from memory:
-//! who is calling (session and account) and the list of projects come
+//! who is calling (session and account), the list of projects and a
+//! project with its members (the role check of every project route) come
 //! from watch-fed caches, not from a Kubernetes request each time. The
 //! embedded API server logs every request the backend makes to it, so the
 //! test counts them.
@@ -78,12 +79,18 @@ async fn session_checks_and_project_lists_ask_kubernetes_nothing() {
             .expect("json");
         let items = list["items"].as_array().map_or(0, Vec::len);
         assert_eq!(items, 2, "{list}");
+        let project = http
+            .get(berth.at("/api/v1/projects/alpha"))
+            .send()
+            .await
+            .expect("project");
+        assert_eq!(project.status(), StatusCode::OK);
     }
     let after = kubernetes_requests(&berth);
     assert_eq!(
         after[before.len()..].to_vec(),
         Vec::<String>::new(),
-        "40 requests for the session and the project list reached Kubernetes"
+        "60 requests for the session, the project list and a project reached Kubernetes"
     );
 
     // A session the cache does not hold yet (or a forged cookie) is looked

@@ -68,7 +68,7 @@ async fn identify(auth: &Auth, headers: &HeaderMap) -> Result<Option<Identity>, 
         // A stale cookie is no sign-in; the console then shows the login page.
         return Ok(None);
     };
-    let Some((user, _)) = auth.users.get_with_hash(&session.user).await? else {
+    let Some(user) = auth.users.get(&session.user).await? else {
         auth.sessions.delete(&session.id).await?;
         return Ok(None);
     };

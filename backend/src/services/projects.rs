@@ -240,7 +240,7 @@ impl ProjectService {
         name: &str,
         members: &BTreeMap<String, berth_shared::Role>,
     ) -> Result<(), ApiError> {
-        let (ns, _) = self.get_namespace(name).await?;
+        let (ns, _) = self.get_namespace_fresh(name).await?;
         let patch = json!({
             "metadata": {
                 "resourceVersion": ns.metadata.resource_version,
@@ -250,7 +250,22 @@ impl ProjectService {
         self.patch(name, &patch).await.map(|_| ())
     }
 
+    /// The project's namespace as the cache last saw it (every request on
+    /// a project checks it, so this saves a Kubernetes request each time),
+    /// from the API when the cache does not hold it.
     async fn get_namespace(&self, name: &str) -> Result<(Namespace, Project), ApiError> {
+        if validate_project_name(name).is_ok()
+            && let Some(seen) = self.cache.get(&self.namespace_of(name))
+            && let Some(project) = to_project(&seen).filter(|p| p.name == name)
+        {
+            return Ok((Namespace::clone(&seen), project));
+        }
+        self.get_namespace_fresh(name).await
+    }
+
+    /// The project's namespace from the API: for changes guarded by its
+    /// `resourceVersion`, which must not be a cached one.
+    async fn get_namespace_fresh(&self, name: &str) -> Result<(Namespace, Project), ApiError> {
         if validate_project_name(name).is_err() {
             return Err(ApiError::ProjectNotFound(name.to_owned()));
         }
@@ -357,7 +372,7 @@ impl ProjectService {
         } else {
             DeleteMode::Hard
         });
-        let (ns, project) = self.get_namespace(name).await?;
+        let (ns, project) = self.get_namespace_fresh(name).await?;
         match mode {
             DeleteMode::Soft if !soft_enabled => Err(ApiError::SoftDeleteDisabled),
             DeleteMode::Soft => match project.status.as_str() {
@@ -413,7 +428,7 @@ impl ProjectService {
 
     /// Bring back a project deleted with a restore window, data intact.
     pub async fn restore(&self, name: &str) -> Result<Project, ApiError> {
-        let (ns, project) = self.get_namespace(name).await?;
+        let (ns, project) = self.get_namespace_fresh(name).await?;
         match project.status.as_str() {
             STATUS_DELETED => {}
             STATUS_TERMINATING => return Err(ApiError::ProjectDeleting(project.name)),

@@ -10,7 +10,7 @@ mod common;
 use std::time::Duration;
 
 use berth_shared::{Project, ProjectList};
-use berth_tests::{BerthProcess, StartOptions};
+use berth_tests::BerthProcess;
 use common::*;
 use reqwest::StatusCode;
 use serde_json::json;

@@ -9,12 +9,13 @@ use leptos::prelude::*;
 #[component]
 pub fn ProjectNav(#[prop(into)] project: Signal<String>) -> impl IntoView {
     let path = use_path();
-    let sections: [(&str, &str); 6] = [
+    let sections: [(&str, &str); 7] = [
         ("Overview", ""),
         ("Images", "/images"),
         ("Job templates", "/job-templates"),
         ("Registry credentials", "/credentials"),
         ("Data", "/data"),
+        ("Activity", "/activity"),
         ("Settings", "/settings"),
     ];
     let links = sections

@@ -246,22 +246,15 @@ async fn the_log_is_an_item_of_the_inventory_and_clearing_it_is_its_first_entry(
     let berth = start(&[]).await;
     create_project(&berth, "tidy").await;
     let admin = berth.http();
-    let inventory: Value = admin
-        .get(berth.at("/api/v1/projects/tidy/inventory"))
-        .send()
-        .await
-        .expect("inventory")
-        .json()
-        .await
-        .expect("json");
-    let item = inventory["items"]
-        .as_array()
-        .and_then(|items| items.iter().find(|i| i["kind"] == "activity-log"))
-        .expect("the activity log is listed")
-        .clone();
-    assert_eq!(item["location"]["kind"], "ConfigMap");
-    assert_eq!(item["location"]["name"], "berth-activity");
-    let path = item["deletePath"].as_str().expect("delete path");
+    let listed = inventory(&berth, "tidy").await;
+    let item = listed
+        .items
+        .iter()
+        .find(|i| i.kind == "activity-log")
+        .expect("the activity log is listed");
+    assert_eq!(item.location.kind, "ConfigMap");
+    assert_eq!(item.location.name, "berth-activity");
+    let path = &item.delete_path;
     let status = send(&admin, &berth, reqwest::Method::DELETE, path, None).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let log = activity(&admin, &berth, "tidy").await;

@@ -118,15 +118,7 @@ async fn inventory_lists_every_kind_with_its_location_and_nothing_secret() {
 async fn a_new_project_holds_only_its_activity_log() {
     let berth = start(&[]).await;
     create_project(&berth, "empty").await;
-    let inventory: Inventory = berth
-        .http()
-        .get(berth.at("/api/v1/projects/empty/inventory"))
-        .send()
-        .await
-        .expect("inventory")
-        .json()
-        .await
-        .expect("json");
+    let inventory = inventory(&berth, "empty").await;
     let kinds: Vec<&str> = inventory.items.iter().map(|i| i.kind.as_str()).collect();
     assert_eq!(kinds, ["activity-log"]);
     assert_eq!(inventory.totals.values().sum::<usize>(), 1);
@@ -139,15 +131,7 @@ async fn each_item_can_be_deleted_through_its_delete_path() {
     create_project(&berth, "tidy").await;
     let client = kube(&berth);
     store_one_of_each(&client, "berth-tidy").await;
-    let inventory: Inventory = berth
-        .http()
-        .get(berth.at("/api/v1/projects/tidy/inventory"))
-        .send()
-        .await
-        .expect("inventory")
-        .json()
-        .await
-        .expect("json");
+    let inventory = inventory(&berth, "tidy").await;
     for item in &inventory.items {
         let response = berth
             .http()
@@ -234,15 +218,7 @@ async fn the_inventorys_own_delete_takes_every_kind() {
             .expect("delete");
         assert_eq!(response.status(), StatusCode::NO_CONTENT, "{path}");
     }
-    let inventory: Inventory = berth
-        .http()
-        .get(berth.at("/api/v1/projects/generic/inventory"))
-        .send()
-        .await
-        .expect("inventory")
-        .json()
-        .await
-        .expect("json");
+    let inventory = inventory(&berth, "generic").await;
     // What is left is the log of these deletions.
     let kinds: Vec<&str> = inventory.items.iter().map(|i| i.kind.as_str()).collect();
     assert_eq!(kinds, ["activity-log"], "{inventory:?}");

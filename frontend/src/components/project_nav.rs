@@ -37,3 +37,20 @@ pub fn ProjectNav(#[prop(into)] project: Signal<String>) -> impl IntoView {
         </nav>
     }
 }
+
+/// The top of a project's section page: the breadcrumb, the heading
+/// `title`, and the project's navigation.
+#[component]
+pub fn ProjectHeader(#[prop(into)] project: Signal<String>, title: &'static str) -> impl IntoView {
+    view! {
+        <nav aria-label="Breadcrumb" class="breadcrumb">
+            <ol>
+                <li><a href="/projects">"Projects"</a></li>
+                <li><a href=move || format!("/projects/{}", project.get())>{move || project.get()}</a></li>
+                <li><span aria-current="page">{title}</span></li>
+            </ol>
+        </nav>
+        <h1>{title}</h1>
+        <ProjectNav project=project/>
+    }
+}

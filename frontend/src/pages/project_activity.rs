@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{self, ApiError};
-use crate::components::{ErrorPanel, Loading, ProjectNav, aria_bool, set_page_title};
+use crate::components::{ErrorPanel, Loading, ProjectHeader, aria_bool, set_page_title};
 use crate::format;
 use crate::router::use_project_name;
 
@@ -83,15 +83,7 @@ pub fn ProjectActivityPage() -> impl IntoView {
     };
 
     view! {
-        <nav aria-label="Breadcrumb" class="breadcrumb">
-            <ol>
-                <li><a href="/projects">"Projects"</a></li>
-                <li><a href=move || format!("/projects/{}", name.get())>{move || name.get()}</a></li>
-                <li><span aria-current="page">"Activity"</span></li>
-            </ol>
-        </nav>
-        <h1>"Activity"</h1>
-        <ProjectNav project=name/>
+        <ProjectHeader project=name title="Activity"/>
         <p>
             "Every change made to this project, refused ones too: who asked for it, "
             "when, and from which address. Secret values are never recorded."

@@ -297,3 +297,16 @@ pub async fn two_replicas(args: &[&str]) -> (BerthProcess, BerthProcess, tempfil
     );
     (a, b, dir)
 }
+
+/// The inventory of `project`, read by the administrator.
+pub async fn inventory(berth: &BerthProcess, project: &str) -> berth_shared::inventory::Inventory {
+    let path = format!("/api/v1/projects/{project}/inventory");
+    let response = berth
+        .http()
+        .get(berth.at(&path))
+        .send()
+        .await
+        .expect("inventory");
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.expect("inventory JSON")
+}

@@ -141,9 +141,9 @@ pub fn entry(
     ActivityEntry {
         at: rfc3339(jiff::Timestamp::now()),
         user,
-        action,
+        action: clip(action),
         method: method.to_owned(),
-        path,
+        path: clip(path),
         from,
         status: status.as_u16(),
         outcome: Outcome::of_status(status.as_u16()),
@@ -154,7 +154,40 @@ pub fn entry(
 /// the person's request: the change itself happened (or not) already.
 pub async fn append(state: &AppState, project: &str, entry: &ActivityEntry) {
     let namespace = state.projects.namespace_of(project);
-    if let Err(err) = state.activity.append(project, &namespace, entry).await {
-        tracing::warn!(%project, %err, "the change could not be added to the project's activity log");
+    match state.activity.append(project, &namespace, entry).await {
+        Ok(()) => {}
+        // The project is being deleted: nobody will read its log again.
+        Err(ApiError::NamespaceTerminating) => {
+            tracing::debug!(%project, "activity not recorded: the project is being deleted");
+        }
+        Err(err) => {
+            tracing::warn!(%project, %err, "the change could not be added to the project's activity log");
+        }
+    }
+}
+
+/// At most [`TEXT_MAX_CHARS`] of `text`: addresses come from the client,
+/// and a log of long ones must still fit in one ConfigMap (1 MiB).
+fn clip(mut text: String) -> String {
+    if let Some((at, _)) = text.char_indices().nth(TEXT_MAX_CHARS) {
+        text.truncate(at);
+        text.push('…');
+    }
+    text
+}
+
+/// Longest path or action an entry keeps.
+const TEXT_MAX_CHARS: usize = 300;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_client_text_is_clipped() {
+        assert_eq!(clip("short".to_owned()), "short");
+        let long = clip("é".repeat(TEXT_MAX_CHARS + 50));
+        assert_eq!(long.chars().count(), TEXT_MAX_CHARS + 1);
+        assert!(long.ends_with('…'));
     }
 }

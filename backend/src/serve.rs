@@ -7,6 +7,7 @@ use std::time::Duration;
 use anyhow::Context;
 use berth_shared::UiConfig;
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 
 use std::sync::Arc;
 
@@ -14,7 +15,7 @@ use crate::auth::oidc::{OidcSettings, OidcVerifier};
 use crate::auth::rate_limit::LoginLimits;
 use crate::auth::sessions::SessionStore;
 use crate::auth::users::UserStore;
-use crate::auth::{Auth, bootstrap};
+use crate::auth::{Auth, bootstrap, records};
 use crate::cli::ServeArgs;
 use crate::cluster::Cluster;
 use crate::routes;
@@ -24,7 +25,7 @@ use crate::services::deletion::{DeletionService, DeletionTiming};
 use crate::services::images::ImageService;
 use crate::services::inventory::InventoryService;
 use crate::services::job_templates::JobTemplateService;
-use crate::services::project_cache::ProjectCache;
+use crate::services::project_cache;
 use crate::services::projects::ProjectService;
 use crate::services::purge;
 use crate::services::registry::RegistryAccess;
@@ -57,7 +58,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     }
 
     let restore_window = args.restore_window()?;
-    let cache = ProjectCache::start(cluster.client.clone(), shutdown_rx.clone());
+    let cache = project_cache::start(cluster.client.clone(), shutdown_rx.clone());
     let projects =
         ProjectService::new(cluster.client.clone(), args.namespace_prefix.clone(), cache)
             .with_restore_window(restore_window);
@@ -67,7 +68,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         shutdown_rx.clone(),
     ));
 
-    let auth = auth_from(&args, &cluster).await?;
+    let auth = auth_from(&args, &cluster, shutdown_rx.clone()).await?;
     tasks.spawn(session_sweep_task(
         auth.sessions.clone(),
         shutdown_rx.clone(),
@@ -192,7 +193,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
 
 /// Accounts and sessions in the system namespace, and the OIDC issuer if
 /// one is configured.
-async fn auth_from(args: &ServeArgs, cluster: &Cluster) -> anyhow::Result<Auth> {
+async fn auth_from(
+    args: &ServeArgs,
+    cluster: &Cluster,
+    stop: watch::Receiver<()>,
+) -> anyhow::Result<Auth> {
     let session_lifetime = Duration::from_secs(args.session_hours.max(1) * 3_600);
     let oidc = match (&args.oidc_issuer, &args.oidc_audience) {
         (Some(issuer), Some(audience)) => {
@@ -212,11 +217,17 @@ async fn auth_from(args: &ServeArgs, cluster: &Cluster) -> anyhow::Result<Auth> 
         }
         _ => None,
     };
+    let records = records::start(cluster.client.clone(), &args.system_namespace, stop);
     Ok(Auth {
-        users: UserStore::new(cluster.client.clone(), &args.system_namespace),
+        users: UserStore::new(
+            cluster.client.clone(),
+            &args.system_namespace,
+            records.clone(),
+        ),
         sessions: SessionStore::new(
             cluster.client.clone(),
             &args.system_namespace,
+            records,
             session_lifetime,
         ),
         oidc,

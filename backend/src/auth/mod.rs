@@ -3,6 +3,7 @@
 //! on each request that carries valid credentials; handlers take it as an
 //! extractor, which answers 401 when there is none.
 
+mod argon2_in_place;
 pub mod bootstrap;
 mod cookie;
 pub mod identity;
@@ -10,6 +11,7 @@ pub mod middleware;
 pub mod oidc;
 pub mod passwords;
 pub mod rate_limit;
+pub mod records;
 pub mod sessions;
 pub mod users;
 

@@ -1,37 +1,74 @@
 //! Password hashes: argon2id with the crate's recommended parameters, in
 //! PHC string form (algorithm, parameters and salt travel with the hash).
+//!
+//! Every hash and check runs on one dedicated thread, one after another,
+//! in one 19 MiB block of memory (argon2's memory cost) the thread keeps
+//! (see [`super::argon2_in_place`]). On the runtime's blocking pool a burst
+//! of sign-ins would need that much per concurrent sign-in. A check takes
+//! tens of milliseconds, so one thread still serves dozens of sign-ins a
+//! second, and the sign-in rate limits keep a flood out of the queue.
 
-use argon2::Argon2;
+use std::sync::OnceLock;
+use std::sync::mpsc;
+
+use super::argon2_in_place::Argon2InPlace;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::error::ApiError;
 
-/// Hashes on a blocking thread: argon2 takes tens of milliseconds on purpose.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Runs `work` on the password thread and waits for it without blocking
+/// the runtime; `None` if the thread is gone.
+async fn on_password_thread<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Option<T> {
+    static QUEUE: OnceLock<Option<mpsc::Sender<Job>>> = OnceLock::new();
+    let queue = QUEUE.get_or_init(|| {
+        let (queue, jobs) = mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("berth-passwords".to_owned())
+            .spawn(move || jobs.into_iter().for_each(|job| job()))
+            .map_err(|e| tracing::error!(error = %e, "cannot start the password thread"))
+            .ok()
+            .map(|_| queue)
+    });
+    let (done, result) = tokio::sync::oneshot::channel();
+    queue
+        .as_ref()?
+        .send(Box::new(move || {
+            let _ = done.send(work());
+        }))
+        .ok()?;
+    result.await.ok()
+}
+
+/// Hashes on the password thread: argon2 takes tens of milliseconds on purpose.
 pub async fn hash(password: SecretString) -> Result<String, ApiError> {
-    tokio::task::spawn_blocking(move || {
+    on_password_thread(move || {
         let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
+        Argon2InPlace::default()
             .hash_password(password.expose_secret().as_bytes(), &salt)
             .map(|h| h.to_string())
             .map_err(|e| ApiError::Internal(anyhow::anyhow!("hashing a password: {e}")))
     })
     .await
-    .map_err(|e| ApiError::Internal(e.into()))?
+    .unwrap_or_else(|| Err(ApiError::Internal(anyhow::anyhow!("no password thread"))))
 }
 
 /// Whether `password` matches `phc`. With no hash (an unknown user) it still
 /// does the work of a real check against a decoy, so timing does not tell
 /// which user names exist; the answer is then always no.
 pub async fn verify(password: SecretString, phc: Option<String>) -> bool {
-    tokio::task::spawn_blocking(move || {
+    on_password_thread(move || {
         let known = phc.is_some();
         let phc = phc.unwrap_or_else(decoy_hash);
         let Ok(parsed) = PasswordHash::new(&phc) else {
             return false;
         };
-        let matches = Argon2::default()
+        let matches = Argon2InPlace::default()
             .verify_password(password.expose_secret().as_bytes(), &parsed)
             .is_ok();
         known && matches
@@ -46,7 +83,7 @@ fn decoy_hash() -> String {
     DECOY
         .get_or_init(|| {
             let salt = SaltString::generate(&mut OsRng);
-            Argon2::default()
+            Argon2InPlace::default()
                 .hash_password(super::sessions::random_token().as_bytes(), &salt)
                 .map(|h| h.to_string())
                 .unwrap_or_default()

@@ -4,6 +4,7 @@
 //! be replayed as a cookie.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine;
@@ -13,10 +14,11 @@ use kube::api::{DeleteParams, ListParams, ObjectMeta, PostParams};
 use kube::{Api, Client};
 use sha2::{Digest, Sha256};
 
+use super::records::{KIND_SESSION, RecordCache};
 use crate::error::ApiError;
 use crate::services::labels;
+use crate::services::watch_cache::Written;
 
-const KIND_SESSION: &str = "session";
 const USER_LABEL: &str = "berth.dev/user";
 
 /// A stored session.
@@ -33,6 +35,7 @@ pub struct SessionRecord {
 #[derive(Clone)]
 pub struct SessionStore {
     secrets: Api<Secret>,
+    cache: RecordCache,
     lifetime: Duration,
 }
 
@@ -60,9 +63,15 @@ fn field(secret: &Secret, key: &str) -> Option<String> {
 }
 
 impl SessionStore {
-    pub fn new(client: Client, system_namespace: &str, lifetime: Duration) -> Self {
+    pub fn new(
+        client: Client,
+        system_namespace: &str,
+        cache: RecordCache,
+        lifetime: Duration,
+    ) -> Self {
         Self {
             secrets: Api::namespaced(client, system_namespace),
+            cache,
             lifetime,
         }
     }
@@ -112,8 +121,15 @@ impl SessionStore {
     /// The live session of a cookie token; an expired one is deleted.
     pub async fn lookup(&self, token: &str) -> Result<Option<SessionRecord>, ApiError> {
         let id = session_id(token);
-        let Some(secret) = self.secrets.get_opt(&secret_name(&id)).await? else {
-            return Ok(None);
+        let name = secret_name(&id);
+        // Not in the cache: made a moment ago on another replica, or no
+        // session at all; the API knows.
+        let secret = match self.cache.get(&name) {
+            Some(seen) => seen,
+            None => match self.secrets.get_opt(&name).await? {
+                Some(secret) => Arc::new(secret),
+                None => return Ok(None),
+            },
         };
         let record = (|| {
             Some(SessionRecord {
@@ -134,15 +150,14 @@ impl SessionStore {
 
     /// Ends a session by storage id (signing out).
     pub async fn delete(&self, id: &str) -> Result<(), ApiError> {
-        match self
-            .secrets
-            .delete(&secret_name(id), &DeleteParams::default())
-            .await
-        {
-            Ok(_) => Ok(()),
-            Err(kube::Error::Api(status)) if status.code == 404 => Ok(()),
-            Err(err) => Err(err.into()),
+        let name = secret_name(id);
+        match self.secrets.delete(&name, &DeleteParams::default()).await {
+            Ok(_) => {}
+            Err(kube::Error::Api(status)) if status.code == 404 => {}
+            Err(err) => return Err(err.into()),
         }
+        self.cache.caught_up(&Written::Gone(name)).await;
+        Ok(())
     }
 
     /// Ends every session of `user` (password changed, account removed).
@@ -154,6 +169,20 @@ impl SessionStore {
                 &ListParams::default().labels(&selector),
             )
             .await?;
+        // Sessions the cache never held are read from the API, which no
+        // longer has them; those it holds must be seen to go.
+        let (_, cached) = self.cache.snapshot();
+        let of_user = cached.iter().filter(|s| {
+            s.metadata.labels.as_ref().is_some_and(|l| {
+                l.get(labels::KIND).map(String::as_str) == Some(KIND_SESSION)
+                    && l.get(USER_LABEL).map(String::as_str) == Some(user)
+            })
+        });
+        for secret in of_user {
+            if let Some(name) = &secret.metadata.name {
+                self.cache.caught_up(&Written::Gone(name.clone())).await;
+            }
+        }
         Ok(())
     }
 

@@ -10,18 +10,17 @@ use kube::{Api, Client};
 use serde::Serialize;
 use serde_json::json;
 
+use super::records::{HASH_KEY, KIND_USER, RecordCache};
 use crate::error::ApiError;
 use crate::services::labels;
+use crate::services::watch_cache::Written;
 
-/// `berth.dev/kind` of an account's Secret.
-const KIND_USER: &str = "user";
 /// Label: the account's user name.
 const USER_LABEL: &str = "berth.dev/user";
 /// Annotation: `"true"` for administrators.
 const ADMIN: &str = "berth.dev/admin";
 /// Annotation: `"true"` while the password is a one-time password.
 const MUST_CHANGE: &str = "berth.dev/password-change-required";
-const HASH_KEY: &str = "password-hash";
 
 /// One account, without its hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -37,6 +36,7 @@ pub struct User {
 #[derive(Clone)]
 pub struct UserStore {
     secrets: Api<Secret>,
+    cache: RecordCache,
 }
 
 fn secret_name(user: &str) -> String {
@@ -44,9 +44,10 @@ fn secret_name(user: &str) -> String {
 }
 
 impl UserStore {
-    pub fn new(client: Client, system_namespace: &str) -> Self {
+    pub fn new(client: Client, system_namespace: &str, cache: RecordCache) -> Self {
         Self {
             secrets: Api::namespaced(client, system_namespace),
+            cache,
         }
     }
 
@@ -62,7 +63,21 @@ impl UserStore {
         Ok(users)
     }
 
-    /// The account and its password hash.
+    /// The account, from the cache (from the API when the cache does not
+    /// hold it: made a moment ago on another replica, or no such account).
+    pub async fn get(&self, name: &str) -> Result<Option<User>, ApiError> {
+        if berth_shared::session::validate_username(name).is_err() {
+            return Ok(None);
+        }
+        if let Some(seen) = self.cache.get(&secret_name(name)) {
+            return Ok(to_user(&seen));
+        }
+        let secret = self.secrets.get_opt(&secret_name(name)).await?;
+        Ok(secret.as_ref().and_then(to_user))
+    }
+
+    /// The account and its password hash, from the API (the cache holds
+    /// no hashes).
     pub async fn get_with_hash(&self, name: &str) -> Result<Option<(User, String)>, ApiError> {
         if berth_shared::session::validate_username(name).is_err() {
             return Ok(None);
@@ -138,7 +153,11 @@ impl UserStore {
             )
             .await
         {
-            Ok(_) => Ok(true),
+            Ok(patched) => {
+                // The next request must see the new flags.
+                self.cache.caught_up(&Written::of(&patched)).await;
+                Ok(true)
+            }
             Err(kube::Error::Api(status)) if status.code == 404 => Ok(false),
             Err(err) => Err(err.into()),
         }
@@ -151,7 +170,12 @@ impl UserStore {
             .delete(&secret_name(name), &DeleteParams::default())
             .await
         {
-            Ok(_) => Ok(true),
+            Ok(_) => {
+                self.cache
+                    .caught_up(&Written::Gone(secret_name(name)))
+                    .await;
+                Ok(true)
+            }
             Err(kube::Error::Api(status)) if status.code == 404 => Ok(false),
             Err(err) => Err(err.into()),
         }

@@ -14,3 +14,4 @@ pub mod projects;
 pub mod purge;
 pub mod registry;
 pub mod rendered;
+pub mod watch_cache;

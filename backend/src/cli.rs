@@ -160,6 +160,11 @@ pub struct ServeArgs {
     /// as stalled, with what blocks it.
     #[arg(long, env = "BERTH_DELETION_STALL_SECONDS", default_value_t = 60)]
     pub deletion_stall_seconds: u64,
+
+    /// How many changes each project's activity log keeps (the newest).
+    #[arg(long, env = "BERTH_ACTIVITY_LIMIT", default_value_t = crate::services::activity::DEFAULT_LIMIT,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10_000))]
+    pub activity_limit: usize,
 }
 
 impl ServeArgs {

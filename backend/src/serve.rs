@@ -19,6 +19,7 @@ use crate::auth::{Auth, bootstrap, records};
 use crate::cli::ServeArgs;
 use crate::cluster::Cluster;
 use crate::routes;
+use crate::services::activity::ActivityService;
 use crate::services::credentials::CredentialService;
 use crate::services::deletion::{DeletionService, DeletionTiming};
 use crate::services::images::ImageService;
@@ -94,6 +95,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         },
         credentials: CredentialService::new(cluster.client.clone()),
         job_templates: JobTemplateService::new(cluster.client.clone()),
+        activity: ActivityService::new(cluster.client.clone(), args.activity_limit),
         images: ImageService::new(
             cluster.client.clone(),
             RegistryAccess::new(args.insecure_registries.clone()),

@@ -4,6 +4,7 @@ use berth_shared::UiConfig;
 
 use crate::auth::Auth;
 use crate::cluster::Cluster;
+use crate::services::activity::ActivityService;
 use crate::services::credentials::CredentialService;
 use crate::services::deletion::DeletionService;
 use crate::services::images::ImageService;
@@ -22,4 +23,5 @@ pub struct AppState {
     pub credentials: CredentialService,
     pub images: ImageService,
     pub job_templates: JobTemplateService,
+    pub activity: ActivityService,
 }

@@ -9,10 +9,10 @@ use leptos::task::spawn_local;
 use crate::api::{self, ApiError};
 use crate::components::{ErrorPanel, Loading, Shell};
 use crate::embed;
-use crate::pages::JobTemplatesPage;
 use crate::pages::{ChangePasswordPage, SignInPage};
 use crate::pages::{CredentialsPage, ImagesPage, NotFoundPage, ProjectPage, ProjectsPage};
 use crate::pages::{DataStoragePage, DeletedProjectsPage, ProjectDataPage, ProjectSettingsPage};
+use crate::pages::{JobTemplatesPage, ProjectActivityPage};
 use crate::router::{ProjectSection, Route, navigator, provide_location, use_path};
 
 /// Whether, and as whom, the person is signed in.
@@ -142,6 +142,7 @@ fn page(route: Route) -> AnyView {
         Route::Project(ProjectSection::JobTemplates) => view! { <JobTemplatesPage/> }.into_any(),
         Route::Project(ProjectSection::Credentials) => view! { <CredentialsPage/> }.into_any(),
         Route::Project(ProjectSection::Data) => view! { <ProjectDataPage/> }.into_any(),
+        Route::Project(ProjectSection::Activity) => view! { <ProjectActivityPage/> }.into_any(),
         Route::Project(ProjectSection::Settings) => view! { <ProjectSettingsPage/> }.into_any(),
         Route::NotFound => view! { <NotFoundPage/> }.into_any(),
     }

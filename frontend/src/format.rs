@@ -82,6 +82,24 @@ pub fn date_time(rfc3339: &str) -> String {
         .to_owned()
 }
 
+/// `2026-01-05T10:30:00Z` in the browser's own language and time zone
+/// (`5 Jan 2026, 11:30:00`), for records where the reader's clock matters
+/// more than agreeing on UTC; the UTC form when the browser cannot read
+/// the time. Only callable in the browser.
+pub fn local_date_time(rfc3339: &str) -> String {
+    let date = js_sys::Date::new(&rfc3339.into());
+    if date.get_time().is_nan() {
+        return date_time(rfc3339);
+    }
+    let options = js_sys::Object::new();
+    for (key, value) in [("dateStyle", "medium"), ("timeStyle", "medium")] {
+        // Setting a property of a plain new object cannot fail.
+        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+    }
+    // "default": the browser's own language (an empty tag would throw).
+    date.to_locale_string("default", &options).into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

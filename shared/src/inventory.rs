@@ -10,13 +10,16 @@ pub const KIND_REGISTRY_CREDENTIAL: &str = "registry-credential";
 pub const KIND_IMAGE: &str = "image";
 pub const KIND_JOB_TEMPLATE: &str = "job-template";
 pub const KIND_JOB_TEMPLATE_ENV: &str = "job-template-env";
+/// The project's activity log (one per project).
+pub const KIND_ACTIVITY_LOG: &str = "activity-log";
 
 /// Every kind the inventory knows, in the order the console lists them.
-pub const KINDS: [&str; 4] = [
+pub const KINDS: [&str; 5] = [
     KIND_IMAGE,
     KIND_REGISTRY_CREDENTIAL,
     KIND_JOB_TEMPLATE,
     KIND_JOB_TEMPLATE_ENV,
+    KIND_ACTIVITY_LOG,
 ];
 
 /// What the console calls a kind, singular and plural.
@@ -29,6 +32,7 @@ pub fn kind_label(kind: &str) -> (&'static str, &'static str) {
             "Job template secret settings",
             "Job template secret settings",
         ),
+        KIND_ACTIVITY_LOG => ("Activity log", "Activity logs"),
         _ => ("Other item", "Other items"),
     }
 }

@@ -5,6 +5,7 @@
 //! with exactly the rules the server enforces.
 
 pub mod access;
+pub mod activity;
 pub mod config;
 pub mod credentials;
 pub mod deletion;

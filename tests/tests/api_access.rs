@@ -352,6 +352,7 @@ fn project_routes(project: &str) -> Vec<(Method, String, Value, berth_shared::Ro
         (Method::GET, p.clone(), Value::Null, Viewer),
         (Method::GET, format!("{p}/members"), Value::Null, Viewer),
         (Method::GET, format!("{p}/inventory"), Value::Null, Viewer),
+        (Method::GET, format!("{p}/activity"), Value::Null, Viewer),
         (Method::GET, format!("{p}/images"), Value::Null, Viewer),
         (Method::GET, format!("{p}/images/web"), Value::Null, Viewer),
         (

@@ -209,7 +209,7 @@ async fn delete_asks_for_the_projects_name() {
     )
     .await;
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("This deletes project keepme and everything in it (1 image, 1 registry credential, 1 job template, 1 job template secret settings) permanently."), "{}", r.stderr);
+    assert!(r.stderr.contains("This deletes project keepme and everything in it (1 image, 1 registry credential, 1 job template, 1 job template secret settings, 1 activity log) permanently."), "{}", r.stderr);
     assert!(one_line_error(&r).contains("nothing was deleted"));
     let r = run_at(&berth.url, &["project", "delete", "--name", "keepme"], "").await;
     assert_eq!(r.code, 2, "no answer, no deletion");

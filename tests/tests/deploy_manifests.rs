@@ -474,10 +474,13 @@ async fn walk_every_route(
         .await;
     w.get(&format!("{p}/inventory"), "/api/v1/projects/walk/inventory")
         .await;
+    w.get(&format!("{p}/activity"), "/api/v1/projects/walk/activity")
+        .await;
     for (kind, name) in [
         ("job-template", "nightly"),
         ("registry-credential", "other"),
         ("image", "other"),
+        ("activity-log", "berth-activity"),
     ] {
         w.delete(
             &format!("{p}/inventory/{{kind}}/{{name}}"),

@@ -10,36 +10,12 @@ mod common;
 use std::time::Duration;
 
 use berth_shared::{Project, ProjectList};
-use berth_tests::{BerthProcess, StartOptions};
+use berth_tests::BerthProcess;
 use common::*;
 use reqwest::StatusCode;
 use serde_json::json;
 
 const ARGS: [&str; 4] = ["--restore-window", "1h", "--purge-interval-seconds", "1"];
-
-async fn two_replicas() -> (BerthProcess, BerthProcess, tempfile::TempDir) {
-    let a = start(&ARGS).await;
-    let kube_url = a.kube_url.clone().expect("A exposes its embedded API");
-    let dir = tempfile::tempdir().expect("tmp");
-    let kubeconfig = berth_tests::write_kubeconfig(dir.path(), &kube_url);
-    let mut args: Vec<String> = ARGS.iter().map(|a| (*a).to_owned()).collect();
-    args.extend(["--kubeconfig".to_owned(), kubeconfig.display().to_string()]);
-    let b = BerthProcess::start_with(StartOptions {
-        args,
-        no_embedded_listen: true,
-        ..StartOptions::default()
-    })
-    .await
-    .expect("start B");
-    a.wait_ready().await;
-    b.wait_ready().await;
-    assert!(
-        b.logs().contains("using a Kubernetes cluster"),
-        "{}",
-        b.logs()
-    );
-    (a, b, dir)
-}
 
 async fn list(berth: &BerthProcess, deleted: bool) -> Vec<Project> {
     let path = if deleted {
@@ -67,7 +43,7 @@ async fn status(response: reqwest::Response) -> StatusCode {
 
 #[tokio::test]
 async fn two_replicas_share_everything_through_the_cluster() {
-    let (a, b, _dir) = two_replicas().await;
+    let (a, b, _dir) = two_replicas(&ARGS).await;
 
     // Create on one, read and list on the other, both ways.
     create_project(&a, "alpha").await;
@@ -164,7 +140,7 @@ async fn two_replicas_share_everything_through_the_cluster() {
 
 #[tokio::test]
 async fn an_expired_project_is_purged_once_with_both_replicas_running() {
-    let (a, b, _dir) = two_replicas().await;
+    let (a, b, _dir) = two_replicas(&ARGS).await;
     create_project(&b, "old").await;
     let deleted = a
         .http()
@@ -206,7 +182,7 @@ async fn an_expired_project_is_purged_once_with_both_replicas_running() {
 
 #[tokio::test]
 async fn a_session_made_on_one_replica_works_on_the_other() {
-    let (a, b, _dir) = two_replicas().await;
+    let (a, b, _dir) = two_replicas(&ARGS).await;
     // A user made through B signs in through A ...
     let ann = b.add_user("ann").await.expect("ann on B");
     let on_a = a.sign_in("ann", &ann.password).await.expect("sign in on A");

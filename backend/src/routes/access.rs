@@ -11,6 +11,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use berth_shared::Role;
 
+use super::activity::{Pending, append};
 use crate::auth::Identity;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -61,15 +62,25 @@ pub async fn check_project_role(
     let path = request.uri().path();
     let rest = path.split_once(&marker).map_or("", |(_, rest)| rest);
     let needed = required_role(request.method(), rest);
-    if let Some(role) = role.filter(|r| !identity.admin && *r < needed) {
-        return ApiError::Forbidden(format!(
+    // Every change a member asks for goes into the project's activity log,
+    // refused ones too; an outsider's never does.
+    let change = Pending::of(&request, &identity.user, project, params.clone());
+    let response = if let Some(role) = role.filter(|r| !identity.admin && *r < needed) {
+        ApiError::Forbidden(format!(
             "Your role in project “{project}” is {}: it cannot do this. Ask an owner of the project.",
             role.as_str()
         ))
-        .into_response();
+        .into_response()
+    } else {
+        request.extensions_mut().insert(ProjectRole(role));
+        next.run(request).await
+    };
+    // Recorded before the answer leaves, so the next read of the log
+    // shows it.
+    if let Some((project, entry)) = change.and_then(|c| c.finish(&response)) {
+        append(&state, &project, &entry).await;
     }
-    request.extensions_mut().insert(ProjectRole(role));
-    next.run(request).await
+    response
 }
 
 #[cfg(test)]

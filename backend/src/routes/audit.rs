@@ -2,13 +2,12 @@
 //! made it, what it was, when, from where, and how it ended. Only the
 //! method and path are recorded: never a body, so never a secret.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, MatchedPath, OriginalUri, Request};
+use axum::extract::{MatchedPath, OriginalUri, Request};
 use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
 
+use super::activity::client_address;
 use crate::auth::Identity;
 
 /// Middleware, inside authentication (so the caller is known).
@@ -34,10 +33,7 @@ pub async fn record_changes(request: Request, next: Next) -> Response {
         .extensions()
         .get::<Identity>()
         .map_or_else(|| "-".to_owned(), |i| i.user.clone());
-    let address = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or_else(|| "-".to_owned(), |c| c.0.ip().to_string());
+    let address = client_address(request.extensions());
     let response = next.run(request).await;
     tracing::info!(
         target: "berth::audit",

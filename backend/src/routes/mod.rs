@@ -2,6 +2,7 @@
 //! console for every other path.
 
 mod access;
+mod activity;
 pub mod actor;
 mod audit;
 mod config;
@@ -55,6 +56,7 @@ pub fn router(state: AppState, static_dir: &Path) -> anyhow::Result<Router> {
             "/v1/projects/{project}/members",
             get(members::list).put(members::replace),
         )
+        .route("/v1/projects/{project}/activity", get(activity::list))
         .route("/v1/projects/{project}/inventory", get(inventory::get))
         .route(
             "/v1/projects/{project}/inventory/{kind}/{name}",

@@ -16,6 +16,7 @@ use serde::Deserialize;
 
 use super::ApiJson;
 use super::access::ProjectRole;
+use super::activity::{self, ClientAddress};
 use super::actor::Actor;
 use crate::auth::Identity;
 use crate::error::ApiError;
@@ -75,10 +76,12 @@ pub async fn get(
     Ok(Json(project))
 }
 
-/// Creates a project; its creator is its owner.
+/// Creates a project; its creator is its owner. The creation is the first
+/// entry of the project's activity log.
 pub async fn create(
     State(state): State<AppState>,
     identity: Identity,
+    ClientAddress(from): ClientAddress,
     ApiJson(request): ApiJson<CreateProject>,
 ) -> Result<impl IntoResponse, ApiError> {
     let mut project = state
@@ -86,6 +89,15 @@ pub async fn create(
         .create_by(request, Some(&identity.user))
         .await?;
     project.role = Some(Role::Owner);
+    let created = activity::entry(
+        identity.user,
+        "Created the project".to_owned(),
+        "POST",
+        "/api/v1/projects".to_owned(),
+        from,
+        StatusCode::CREATED,
+    );
+    activity::append(&state, &project.name, &created).await;
     let location = format!("/api/v1/projects/{}", project.name);
     Ok((
         StatusCode::CREATED,

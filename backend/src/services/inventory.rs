@@ -8,7 +8,8 @@
 use std::collections::BTreeMap;
 
 use berth_shared::inventory::{
-    self as inv, Inventory, InventoryItem, KIND_IMAGE, KIND_JOB_TEMPLATE, KINDS, Location,
+    self as inv, Inventory, InventoryItem, KIND_ACTIVITY_LOG, KIND_IMAGE, KIND_JOB_TEMPLATE, KINDS,
+    Location,
 };
 use kube::api::{ApiResource, DeleteParams, DynamicObject, GroupVersionKind, ListParams};
 use kube::{Api, Client};
@@ -40,11 +41,13 @@ pub fn config_maps() -> ApiResource {
     ApiResource::from_gvk_with_plural(&GroupVersionKind::gvk("", "v1", "ConfigMap"), "configmaps")
 }
 
-/// Where a console kind is stored.
+/// Where a console kind is stored, and whether the object carries the
+/// kind as its `berth.dev/kind` label.
 fn resource_of(kind: &str) -> (ApiResource, bool) {
     match kind {
         KIND_IMAGE => (image_pointers(), false),
         KIND_JOB_TEMPLATE => (job_templates(), false),
+        KIND_ACTIVITY_LOG => (config_maps(), true),
         // Every other kind is a Secret labelled with that kind.
         _ => (secrets(), true),
     }
@@ -111,6 +114,18 @@ impl InventoryService {
                 .unwrap_or_else(|| "secret".to_owned());
             items.push(item(project, namespace, &kind, &secrets, &o, true));
         }
+        // The activity log: the one ConfigMap Berth keeps in a project.
+        let maps = config_maps();
+        for o in self.managed(namespace, &maps).await? {
+            items.push(item(
+                project,
+                namespace,
+                KIND_ACTIVITY_LOG,
+                &maps,
+                &o,
+                false,
+            ));
+        }
         let order = |kind: &str| KINDS.iter().position(|k| *k == kind).unwrap_or(KINDS.len());
         items.sort_by(|a, b| {
             order(&a.kind)
@@ -144,7 +159,7 @@ impl InventoryService {
         if berth_shared::validate_object_name(name).is_err() {
             return Err(not_found());
         }
-        let (resource, is_secret) = resource_of(kind);
+        let (resource, labelled) = resource_of(kind);
         let api = self.api(namespace, &resource);
         let Some(object) = api.get_opt(name).await? else {
             return Err(not_found());
@@ -153,7 +168,7 @@ impl InventoryService {
         let managed = object_labels.get(labels::MANAGED_BY).map(String::as_str)
             == Some(labels::MANAGED_BY_VALUE);
         let right_kind =
-            !is_secret || object_labels.get(labels::KIND).map(String::as_str) == Some(kind);
+            !labelled || object_labels.get(labels::KIND).map(String::as_str) == Some(kind);
         if !managed || !right_kind {
             return Err(not_found());
         }

@@ -1,5 +1,6 @@
 //! Domain operations, each on top of the Kubernetes API.
 
+pub mod activity;
 pub mod credentials;
 pub mod deletion;
 pub mod images;

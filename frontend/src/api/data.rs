@@ -2,6 +2,7 @@
 //! item, deleting and restoring a project, and the projects that wait in
 //! their restore window.
 
+use berth_shared::activity::ActivityList;
 use berth_shared::inventory::Inventory;
 use berth_shared::{Project, ProjectList};
 use gloo_net::http::Request;
@@ -19,6 +20,11 @@ pub async fn get_inventory(project: &str) -> Result<Inventory, ApiError> {
         project_path(project)
     )))
     .await
+}
+
+/// The project's activity log, newest first.
+pub async fn get_activity(project: &str) -> Result<ActivityList, ApiError> {
+    send_json(Request::get(&format!("{}/activity", project_path(project)))).await
 }
 
 /// The address that downloads the inventory as a JSON file.

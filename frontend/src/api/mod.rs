@@ -16,7 +16,7 @@ mod session;
 pub use config::get_config;
 pub use credentials::{create_credential, delete_credential, list_credentials, replace_credential};
 pub use data::{
-    DeletionUpdate, delete_item, delete_project, follow_deletion, get_inventory,
+    DeletionUpdate, delete_item, delete_project, follow_deletion, get_activity, get_inventory,
     inventory_download_url, list_deleted_projects, restore_project,
 };
 pub use images::{create_image, delete_image, list_images, replace_image, verify_image};

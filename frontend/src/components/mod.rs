@@ -13,7 +13,7 @@ mod status;
 pub use field::{TextField, message_for};
 pub use focus::focus_by_id;
 pub use modal::Modal;
-pub use project_nav::ProjectNav;
+pub use project_nav::{ProjectHeader, ProjectNav};
 pub use secret_input::SecretInput;
 pub use shell::{Shell, set_page_title};
 pub use status::{ErrorPanel, Loading};

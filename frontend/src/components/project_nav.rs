@@ -9,12 +9,13 @@ use leptos::prelude::*;
 #[component]
 pub fn ProjectNav(#[prop(into)] project: Signal<String>) -> impl IntoView {
     let path = use_path();
-    let sections: [(&str, &str); 6] = [
+    let sections: [(&str, &str); 7] = [
         ("Overview", ""),
         ("Images", "/images"),
         ("Job templates", "/job-templates"),
         ("Registry credentials", "/credentials"),
         ("Data", "/data"),
+        ("Activity", "/activity"),
         ("Settings", "/settings"),
     ];
     let links = sections
@@ -34,5 +35,22 @@ pub fn ProjectNav(#[prop(into)] project: Signal<String>) -> impl IntoView {
         <nav aria-label="Project" class="project-nav">
             <ul>{links}</ul>
         </nav>
+    }
+}
+
+/// The top of a project's section page: the breadcrumb, the heading
+/// `title`, and the project's navigation.
+#[component]
+pub fn ProjectHeader(#[prop(into)] project: Signal<String>, title: &'static str) -> impl IntoView {
+    view! {
+        <nav aria-label="Breadcrumb" class="breadcrumb">
+            <ol>
+                <li><a href="/projects">"Projects"</a></li>
+                <li><a href=move || format!("/projects/{}", project.get())>{move || project.get()}</a></li>
+                <li><span aria-current="page">{title}</span></li>
+            </ol>
+        </nav>
+        <h1>{title}</h1>
+        <ProjectNav project=project/>
     }
 }

@@ -17,6 +17,7 @@ const CONTENT: &str = r#"
 <li><strong>Registry credentials.</strong> The user name and password, access token or API key that let Berth reach a private registry, such as Docker Hub or IBM Container Registry. Once saved, no page ever shows them again.</li>
 <li><strong>Job templates.</strong> How to run a batch job: image, command, settings. Settings you mark as secret are kept apart, like credentials.</li>
 <li><strong>Your projects.</strong> Their names and descriptions, and who created them.</li>
+<li><strong>Activity log.</strong> For each project, its latest changes: who made them, when, from which address, and whether they succeeded. Never a password or other secret value. Deleting it from the Data page clears it.</li>
 </ul>
 </section>
 <section class="panel prose" aria-labelledby="never-heading">

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{self, ApiError};
-use crate::components::{ErrorPanel, Loading, Modal, ProjectNav, aria_bool, set_page_title};
+use crate::components::{ErrorPanel, Loading, Modal, ProjectHeader, aria_bool, set_page_title};
 use crate::format;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -108,15 +108,7 @@ pub fn ProjectDataPage() -> impl IntoView {
     };
 
     view! {
-        <nav aria-label="Breadcrumb" class="breadcrumb">
-            <ol>
-                <li><a href="/projects">"Projects"</a></li>
-                <li><a href=move || format!("/projects/{}", name.get())>{move || name.get()}</a></li>
-                <li><span aria-current="page">"Data"</span></li>
-            </ol>
-        </nav>
-        <h1>"Data"</h1>
-        <ProjectNav project=name/>
+        <ProjectHeader project=name title="Data"/>
         <p>
             "Everything Berth stores for this project, and where it lives. Secret values "
             "(passwords, tokens, API keys) are never shown. "

@@ -13,7 +13,7 @@ use leptos::task::spawn_local;
 
 use crate::api::{self, ApiError, DeletionUpdate};
 use crate::components::{
-    ErrorPanel, Loading, Modal, ProjectNav, TextField, aria_bool, set_page_title,
+    ErrorPanel, Loading, Modal, ProjectHeader, TextField, aria_bool, set_page_title,
 };
 use crate::format;
 
@@ -82,15 +82,7 @@ pub fn ProjectSettingsPage() -> impl IntoView {
     }
     };
     view! {
-        <nav aria-label="Breadcrumb" class="breadcrumb">
-            <ol>
-                <li><a href="/projects">"Projects"</a></li>
-                <li><a href=move || format!("/projects/{}", name.get())>{move || name.get()}</a></li>
-                <li><span aria-current="page">"Settings"</span></li>
-            </ol>
-        </nav>
-        <h1>"Settings"</h1>
-        <ProjectNav project=name/>
+        <ProjectHeader project=name title="Settings"/>
         <div aria-busy=busy>{body}</div>
     }
 }

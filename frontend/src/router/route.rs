@@ -24,6 +24,7 @@ pub enum ProjectSection {
     JobTemplates,
     Credentials,
     Data,
+    Activity,
     Settings,
 }
 
@@ -46,6 +47,7 @@ impl Route {
                 Some("job-templates") => Self::Project(ProjectSection::JobTemplates),
                 Some("credentials") => Self::Project(ProjectSection::Credentials),
                 Some("data") => Self::Project(ProjectSection::Data),
+                Some("activity") => Self::Project(ProjectSection::Activity),
                 Some("settings") => Self::Project(ProjectSection::Settings),
                 Some(_) => Self::NotFound,
             },
@@ -97,6 +99,10 @@ mod tests {
         assert_eq!(
             Route::parse("/projects/shop/data"),
             Route::Project(ProjectSection::Data)
+        );
+        assert_eq!(
+            Route::parse("/projects/shop/activity"),
+            Route::Project(ProjectSection::Activity)
         );
         assert_eq!(
             Route::parse("/projects/shop/settings"),

@@ -65,7 +65,8 @@ test('the data page lists every item and where it lives, downloads it, and delet
   await expect(page.getByRole('heading', { level: 1, name: 'Data' })).toBeVisible();
   await expect(page.getByRole('navigation', { name: 'Project' }).getByRole('link', { name: 'Data' })).toHaveAttribute('aria-current', 'page');
   const table = page.getByRole('table', { name: 'Stored items' });
-  await expect(table.getByRole('row')).toHaveCount(4);
+  // A header, the three items, and the activity log (the project's creation).
+  await expect(table.getByRole('row')).toHaveCount(5);
   const credential = table.getByRole('row').filter({ hasText: 'dockerhub' });
   await expect(credential).toContainText('Registry credential');
   await expect(credential).toContainText(`Secret dockerhub in namespace berth-${project}`);
@@ -81,7 +82,7 @@ test('the data page lists every item and where it lives, downloads it, and delet
   expect(href).toBe(`/api/v1/projects/${project}/inventory?download=true`);
   const file = await request.get(href!);
   expect(file.headers()['content-disposition']).toContain('attachment');
-  expect((await file.json()).items).toHaveLength(3);
+  expect((await file.json()).items).toHaveLength(4);
 
   // Escape closes the confirmation and gives focus back.
   const deleteButton = page.getByRole('button', { name: 'Delete job template nightly' });
@@ -92,12 +93,12 @@ test('the data page lists every item and where it lives, downloads it, and delet
   await page.keyboard.press('Escape');
   await expect(dialog).toBeHidden();
   await expect(deleteButton).toBeFocused();
-  await expect(table.getByRole('row')).toHaveCount(4);
+  await expect(table.getByRole('row')).toHaveCount(5);
 
   await deleteButton.click();
   await dialog.getByRole('button', { name: 'Delete', exact: true }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Job template nightly deleted.' })).toBeVisible();
-  await expect(table.getByRole('row')).toHaveCount(3);
+  await expect(table.getByRole('row')).toHaveCount(4);
   await expect(page.getByRole('heading', { name: 'Stored items' })).toBeFocused();
 });
 
@@ -182,7 +183,7 @@ test('deleting with a restore window, then restoring from "Deleted projects", ke
   await expect(card).toBeHidden();
 
   await page.goto(`${berth.url}/projects/${project}/data`);
-  await expect(page.getByRole('table', { name: 'Stored items' }).getByRole('row')).toHaveCount(4);
+  await expect(page.getByRole('table', { name: 'Stored items' }).getByRole('row')).toHaveCount(5);
 });
 
 test('"Delete now" from Deleted projects deletes for good', async ({ page, playwright }) => {

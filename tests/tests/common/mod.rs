@@ -271,3 +271,42 @@ pub async fn expire_now(client: &Client, namespace: &str) -> Api<DynamicObject> 
         .expect("expire");
     namespaces
 }
+
+/// Two replicas of one Berth: A runs the embedded API exposed on loopback,
+/// B reaches it through a kubeconfig (kept in the returned directory).
+pub async fn two_replicas(args: &[&str]) -> (BerthProcess, BerthProcess, tempfile::TempDir) {
+    let a = start(args).await;
+    let kube_url = a.kube_url.clone().expect("A exposes its embedded API");
+    let dir = tempfile::tempdir().expect("tmp");
+    let kubeconfig = berth_tests::write_kubeconfig(dir.path(), &kube_url);
+    let mut args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    args.extend(["--kubeconfig".to_owned(), kubeconfig.display().to_string()]);
+    let b = BerthProcess::start_with(StartOptions {
+        args,
+        no_embedded_listen: true,
+        ..StartOptions::default()
+    })
+    .await
+    .expect("start B");
+    a.wait_ready().await;
+    b.wait_ready().await;
+    assert!(
+        b.logs().contains("using a Kubernetes cluster"),
+        "{}",
+        b.logs()
+    );
+    (a, b, dir)
+}
+
+/// The inventory of `project`, read by the administrator.
+pub async fn inventory(berth: &BerthProcess, project: &str) -> berth_shared::inventory::Inventory {
+    let path = format!("/api/v1/projects/{project}/inventory");
+    let response = berth
+        .http()
+        .get(berth.at(&path))
+        .send()
+        .await
+        .expect("inventory");
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.expect("inventory JSON")
+}

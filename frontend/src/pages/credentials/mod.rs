@@ -11,7 +11,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{self, ApiError};
-use crate::components::{ErrorPanel, Loading, ProjectNav, aria_bool, focus_by_id, set_page_title};
+use crate::components::{
+    ErrorPanel, Loading, ProjectHeader, aria_bool, focus_by_id, set_page_title,
+};
 use crate::format;
 use form::CredentialForm;
 
@@ -169,15 +171,7 @@ pub fn CredentialsPage() -> impl IntoView {
 
     let busy = move || aria_bool(state.with(|s| matches!(s, ListState::Loading)));
     view! {
-        <nav aria-label="Breadcrumb" class="breadcrumb">
-            <ol>
-                <li><a href="/projects">"Projects"</a></li>
-                <li><a href=move || format!("/projects/{}", project.get())>{move || project.get()}</a></li>
-                <li><span aria-current="page">"Registry credentials"</span></li>
-            </ol>
-        </nav>
-        <h1>"Registry credentials"</h1>
-        <ProjectNav project=project/>
+        <ProjectHeader project=project title="Registry credentials"/>
         <p class="banner">
             "Credentials let Berth and your jobs read images from private registries. "
             "They are write-only: once saved, no page shows the password, token or API key again."

@@ -12,7 +12,8 @@ use leptos::task::spawn_local;
 
 use crate::api::{self, ApiError};
 use crate::components::{
-    ErrorPanel, Loading, ProjectNav, TextField, aria_bool, focus_by_id, message_for, set_page_title,
+    ErrorPanel, Loading, ProjectHeader, TextField, aria_bool, focus_by_id, message_for,
+    set_page_title,
 };
 use crate::format;
 use crate::pages::credentials::form::CredentialForm;
@@ -217,15 +218,7 @@ pub fn ImagesPage() -> impl IntoView {
 
     let busy = move || aria_bool(state.with(|s| matches!(s, ListState::Loading)));
     view! {
-        <nav aria-label="Breadcrumb" class="breadcrumb">
-            <ol>
-                <li><a href="/projects">"Projects"</a></li>
-                <li><a href=move || format!("/projects/{}", project.get())>{move || project.get()}</a></li>
-                <li><span aria-current="page">"Images"</span></li>
-            </ol>
-        </nav>
-        <h1>"Images"</h1>
-        <ProjectNav project=project/>
+        <ProjectHeader project=project title="Images"/>
         <p class="banner">
             "Berth keeps the address of each image, never the image itself. "
             "Your images stay in their registry; Berth only asks it whether they are there."

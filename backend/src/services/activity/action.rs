@@ -1,0 +1,172 @@
+//! What a change was, as a sentence a person reads: "Created image pointer
+//! web", "Tried to delete registry credential hub". Built from the method,
+//! the route template and its parameters, and for a create from the new
+//! object's address (`Location`): never from a request body, which may
+//! hold a secret.
+
+use std::collections::HashMap;
+
+use berth_shared::inventory::kind_label;
+
+/// A change that one request made (or tried to make).
+pub struct Change<'a> {
+    pub method: &'a str,
+    /// The route template after `/v1/projects/{project}`: `""`,
+    /// `"/images/{name}"`, `"/inventory/{kind}/{name}"`, ...
+    pub route: &'a str,
+    pub params: &'a HashMap<String, String>,
+    /// The `Location` of a created object.
+    pub location: Option<&'a str>,
+    pub succeeded: bool,
+}
+
+/// The collections of a project, with what one item is called.
+fn noun(collection: &str) -> Option<(&'static str, &'static str)> {
+    match collection {
+        "images" => Some(("image pointer", "an")),
+        "registry-credentials" => Some(("registry credential", "a")),
+        "job-templates" => Some(("job template", "a")),
+        _ => None,
+    }
+}
+
+/// The sentence for `change`.
+pub fn describe(change: &Change<'_>) -> String {
+    let param = |key: &str| change.params.get(key).map_or("", String::as_str);
+    let segments: Vec<&str> = change.route.split('/').skip(1).collect();
+    // (past tense, infinitive, object)
+    let (done, to_do, object) = match (change.method, segments.as_slice()) {
+        ("DELETE", []) => ("Deleted", "delete", "the project".to_owned()),
+        ("POST", ["restore"]) => ("Restored", "restore", "the project".to_owned()),
+        ("PUT", ["members"]) => ("Changed", "change", "the members".to_owned()),
+        ("DELETE", ["inventory", _, _]) if param("kind") == super::KIND => {
+            ("Cleared", "clear", "the activity log".to_owned())
+        }
+        ("DELETE", ["inventory", _, _]) => (
+            "Deleted",
+            "delete",
+            format!(
+                "{} {}",
+                kind_label(param("kind")).0.to_lowercase(),
+                param("name")
+            ),
+        ),
+        ("POST", [collection]) if noun(collection).is_some() => {
+            let (noun, article) = noun(collection).unwrap_or_default();
+            let created = change
+                .location
+                .and_then(|l| l.rsplit('/').next())
+                .filter(|n| !n.is_empty());
+            let object = match created {
+                Some(name) => format!("{noun} {name}"),
+                None => format!("{article} {noun}"),
+            };
+            ("Created", "create", object)
+        }
+        ("PUT" | "DELETE", [collection, _]) if noun(collection).is_some() => {
+            let (noun, _) = noun(collection).unwrap_or_default();
+            let object = format!("{noun} {}", param("name"));
+            if change.method == "PUT" {
+                ("Changed", "change", object)
+            } else {
+                ("Deleted", "delete", object)
+            }
+        }
+        ("POST", ["images", _, "verify"]) => (
+            "Checked",
+            "check",
+            format!("image pointer {} with its registry", param("name")),
+        ),
+        _ => return format!("{} {}", change.method, change.route),
+    };
+    if change.succeeded {
+        format!("{done} {object}")
+    } else {
+        format!("Tried to {to_do} {object}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn say(method: &str, route: &str, params: &[(&str, &str)], location: Option<&str>) -> String {
+        let params = params
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        describe(&Change {
+            method,
+            route,
+            params: &params,
+            location,
+            succeeded: true,
+        })
+    }
+
+    #[test]
+    fn changes_read_as_sentences() {
+        assert_eq!(
+            say(
+                "POST",
+                "/images",
+                &[],
+                Some("/api/v1/projects/shop/images/web")
+            ),
+            "Created image pointer web"
+        );
+        assert_eq!(
+            say(
+                "DELETE",
+                "/registry-credentials/{name}",
+                &[("name", "hub")],
+                None
+            ),
+            "Deleted registry credential hub"
+        );
+        assert_eq!(
+            say("PUT", "/job-templates/{name}", &[("name", "nightly")], None),
+            "Changed job template nightly"
+        );
+        assert_eq!(say("PUT", "/members", &[], None), "Changed the members");
+        assert_eq!(say("POST", "/restore", &[], None), "Restored the project");
+        assert_eq!(say("DELETE", "", &[], None), "Deleted the project");
+        assert_eq!(
+            say(
+                "DELETE",
+                "/inventory/{kind}/{name}",
+                &[("kind", "job-template-env"), ("name", "n-env")],
+                None
+            ),
+            "Deleted job template secret settings n-env"
+        );
+        assert_eq!(
+            say(
+                "DELETE",
+                "/inventory/{kind}/{name}",
+                &[("kind", KIND_FOR_TEST), ("name", "berth-activity")],
+                None
+            ),
+            "Cleared the activity log"
+        );
+        assert_eq!(
+            say("POST", "/images/{name}/verify", &[("name", "web")], None),
+            "Checked image pointer web with its registry"
+        );
+    }
+
+    const KIND_FOR_TEST: &str = super::super::KIND;
+
+    #[test]
+    fn refused_changes_say_what_was_tried() {
+        let params = HashMap::new();
+        let refused = describe(&Change {
+            method: "POST",
+            route: "/registry-credentials",
+            params: &params,
+            location: None,
+            succeeded: false,
+        });
+        assert_eq!(refused, "Tried to create a registry credential");
+    }
+}

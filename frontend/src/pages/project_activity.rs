@@ -1,0 +1,113 @@
+//! The project's activity page (`/projects/:name/activity`): every change
+//! made to the project, newest first, with who made it, from where and how
+//! it ended. The server writes the sentences; this page only lays them out.
+
+use berth_shared::activity::{ActivityEntry, ActivityList};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::{self, ApiError};
+use crate::components::{ErrorPanel, Loading, ProjectHeader, aria_bool, set_page_title};
+use crate::format;
+use crate::router::use_project_name;
+
+#[derive(Debug, Clone, PartialEq)]
+enum PageState {
+    Loading,
+    Loaded(ActivityList),
+    Failed(ApiError),
+}
+
+/// Lists the project's changes.
+#[component]
+pub fn ProjectActivityPage() -> impl IntoView {
+    let name = use_project_name();
+    let state = RwSignal::new(PageState::Loading);
+    let load = move || {
+        let wanted = name.get_untracked();
+        state.set(PageState::Loading);
+        spawn_local(async move {
+            let result = api::get_activity(&wanted).await;
+            if name.get_untracked() != wanted {
+                return;
+            }
+            state.set(match result {
+                Ok(list) => PageState::Loaded(list),
+                Err(e) => PageState::Failed(e),
+            });
+        });
+    };
+    Effect::new(move |_| {
+        set_page_title(&format!("Activity of {}", name.get()));
+        load();
+    });
+
+    let busy = move || aria_bool(state.with(|s| matches!(s, PageState::Loading)));
+    let body = move || match state.get() {
+        PageState::Loading => {
+            view! { <Loading message="Loading the project's activity…"/> }.into_any()
+        }
+        PageState::Failed(error) => view! {
+            <ErrorPanel
+                heading="The project's activity could not be loaded."
+                error=error
+                on_retry=Callback::new(move |()| load())
+            />
+        }
+        .into_any(),
+        PageState::Loaded(list) if list.items.is_empty() => {
+            view! { <p class="empty-state">"Nothing has changed in this project yet."</p> }
+                .into_any()
+        }
+        PageState::Loaded(list) => {
+            let rows = list.items.into_iter().map(row).collect_view();
+            view! {
+                <div class="table-wrap">
+                    <table class="table activity">
+                        <caption class="visually-hidden">"Changes, newest first"</caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">"When"</th>
+                                <th scope="col">"Who"</th>
+                                <th scope="col">"What"</th>
+                                <th scope="col">"From"</th>
+                                <th scope="col">"Result"</th>
+                            </tr>
+                        </thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </div>
+            }
+            .into_any()
+        }
+    };
+
+    view! {
+        <ProjectHeader project=name title="Activity"/>
+        <p>
+            "Every change made to this project, refused ones too: who asked for it, "
+            "when, and from which address. Secret values are never recorded."
+        </p>
+        <button type="button" class="button button--secondary" on:click=move |_| load()>
+            "Refresh"
+        </button>
+        <section class="panel" aria-labelledby="activity-heading" aria-busy=busy>
+            <h2 id="activity-heading">"Changes"</h2>
+            {body}
+        </section>
+    }
+}
+
+fn row(entry: ActivityEntry) -> impl IntoView {
+    let when = format::local_date_time(&entry.at);
+    let result = format!("{} ({})", entry.outcome.label(), entry.status);
+    view! {
+        <tr>
+            <td><time datetime=entry.at>{when}</time></td>
+            <td>{entry.user}</td>
+            <td>{entry.action}</td>
+            <td>{entry.from}</td>
+            <td>{result}</td>
+        </tr>
+    }
+}

@@ -5,7 +5,7 @@ use berth_shared::{JobTemplate, JobTemplateList, SaveJobTemplate};
 use gloo_net::http::Request;
 
 use super::{
-    API_BASE, ApiError, decode, segment, send_json, send_no_content, send_with_body, session,
+    API_BASE, ApiError, segment, send_for_text, send_json, send_no_content, send_with_body,
 };
 
 fn base(project: &str) -> String {
@@ -41,18 +41,5 @@ pub async fn delete_job_template(project: &str, name: &str) -> Result<(), ApiErr
 /// The `batch/v1` Job the template would become, as indented JSON text
 /// the server renders.
 pub async fn job_of_template(project: &str, name: &str) -> Result<String, ApiError> {
-    let response = session::authorize(Request::get(&format!("{}/job", one(project, name))))
-        .header("Accept", "text/plain")
-        .send()
-        .await
-        .map_err(|_| ApiError::Network)?;
-    if !response.ok() {
-        // Failures are problem details (JSON) like everywhere else.
-        return decode(response).await;
-    }
-    let status = response.status();
-    response
-        .text()
-        .await
-        .map_err(|_| ApiError::Unexpected { status })
+    send_for_text(Request::get(&format!("{}/job", one(project, name)))).await
 }

@@ -31,7 +31,7 @@ pub use session::{
 };
 
 use berth_shared::Problem;
-use gloo_net::http::{RequestBuilder, Response};
+use gloo_net::http::{Request, RequestBuilder};
 use serde::de::DeserializeOwned;
 
 /// Where the JSON API lives. Same origin as the console, so no CORS and the
@@ -93,15 +93,60 @@ fn segment(raw: &str) -> String {
     String::from(js_sys::encode_uri_component(raw))
 }
 
+/// What the server answered: the status and the body as text.
+struct Answer {
+    status: u16,
+    ok: bool,
+    text: String,
+}
+
+/// Sends a request and reads the whole answer. Deliberately not generic:
+/// the async machinery of a request then exists once in the bundle, not
+/// once per response type.
+async fn exchange(request: Result<Request, gloo_net::Error>) -> Result<Answer, ApiError> {
+    let request = request.map_err(|_| ApiError::Unexpected { status: 0 })?;
+    let response = request.send().await.map_err(|_| ApiError::Network)?;
+    let (status, ok) = (response.status(), response.ok());
+    if status == 401 && !response.url().ends_with("/session") {
+        // The session ended (expired, or signed out elsewhere).
+        session::signed_out_by_server();
+    }
+    let text = response
+        .text()
+        .await
+        .map_err(|_| ApiError::Unexpected { status })?;
+    Ok(Answer { status, ok, text })
+}
+
+/// A request with the session's credentials, asking for `accept`.
+fn prepared(request: RequestBuilder, accept: &str) -> RequestBuilder {
+    session::authorize(request).header("Accept", accept)
+}
+
+/// The problem details of a failed answer.
+fn failure(answer: &Answer) -> ApiError {
+    match serde_json::from_str::<Problem>(&answer.text) {
+        Ok(problem) => ApiError::Problem(problem),
+        Err(_) => ApiError::Unexpected {
+            status: answer.status,
+        },
+    }
+}
+
+/// The typed body of a successful answer, or the failure.
+fn parse<T: DeserializeOwned>(answer: Answer) -> Result<T, ApiError> {
+    if !answer.ok {
+        return Err(failure(&answer));
+    }
+    serde_json::from_str(&answer.text).map_err(|_| ApiError::Unexpected {
+        status: answer.status,
+    })
+}
+
 /// Sends a request and decodes a JSON success body, or turns the failure
 /// into an [`ApiError`].
 async fn send_json<T: DeserializeOwned>(request: RequestBuilder) -> Result<T, ApiError> {
-    let response = session::authorize(request)
-        .header("Accept", "application/json")
-        .send()
-        .await
-        .map_err(|_| ApiError::Network)?;
-    decode(response).await
+    parse(exchange(prepared(request, "application/json").build()).await?)
 }
 
 /// Sends a JSON body and decodes a JSON success body.
@@ -109,43 +154,30 @@ async fn send_with_body<B: serde::Serialize, T: DeserializeOwned>(
     request: RequestBuilder,
     body: &B,
 ) -> Result<T, ApiError> {
-    let request = session::authorize(request)
-        .header("Accept", "application/json")
-        .json(body)
-        .map_err(|_| ApiError::Unexpected { status: 0 })?;
-    let response = request.send().await.map_err(|_| ApiError::Network)?;
-    decode(response).await
+    let body = serde_json::to_string(body).map_err(|_| ApiError::Unexpected { status: 0 })?;
+    let request = prepared(request, "application/json")
+        .header("Content-Type", "application/json")
+        .body(body);
+    parse(exchange(request).await?)
 }
 
 /// Sends a request whose success has no body (204).
 async fn send_no_content(request: RequestBuilder) -> Result<(), ApiError> {
-    let response = session::authorize(request)
-        .header("Accept", "application/json")
-        .send()
-        .await
-        .map_err(|_| ApiError::Network)?;
-    if response.ok() {
-        return Ok(());
+    let answer = exchange(prepared(request, "application/json").build()).await?;
+    if answer.ok {
+        Ok(())
+    } else {
+        Err(failure(&answer))
     }
-    decode::<()>(response).await
 }
 
-/// Reads a response: the typed body on 2xx, the problem details otherwise.
-async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
-    let status = response.status();
-    if response.ok() {
-        return response
-            .json::<T>()
-            .await
-            .map_err(|_| ApiError::Unexpected { status });
-    }
-    if status == 401 && !response.url().ends_with("/session") {
-        // The session ended (expired, or signed out elsewhere).
-        session::signed_out_by_server();
-    }
-    match response.json::<Problem>().await {
-        Ok(problem) => Err(ApiError::Problem(problem)),
-        Err(_) => Err(ApiError::Unexpected { status }),
+/// Sends a request whose success is plain text (the server renders it).
+async fn send_for_text(request: RequestBuilder) -> Result<String, ApiError> {
+    let answer = exchange(prepared(request, "text/plain").build()).await?;
+    if answer.ok {
+        Ok(answer.text)
+    } else {
+        Err(failure(&answer))
     }
 }
 

@@ -108,6 +108,24 @@ pub struct StartOptions {
     pub trust_pem: Option<Vec<u8>>,
 }
 
+impl StartOptions {
+    /// JSON logs that include one line per request the backend makes to
+    /// the embedded Kubernetes API (target `berth::embedded::audit`), plus
+    /// `args`.
+    pub fn logging_kubernetes_requests(args: &[&str]) -> Self {
+        let mut all = vec!["--log-format".to_owned(), "json".to_owned()];
+        all.extend(args.iter().map(|a| (*a).to_owned()));
+        Self {
+            args: all,
+            env: vec![(
+                "RUST_LOG".into(),
+                "info,berth::embedded::audit=debug".into(),
+            )],
+            ..Self::default()
+        }
+    }
+}
+
 impl BerthProcess {
     /// A fresh server with its own temporary data directory, the embedded
     /// API also listening on loopback.

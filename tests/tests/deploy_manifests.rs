@@ -575,23 +575,14 @@ async fn cluster_role_grants_exactly_the_calls_berth_makes() {
     let registry = TestRegistry::start("walker", "walker-password")
         .await
         .expect("registry");
-    let berth = BerthProcess::start_with(StartOptions {
-        args: vec![
-            "--log-format".into(),
-            "json".into(),
-            "--restore-window".into(),
-            "1h".into(),
-            "--purge-interval-seconds".into(),
-            "1".into(),
-            "--insecure-registry".into(),
-            registry.host.clone(),
-        ],
-        env: vec![(
-            "RUST_LOG".into(),
-            "info,berth::embedded::audit=debug".into(),
-        )],
-        ..StartOptions::default()
-    })
+    let berth = BerthProcess::start_with(StartOptions::logging_kubernetes_requests(&[
+        "--restore-window",
+        "1h",
+        "--purge-interval-seconds",
+        "1",
+        "--insecure-registry",
+        &registry.host,
+    ]))
     .await
     .expect("start");
     berth.wait_ready().await;

@@ -34,19 +34,10 @@ fn kubernetes_requests(berth: &BerthProcess) -> Vec<String> {
 
 #[tokio::test]
 async fn session_checks_and_project_lists_ask_kubernetes_nothing() {
-    let berth = BerthProcess::start_with(StartOptions {
-        args: vec![
-            "--log-format".into(),
-            "json".into(),
-            "--purge-interval-seconds".into(),
-            "3600".into(),
-        ],
-        env: vec![(
-            "RUST_LOG".into(),
-            "info,berth::embedded::audit=debug".into(),
-        )],
-        ..StartOptions::default()
-    })
+    let berth = BerthProcess::start_with(StartOptions::logging_kubernetes_requests(&[
+        "--purge-interval-seconds",
+        "3600",
+    ]))
     .await
     .expect("start");
     berth.wait_ready().await;

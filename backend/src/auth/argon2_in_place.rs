@@ -1,7 +1,7 @@
 //! argon2id computed in one block of memory that the thread keeps, instead
 //! of a fresh 19 MiB allocation per hash: the system allocator cannot give
 //! such blocks back once small allocations land beside them, so a server
-//! grew by about 19 MB with every sign-in until it held ~130 MB. Only the
+//! grew by about 19 MB with every sign-in (130 MB after eight). Only the
 //! memory handling differs from the crate's own [`PasswordHasher`]; the
 //! crate's verification (constant-time comparison) is used as is.
 

@@ -7,16 +7,9 @@ use berth_shared::project::days_left;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::{self, ApiError, DeletionUpdate};
-use crate::components::{ErrorPanel, Loading, Modal, aria_bool, set_page_title};
+use crate::api::{self, DeletionUpdate};
+use crate::components::{ErrorPanel, Loading, Modal, Remote, aria_bool, set_page_title};
 use crate::format;
-
-#[derive(Debug, Clone, PartialEq)]
-enum ListState {
-    Loading,
-    Loaded(Vec<Project>),
-    Failed(ApiError),
-}
 
 /// Seconds since 1970 of an RFC 3339 time, by the browser's own parser.
 fn unix(rfc3339: &str) -> i64 {
@@ -38,7 +31,7 @@ fn days_phrase(purge_after: &str) -> String {
 #[component]
 pub fn DeletedProjectsPage() -> impl IntoView {
     set_page_title("Deleted projects");
-    let state = RwSignal::new(ListState::Loading);
+    let state = RwSignal::new(Remote::<Vec<Project>>::Loading);
     let announcement = RwSignal::new(String::new());
     let busy_name = RwSignal::new(None::<String>);
     // The project waiting for "Delete now" to be confirmed.
@@ -48,16 +41,13 @@ pub fn DeletedProjectsPage() -> impl IntoView {
 
     let load = move || {
         spawn_local(async move {
-            state.set(match api::list_deleted_projects().await {
-                Ok(items) => ListState::Loaded(items),
-                Err(e) => ListState::Failed(e),
-            });
+            state.set(api::list_deleted_projects().await.into());
         });
     };
     load();
     let remove = move |name: &str| {
         state.update(|s| {
-            if let ListState::Loaded(items) = s {
+            if let Remote::Loaded(items) = s {
                 items.retain(|p| p.name != name);
             }
         });
@@ -116,19 +106,19 @@ pub fn DeletedProjectsPage() -> impl IntoView {
         });
     };
 
-    let busy = move || aria_bool(state.with(|s| matches!(s, ListState::Loading)));
+    let busy = move || aria_bool(state.with(Remote::is_loading));
     let list = move || {
         match state.get() {
-        ListState::Loading => view! { <Loading message="Loading deleted projects…"/> }.into_any(),
-        ListState::Failed(error) => view! {
+        Remote::Loading => view! { <Loading message="Loading deleted projects…"/> }.into_any(),
+        Remote::Failed(error) => view! {
             <ErrorPanel heading="Deleted projects could not be loaded." error=error on_retry=Callback::new(move |()| load())/>
         }
         .into_any(),
-        ListState::Loaded(items) if items.is_empty() => view! {
+        Remote::Loaded(items) if items.is_empty() => view! {
             <p class="empty-state">"No deleted projects are waiting to be restored."</p>
         }
         .into_any(),
-        ListState::Loaded(items) => view! {
+        Remote::Loaded(items) => view! {
             <ul class="project-list">
                 {items.into_iter().map(|p| view! { <DeletedCard project=p busy=busy_name on_restore=restore on_delete=ask_delete/> }).collect_view()}
             </ul>

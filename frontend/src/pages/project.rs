@@ -4,41 +4,22 @@
 use crate::router::use_project_name;
 use berth_shared::Project;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use crate::api::{self, ApiError};
-use crate::components::{ErrorPanel, Loading, ProjectNav, aria_bool, set_page_title};
+use crate::api;
+use crate::components::{
+    ErrorPanel, Loading, ProjectNav, Remote, aria_bool, load_for_project, set_page_title,
+};
 use crate::format;
-
-#[derive(Debug, Clone, PartialEq)]
-enum PageState {
-    Loading,
-    Loaded(Project),
-    NotFound,
-    Failed(ApiError),
-}
 
 /// Shows one project, or says plainly that there is no such project.
 #[component]
 pub fn ProjectPage() -> impl IntoView {
     let name = use_project_name();
-    let state = RwSignal::new(PageState::Loading);
+    let state = RwSignal::new(Remote::<Project>::Loading);
 
     let load = move || {
-        let wanted = name.get_untracked();
-        state.set(PageState::Loading);
-        spawn_local(async move {
-            let result = api::get_project(&wanted).await;
-            // A slower answer for a project we navigated away from is dropped.
-            if name.get_untracked() != wanted {
-                return;
-            }
-            state.set(match result {
-                Ok(project) => PageState::Loaded(project),
-                Err(e) if e.status() == Some(404) => PageState::NotFound,
-                Err(e) => PageState::Failed(e),
-            });
-        });
+        state.set(Remote::Loading);
+        load_for_project(name, state, |p| async move { api::get_project(&p).await });
     };
     // Load now, and again whenever the name in the address changes.
     Effect::new(move |_| {
@@ -46,17 +27,17 @@ pub fn ProjectPage() -> impl IntoView {
         load();
     });
 
-    let busy = move || aria_bool(state.with(|s| matches!(s, PageState::Loading)));
+    let busy = move || aria_bool(state.with(Remote::is_loading));
     let body = move || match state.get() {
-        PageState::Loading => view! { <Loading message="Loading the project…"/> }.into_any(),
-        PageState::Loaded(project) => view! { <ProjectDetails project=project/> }.into_any(),
-        PageState::NotFound => view! {
+        Remote::Loading => view! { <Loading message="Loading the project…"/> }.into_any(),
+        Remote::Loaded(project) => view! { <ProjectDetails project=project/> }.into_any(),
+        Remote::Failed(error) if error.status() == Some(404) => view! {
             <h1>{format!("No project named {}", name.get_untracked())}</h1>
             <p>"It may have been deleted, or the address may be mistyped."</p>
             <p><a href="/projects">"See your projects"</a></p>
         }
         .into_any(),
-        PageState::Failed(error) => view! {
+        Remote::Failed(error) => view! {
             <h1>{name.get_untracked()}</h1>
             <ErrorPanel
                 heading="This project could not be loaded."

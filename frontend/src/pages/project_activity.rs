@@ -4,50 +4,34 @@
 
 use berth_shared::activity::{ActivityEntry, ActivityList};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use crate::api::{self, ApiError};
-use crate::components::{ErrorPanel, Loading, ProjectHeader, aria_bool, set_page_title};
+use crate::api;
+use crate::components::{
+    ErrorPanel, Loading, ProjectHeader, Remote, aria_bool, load_for_project, set_page_title,
+};
 use crate::format;
 use crate::router::use_project_name;
-
-#[derive(Debug, Clone, PartialEq)]
-enum PageState {
-    Loading,
-    Loaded(ActivityList),
-    Failed(ApiError),
-}
 
 /// Lists the project's changes.
 #[component]
 pub fn ProjectActivityPage() -> impl IntoView {
     let name = use_project_name();
-    let state = RwSignal::new(PageState::Loading);
+    let state = RwSignal::new(Remote::<ActivityList>::Loading);
     let load = move || {
-        let wanted = name.get_untracked();
-        state.set(PageState::Loading);
-        spawn_local(async move {
-            let result = api::get_activity(&wanted).await;
-            if name.get_untracked() != wanted {
-                return;
-            }
-            state.set(match result {
-                Ok(list) => PageState::Loaded(list),
-                Err(e) => PageState::Failed(e),
-            });
-        });
+        state.set(Remote::Loading);
+        load_for_project(name, state, |p| async move { api::get_activity(&p).await });
     };
     Effect::new(move |_| {
         set_page_title(&format!("Activity of {}", name.get()));
         load();
     });
 
-    let busy = move || aria_bool(state.with(|s| matches!(s, PageState::Loading)));
+    let busy = move || aria_bool(state.with(Remote::is_loading));
     let body = move || match state.get() {
-        PageState::Loading => {
+        Remote::Loading => {
             view! { <Loading message="Loading the project's activity…"/> }.into_any()
         }
-        PageState::Failed(error) => view! {
+        Remote::Failed(error) => view! {
             <ErrorPanel
                 heading="The project's activity could not be loaded."
                 error=error
@@ -55,11 +39,11 @@ pub fn ProjectActivityPage() -> impl IntoView {
             />
         }
         .into_any(),
-        PageState::Loaded(list) if list.items.is_empty() => {
+        Remote::Loaded(list) if list.items.is_empty() => {
             view! { <p class="empty-state">"Nothing has changed in this project yet."</p> }
                 .into_any()
         }
-        PageState::Loaded(list) => {
+        Remote::Loaded(list) => {
             let rows = list.items.into_iter().map(row).collect_view();
             view! {
                 <div class="table-wrap">

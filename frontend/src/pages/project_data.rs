@@ -7,22 +7,17 @@ use berth_shared::inventory::{Inventory, InventoryItem, KINDS, kind_label};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::{self, ApiError};
-use crate::components::{ErrorPanel, Loading, Modal, ProjectHeader, aria_bool, set_page_title};
+use crate::api;
+use crate::components::{
+    ErrorPanel, Loading, Modal, ProjectHeader, Remote, aria_bool, load_for_project, set_page_title,
+};
 use crate::format;
-
-#[derive(Debug, Clone, PartialEq)]
-enum PageState {
-    Loading,
-    Loaded(Inventory),
-    Failed(ApiError),
-}
 
 /// Lists what the project stores.
 #[component]
 pub fn ProjectDataPage() -> impl IntoView {
     let name = use_project_name();
-    let state = RwSignal::new(PageState::Loading);
+    let state = RwSignal::new(Remote::<Inventory>::Loading);
     let announcement = RwSignal::new(String::new());
     // The item waiting for confirmation, and the id of its delete button.
     let pending = RwSignal::new(None::<(InventoryItem, String)>);
@@ -31,22 +26,11 @@ pub fn ProjectDataPage() -> impl IntoView {
     let dialog_error = RwSignal::new(None::<String>);
     let return_focus = RwSignal::new(String::from("main"));
 
-    let load = move || {
-        let wanted = name.get_untracked();
-        spawn_local(async move {
-            let result = api::get_inventory(&wanted).await;
-            if name.get_untracked() != wanted {
-                return;
-            }
-            state.set(match result {
-                Ok(inventory) => PageState::Loaded(inventory),
-                Err(e) => PageState::Failed(e),
-            });
-        });
-    };
+    let load =
+        move || load_for_project(name, state, |p| async move { api::get_inventory(&p).await });
     Effect::new(move |_| {
         set_page_title(&format!("Data of {}", name.get()));
-        state.set(PageState::Loading);
+        state.set(Remote::Loading);
         load();
     });
 
@@ -78,10 +62,10 @@ pub fn ProjectDataPage() -> impl IntoView {
         });
     };
 
-    let busy = move || aria_bool(state.with(|s| matches!(s, PageState::Loading)));
+    let busy = move || aria_bool(state.with(Remote::is_loading));
     let body = move || match state.get() {
-        PageState::Loading => view! { <Loading message="Loading the project's data…"/> }.into_any(),
-        PageState::Failed(error) => view! {
+        Remote::Loading => view! { <Loading message="Loading the project's data…"/> }.into_any(),
+        Remote::Failed(error) => view! {
             <ErrorPanel
                 heading="The project's data could not be listed."
                 error=error
@@ -89,7 +73,7 @@ pub fn ProjectDataPage() -> impl IntoView {
             />
         }
         .into_any(),
-        PageState::Loaded(inventory) => {
+        Remote::Loaded(inventory) => {
             view! { <InventoryView inventory=inventory on_delete=ask/> }.into_any()
         }
     };

@@ -11,58 +11,38 @@ use super::project_members::Members;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::{self, ApiError, DeletionUpdate};
+use crate::api::{self, DeletionUpdate};
 use crate::components::{
-    ErrorPanel, Loading, Modal, ProjectHeader, TextField, aria_bool, set_page_title,
+    ErrorPanel, Loading, Modal, ProjectHeader, Remote, TextField, aria_bool, load_for_project,
+    set_page_title,
 };
 use crate::format;
-
-#[derive(Debug, Clone, PartialEq)]
-enum PageState {
-    Loading,
-    Loaded(Project),
-    NotFound,
-    Failed(ApiError),
-}
 
 /// Settings of one project.
 #[component]
 pub fn ProjectSettingsPage() -> impl IntoView {
     let name = use_project_name();
-    let state = RwSignal::new(PageState::Loading);
-    let load = move || {
-        let wanted = name.get_untracked();
-        spawn_local(async move {
-            let result = api::get_project(&wanted).await;
-            if name.get_untracked() != wanted {
-                return;
-            }
-            state.set(match result {
-                Ok(project) => PageState::Loaded(project),
-                Err(e) if e.status() == Some(404) => PageState::NotFound,
-                Err(e) => PageState::Failed(e),
-            });
-        });
-    };
+    let state = RwSignal::new(Remote::<Project>::Loading);
+    let load = move || load_for_project(name, state, |p| async move { api::get_project(&p).await });
     Effect::new(move |_| {
         set_page_title(&format!("Settings of {}", name.get()));
-        state.set(PageState::Loading);
+        state.set(Remote::Loading);
         load();
     });
-    let busy = move || aria_bool(state.with(|s| matches!(s, PageState::Loading)));
+    let busy = move || aria_bool(state.with(Remote::is_loading));
     let body = move || {
         match state.get() {
-        PageState::Loading => view! { <Loading message="Loading the project…"/> }.into_any(),
-        PageState::NotFound => view! {
+        Remote::Loading => view! { <Loading message="Loading the project…"/> }.into_any(),
+        Remote::Failed(error) if error.status() == Some(404) => view! {
             <p>"There is no project with this name. It may have been deleted."</p>
             <p><a href="/projects">"See your projects"</a></p>
         }
         .into_any(),
-        PageState::Failed(error) => view! {
+        Remote::Failed(error) => view! {
             <ErrorPanel heading="This project could not be loaded." error=error on_retry=Callback::new(move |()| load())/>
         }
         .into_any(),
-        PageState::Loaded(project) if project.status == STATUS_DELETED => view! {
+        Remote::Loaded(project) if project.status == STATUS_DELETED => view! {
             <p class="banner">
                 "This project was deleted. "
                 <a href="/deleted-projects">"Restore it from Deleted projects"</a>
@@ -70,7 +50,7 @@ pub fn ProjectSettingsPage() -> impl IntoView {
             </p>
         }
         .into_any(),
-        PageState::Loaded(project) => {
+        Remote::Loaded(project) => {
             // Administrators who are not members have no role, and may do everything.
             let owner = project.role.is_none_or(|r| r == Role::Owner);
             view! {

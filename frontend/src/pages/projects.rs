@@ -11,36 +11,26 @@ use berth_shared::Project;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::{self, ApiError};
-use crate::components::{ErrorPanel, Loading, aria_bool, set_page_title};
+use crate::api;
+use crate::components::{ErrorPanel, Loading, Remote, aria_bool, set_page_title};
 use create_form::CreateProjectForm;
 use list::ProjectList;
 
 /// Where the list is in its life.
-#[derive(Debug, Clone, PartialEq)]
-enum ListState {
-    Loading,
-    Loaded(Vec<Project>),
-    Failed(ApiError),
-}
-
 /// Lists projects and hosts the create form.
 #[component]
 pub fn ProjectsPage() -> impl IntoView {
     set_page_title("Projects");
-    let state = RwSignal::new(ListState::Loading);
+    let state = RwSignal::new(Remote::<Vec<Project>>::Loading);
     // The announcement region must be in the page (not `hidden`) before its
     // text changes, or screen readers miss the change; while empty, CSS
     // collapses it to nothing.
     let announcement = RwSignal::new(String::new());
 
     let load = move || {
-        state.set(ListState::Loading);
+        state.set(Remote::Loading);
         spawn_local(async move {
-            state.set(match api::list_projects().await {
-                Ok(items) => ListState::Loaded(items),
-                Err(e) => ListState::Failed(e),
-            });
+            state.set(api::list_projects().await.into());
         });
     };
     load();
@@ -48,7 +38,7 @@ pub fn ProjectsPage() -> impl IntoView {
     let on_created = Callback::new(move |project: Project| {
         announcement.set(format!("Project {} created.", project.name));
         state.update(|s| {
-            if let ListState::Loaded(items) = s {
+            if let Remote::Loaded(items) = s {
                 items.retain(|p| p.name != project.name);
                 items.push(project);
                 items.sort_unstable_by(|a, b| a.name.cmp(&b.name));
@@ -56,10 +46,10 @@ pub fn ProjectsPage() -> impl IntoView {
         });
     });
 
-    let busy = move || aria_bool(state.with(|s| matches!(s, ListState::Loading)));
+    let busy = move || aria_bool(state.with(Remote::is_loading));
     let list_view = move || match state.get() {
-        ListState::Loading => view! { <Loading message="Loading your projects…"/> }.into_any(),
-        ListState::Failed(error) => view! {
+        Remote::Loading => view! { <Loading message="Loading your projects…"/> }.into_any(),
+        Remote::Failed(error) => view! {
             <ErrorPanel
                 heading="Your projects could not be loaded."
                 error=error
@@ -67,7 +57,7 @@ pub fn ProjectsPage() -> impl IntoView {
             />
         }
         .into_any(),
-        ListState::Loaded(items) if items.is_empty() => view! {
+        Remote::Loaded(items) if items.is_empty() => view! {
             <div class="empty-state">
                 <p class="empty-state__title">"You have no projects yet."</p>
                 <p>
@@ -77,7 +67,7 @@ pub fn ProjectsPage() -> impl IntoView {
             </div>
         }
         .into_any(),
-        ListState::Loaded(items) => view! { <ProjectList projects=items/> }.into_any(),
+        Remote::Loaded(items) => view! { <ProjectList projects=items/> }.into_any(),
     };
 
     view! {

@@ -10,41 +10,27 @@ use berth_shared::RegistryCredential;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::components::{
-    ErrorPanel, Loading, ProjectHeader, aria_bool, focus_by_id, set_page_title,
+    ErrorPanel, Loading, ProjectHeader, Remote, aria_bool, focus_by_id, load_for_project,
+    set_page_title,
 };
 use crate::format;
 use form::CredentialForm;
 
-#[derive(Debug, Clone, PartialEq)]
-enum ListState {
-    Loading,
-    Loaded(Vec<RegistryCredential>),
-    Failed(ApiError),
-}
-
 #[component]
 pub fn CredentialsPage() -> impl IntoView {
     let project = use_project_name();
-    let state = RwSignal::new(ListState::Loading);
+    let state = RwSignal::new(Remote::<Vec<RegistryCredential>>::Loading);
     let announcement = RwSignal::new(String::new());
     let editing = RwSignal::new(None::<RegistryCredential>);
     let confirming = RwSignal::new(None::<RegistryCredential>);
     let delete_error = RwSignal::new(None::<String>);
 
     let load = move || {
-        let wanted = project.get_untracked();
-        state.set(ListState::Loading);
-        spawn_local(async move {
-            let result = api::list_credentials(&wanted).await;
-            if project.get_untracked() != wanted {
-                return;
-            }
-            state.set(match result {
-                Ok(items) => ListState::Loaded(items),
-                Err(e) => ListState::Failed(e),
-            });
+        state.set(Remote::Loading);
+        load_for_project(project, state, |p| async move {
+            api::list_credentials(&p).await
         });
     };
     Effect::new(move |_| {
@@ -112,18 +98,18 @@ pub fn CredentialsPage() -> impl IntoView {
 
     let list_view = move || {
         match state.get() {
-        ListState::Loading => view! { <Loading message="Loading the credentials…"/> }.into_any(),
-        ListState::Failed(error) => view! {
+        Remote::Loading => view! { <Loading message="Loading the credentials…"/> }.into_any(),
+        Remote::Failed(error) => view! {
             <ErrorPanel heading="The credentials could not be loaded." error=error
                 on_retry=Callback::new(move |()| load())/>
         }
         .into_any(),
-        ListState::Loaded(items) if items.is_empty() => view! {
+        Remote::Loaded(items) if items.is_empty() => view! {
             <p class="empty-state__title">"This project has no registry credentials yet."</p>
             <p>"Public images need none. For private images, add the credential their registry asks for below."</p>
         }
         .into_any(),
-        ListState::Loaded(items) => view! {
+        Remote::Loaded(items) => view! {
             <div class="table-wrap">
                 <table class="table">
                     <caption class="visually-hidden">"Registry credentials"</caption>
@@ -169,7 +155,7 @@ pub fn CredentialsPage() -> impl IntoView {
         })
     };
 
-    let busy = move || aria_bool(state.with(|s| matches!(s, ListState::Loading)));
+    let busy = move || aria_bool(state.with(Remote::is_loading));
     view! {
         <ProjectHeader project=project title="Registry credentials"/>
         <p class="banner">

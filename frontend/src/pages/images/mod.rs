@@ -12,8 +12,8 @@ use leptos::task::spawn_local;
 
 use crate::api::{self, ApiError};
 use crate::components::{
-    ErrorPanel, Loading, ProjectHeader, TextField, aria_bool, focus_by_id, message_for,
-    set_page_title,
+    ErrorPanel, Loading, ProjectHeader, Remote, TextField, aria_bool, focus_by_id,
+    load_for_project, message_for, set_page_title,
 };
 use crate::format;
 use crate::pages::credentials::form::CredentialForm;
@@ -30,17 +30,10 @@ const FIELDS: [(&str, &str); 4] = [
     ("description", DESCRIPTION_ID),
 ];
 
-#[derive(Debug, Clone, PartialEq)]
-enum ListState {
-    Loading,
-    Loaded(Vec<ImagePointer>),
-    Failed(ApiError),
-}
-
 #[component]
 pub fn ImagesPage() -> impl IntoView {
     let project = use_project_name();
-    let state = RwSignal::new(ListState::Loading);
+    let state = RwSignal::new(Remote::<Vec<ImagePointer>>::Loading);
     let credentials = RwSignal::new(Vec::<RegistryCredential>::new());
     let announcement = RwSignal::new(String::new());
     let editing = RwSignal::new(None::<ImagePointer>);
@@ -49,18 +42,12 @@ pub fn ImagesPage() -> impl IntoView {
     let checking = RwSignal::new(None::<String>);
 
     let load = move || {
-        let wanted = project.get_untracked();
-        state.set(ListState::Loading);
-        spawn_local(async move {
-            let result = api::list_images(&wanted).await;
-            if project.get_untracked() != wanted {
-                return;
-            }
-            state.set(match result {
-                Ok(items) => ListState::Loaded(items),
-                Err(e) => ListState::Failed(e),
-            });
-        });
+        state.set(Remote::Loading);
+        load_for_project(
+            project,
+            state,
+            |p| async move { api::list_images(&p).await },
+        );
     };
     let load_credentials = move || {
         let wanted = project.get_untracked();
@@ -163,18 +150,18 @@ pub fn ImagesPage() -> impl IntoView {
     };
 
     let list_view = move || match state.get() {
-        ListState::Loading => view! { <Loading message="Loading the images…"/> }.into_any(),
-        ListState::Failed(error) => view! {
+        Remote::Loading => view! { <Loading message="Loading the images…"/> }.into_any(),
+        Remote::Failed(error) => view! {
             <ErrorPanel heading="The images could not be loaded." error=error
                 on_retry=Callback::new(move |()| load())/>
         }
         .into_any(),
-        ListState::Loaded(items) if items.is_empty() => view! {
+        Remote::Loaded(items) if items.is_empty() => view! {
             <p class="empty-state__title">"This project points at no images yet."</p>
             <p>"Add the address of an image below, for example nginx or us.icr.io/team/app:1.0."</p>
         }
         .into_any(),
-        ListState::Loaded(items) => view! {
+        Remote::Loaded(items) => view! {
             <div class="table-wrap">
                 <table class="table">
                     <caption class="visually-hidden">"Image pointers"</caption>
@@ -216,7 +203,7 @@ pub fn ImagesPage() -> impl IntoView {
         load_credentials();
     });
 
-    let busy = move || aria_bool(state.with(|s| matches!(s, ListState::Loading)));
+    let busy = move || aria_bool(state.with(Remote::is_loading));
     view! {
         <ProjectHeader project=project title="Images"/>
         <p class="banner">

@@ -41,8 +41,10 @@ const API_BASE: &str = "/api/v1";
 /// Why a call failed, in a shape a page can show to a person.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ApiError {
-    /// The server answered with RFC 9457 problem details (4xx/5xx).
-    Problem(Problem),
+    /// The server answered with RFC 9457 problem details (4xx/5xx). Boxed:
+    /// every `Result` and page state carries an `ApiError`, and most of
+    /// them are not problems.
+    Problem(Box<Problem>),
     /// No answer at all: offline, server down, or the request was blocked.
     Network,
     /// An answer that is not what Berth's API sends (a proxy's HTML error
@@ -76,7 +78,7 @@ impl ApiError {
     /// The problem details, when the server sent them (field errors live there).
     pub fn problem(&self) -> Option<&Problem> {
         match self {
-            ApiError::Problem(p) => Some(p),
+            ApiError::Problem(p) => Some(p.as_ref()),
             _ => None,
         }
     }
@@ -126,7 +128,7 @@ fn prepared(request: RequestBuilder, accept: &str) -> RequestBuilder {
 /// The problem details of a failed answer.
 fn failure(answer: &Answer) -> ApiError {
     match serde_json::from_str::<Problem>(&answer.text) {
-        Ok(problem) => ApiError::Problem(problem),
+        Ok(problem) => ApiError::Problem(Box::new(problem)),
         Err(_) => ApiError::Unexpected {
             status: answer.status,
         },
@@ -195,7 +197,7 @@ mod tests {
             errors: Vec::new(),
             request_id: Some("r-1".into()),
         };
-        let error = ApiError::Problem(problem);
+        let error = ApiError::Problem(Box::new(problem));
         assert_eq!(error.message(), "No project named shop.");
         assert_eq!(error.status(), Some(404));
         assert_eq!(error.request_id(), Some("r-1"));

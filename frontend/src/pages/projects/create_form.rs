@@ -188,14 +188,14 @@ mod tests {
     use berth_shared::Problem;
 
     fn problem(status: u16, detail: &str, errors: Vec<FieldError>) -> ApiError {
-        ApiError::Problem(Problem {
+        ApiError::Problem(Box::new(Problem {
             kind: "about:blank".into(),
             title: "Refused".into(),
             status,
             detail: Some(detail.into()),
             errors,
             request_id: None,
-        })
+        }))
     }
 
     #[test]

@@ -64,7 +64,7 @@ pub async fn check_project_role(
     let needed = required_role(request.method(), rest);
     // Every change a member asks for goes into the project's activity log,
     // refused ones too; an outsider's never does.
-    let change = Pending::of(&request, &identity.user, project, params.clone());
+    let change = Pending::of(&request, &identity.user, project, &params);
     let response = if let Some(role) = role.filter(|r| !identity.admin && *r < needed) {
         ApiError::Forbidden(format!(
             "Your role in project “{project}” is {}: it cannot do this. Ask an owner of the project.",

@@ -4,17 +4,14 @@
 //! never a secret.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 
 use axum::Json;
-use axum::extract::{
-    ConnectInfo, FromRequestParts, MatchedPath, OriginalUri, Path, Request, State,
-};
-use axum::http::request::Parts;
-use axum::http::{Extensions, Method, StatusCode, header};
+use axum::extract::{Path, Request, State};
+use axum::http::{Method, StatusCode, header};
 use axum::response::Response;
 use berth_shared::activity::{ActivityEntry, ActivityList, Outcome};
 
+use super::requested_change::RequestedChange;
 use crate::error::ApiError;
 use crate::services::activity::action::{Change, describe};
 use crate::services::projects::rfc3339;
@@ -32,34 +29,12 @@ pub async fn list(
     }))
 }
 
-/// The client's address, `-` when unknown.
-pub fn client_address(extensions: &Extensions) -> String {
-    extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or_else(|| "-".to_owned(), |c| c.0.ip().to_string())
-}
-
-/// The client's address as an extractor.
-pub struct ClientAddress(pub String);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self(client_address(&parts.extensions)))
-    }
-}
-
 /// A change requested of a project, taken before the request runs.
 pub struct Pending {
     project: String,
     user: String,
-    method: Method,
-    path: String,
-    /// The route template after `{project}`: `""`, `"/images/{name}"`, ...
-    route: String,
+    change: RequestedChange,
     params: HashMap<String, String>,
-    from: String,
 }
 
 impl Pending {
@@ -68,32 +43,13 @@ impl Pending {
         request: &Request,
         user: &str,
         project: &str,
-        params: HashMap<String, String>,
+        params: &HashMap<String, String>,
     ) -> Option<Self> {
-        let method = request.method();
-        if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
-            return None;
-        }
-        let extensions = request.extensions();
-        let template = extensions
-            .get::<MatchedPath>()
-            .map_or("", MatchedPath::as_str);
-        let route = template
-            .split_once("{project}")
-            .map_or("", |(_, rest)| rest)
-            .to_owned();
-        let path = extensions
-            .get::<OriginalUri>()
-            .map_or_else(|| request.uri().path(), |u| u.path())
-            .to_owned();
         Some(Self {
+            change: RequestedChange::of(request)?,
             project: project.to_owned(),
             user: user.to_owned(),
-            method: method.clone(),
-            path,
-            route,
-            params,
-            from: client_address(extensions),
+            params: params.clone(),
         })
     }
 
@@ -101,9 +57,16 @@ impl Pending {
     /// whose log it goes to; `None` when there is no log to write to.
     pub fn finish(self, response: &Response) -> Option<(String, ActivityEntry)> {
         let status = response.status();
+        let RequestedChange {
+            method,
+            path,
+            route,
+            from,
+        } = self.change;
+        // The route template after `{project}`: `""`, `"/images/{name}"`, ...
+        let route = route.split_once("{project}").map_or("", |(_, rest)| rest);
         // A permanent deletion: the namespace, log included, is going away.
-        if self.method == Method::DELETE && self.route.is_empty() && status == StatusCode::ACCEPTED
-        {
+        if method == Method::DELETE && route.is_empty() && status == StatusCode::ACCEPTED {
             return None;
         }
         let location = response
@@ -111,20 +74,13 @@ impl Pending {
             .get(header::LOCATION)
             .and_then(|v| v.to_str().ok());
         let action = describe(&Change {
-            method: self.method.as_str(),
-            route: &self.route,
+            method: method.as_str(),
+            route,
             params: &self.params,
             location,
             succeeded: status.is_success(),
         });
-        let entry = entry(
-            self.user,
-            action,
-            self.method.as_str(),
-            self.path,
-            self.from,
-            status,
-        );
+        let entry = entry(self.user, action, method.as_str(), path, from, status);
         Some((self.project, entry))
     }
 }

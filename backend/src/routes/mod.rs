@@ -15,6 +15,7 @@ mod json;
 mod members;
 mod middleware;
 mod projects;
+mod requested_change;
 mod security_headers;
 mod session;
 pub mod static_files;

@@ -16,8 +16,9 @@ use serde::Deserialize;
 
 use super::ApiJson;
 use super::access::ProjectRole;
-use super::activity::{self, ClientAddress};
+use super::activity;
 use super::actor::Actor;
+use super::requested_change::ClientAddress;
 use crate::auth::Identity;
 use crate::error::ApiError;
 use crate::services::deletion::DeletionEvent;

@@ -1,8 +1,8 @@
 // Starts Berth's console. It is a file, not inline script, so the page can
 // run under a strict Content-Security-Policy (script-src 'self'
-// 'wasm-unsafe-eval'). Trunk writes the hashed file names of the
-// wasm-bindgen JS and of the wasm into this script's URL (Trunk.toml,
-// pattern_script), so this file itself never changes between builds.
+// 'wasm-unsafe-eval'). scripts/build-frontend writes the hashed paths of
+// the wasm-bindgen JS and of the main wasm into this script's URL, so this
+// file itself never changes between builds.
 const here = new URL(import.meta.url);
 
 // Only ever load from this origin, whatever the query says.
@@ -17,7 +17,7 @@ function sameOrigin(name) {
 try {
   const { default: init } = await import(sameOrigin(here.searchParams.get('js')));
   const wasm = sameOrigin(here.searchParams.get('wasm'));
-  // Fetch the wasm with the same integrity as Trunk's preload link: the
+  // Fetch the wasm with the same integrity as its preload link: the
   // browser then reuses the preloaded bytes (no second download) and checks
   // them against the hash.
   const preload = [...document.querySelectorAll('link[rel="preload"][as="fetch"]')]

@@ -10,10 +10,8 @@ use crate::api::{self, ApiError};
 use crate::components::{ErrorPanel, Loading, Shell};
 use crate::embed;
 use crate::pages::{ChangePasswordPage, SignInPage};
-use crate::pages::{CredentialsPage, ImagesPage, NotFoundPage, ProjectPage, ProjectsPage};
-use crate::pages::{DataStoragePage, DeletedProjectsPage, ProjectDataPage, ProjectSettingsPage};
-use crate::pages::{JobTemplatesPage, ProjectActivityPage};
-use crate::router::{ProjectSection, Route, navigator, provide_location, use_path};
+use crate::pages::{NotFoundPage, OnDemandPage, ProjectsPage};
+use crate::router::{Route, navigator, provide_location, use_path};
 
 /// Whether, and as whom, the person is signed in.
 #[derive(Clone, Debug, PartialEq)]
@@ -132,18 +130,12 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// The landing page and the not-found page are in the main wasm; every other
+/// page is fetched when first shown (pages/on_demand.rs).
 fn page(route: Route) -> AnyView {
     match route {
         Route::Projects => view! { <ProjectsPage/> }.into_any(),
-        Route::DeletedProjects => view! { <DeletedProjectsPage/> }.into_any(),
-        Route::DataStorage => view! { <DataStoragePage/> }.into_any(),
-        Route::Project(ProjectSection::Overview) => view! { <ProjectPage/> }.into_any(),
-        Route::Project(ProjectSection::Images) => view! { <ImagesPage/> }.into_any(),
-        Route::Project(ProjectSection::JobTemplates) => view! { <JobTemplatesPage/> }.into_any(),
-        Route::Project(ProjectSection::Credentials) => view! { <CredentialsPage/> }.into_any(),
-        Route::Project(ProjectSection::Data) => view! { <ProjectDataPage/> }.into_any(),
-        Route::Project(ProjectSection::Activity) => view! { <ProjectActivityPage/> }.into_any(),
-        Route::Project(ProjectSection::Settings) => view! { <ProjectSettingsPage/> }.into_any(),
         Route::NotFound => view! { <NotFoundPage/> }.into_any(),
+        other => view! { <OnDemandPage route=other/> }.into_any(),
     }
 }

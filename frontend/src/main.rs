@@ -1,5 +1,6 @@
 //! Berth's browser console: a Leptos app rendered in the browser (CSR),
-//! built to WebAssembly by Trunk (see `Trunk.toml` at the repository root).
+//! built to WebAssembly and split by page by `scripts/build-frontend`
+//! (`pages/on_demand.rs` says which pages come later).
 //!
 //! Layout: `app` (the root), `router` (addresses and in-app navigation),
 //! `pages` (one module per route),

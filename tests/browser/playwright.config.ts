@@ -2,7 +2,7 @@
 // binary serving the built console (dist/); each worker starts its own
 // server with a fresh data directory (see tests/fixtures.ts).
 //
-//   (repo root) trunk build --release && cargo build -p berth
+//   (repo root) scripts/build-frontend && cargo build -p berth
 //   (here)      npx playwright test
 //
 // BERTH_BIN and BERTH_DIST override the binary and the console folder.

@@ -15,6 +15,10 @@ async fn start_with_dist() -> (BerthProcess, tempfile::TempDir) {
         SCRIPT.repeat(200),
     )
     .expect("js");
+    // The split wasm: its parts name each other, so their folder is hashed.
+    let console = dist.path().join("console-0123456789abcdef");
+    std::fs::create_dir(&console).expect("console dir");
+    std::fs::write(console.join("split_images.wasm"), b"\0asm\x01\0\0\0").expect("wasm");
     let berth = BerthProcess::start_with(StartOptions {
         args: vec!["--static-dir".into(), dist.path().display().to_string()],
         ..Default::default()
@@ -49,6 +53,20 @@ async fn index_is_revalidated_and_hashed_assets_are_immutable() {
     assert_eq!(asset.status(), StatusCode::OK);
     assert_eq!(
         header(&asset, "cache-control"),
+        "public, max-age=31536000, immutable"
+    );
+
+    // A page's module, fetched when the page is first opened: immutable too,
+    // and typed as wasm (the browser compiles it while it streams only then).
+    let module = http()
+        .get(berth.at("/console-0123456789abcdef/split_images.wasm"))
+        .send()
+        .await
+        .expect("module");
+    assert_eq!(module.status(), StatusCode::OK);
+    assert_eq!(header(&module, "content-type"), "application/wasm");
+    assert_eq!(
+        header(&module, "cache-control"),
         "public, max-age=31536000, immutable"
     );
 }

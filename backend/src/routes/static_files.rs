@@ -52,7 +52,7 @@ async fn serve(dir: PathBuf, request: Request) -> Response {
         Err(never) => match never {},
     };
     if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED {
-        let policy = if is_file && is_hashed_asset(last_segment) {
+        let policy = if is_file && is_hashed_asset(&path) {
             IMMUTABLE
         } else {
             REVALIDATE
@@ -70,17 +70,24 @@ fn not_built(dir: &Path) -> Response {
     (
         StatusCode::SERVICE_UNAVAILABLE,
         format!(
-            "The console is not built: {} has no index.html. Build it with `trunk build --release` or start Berth with `scripts/serve`.\n",
+            "The console is not built: {} has no index.html. Build it with `scripts/build-frontend` or start Berth with `scripts/serve`.\n",
             dir.display()
         ),
     )
         .into_response()
 }
 
-/// Trunk names assets `<name>-<hash>.<ext>` (and `<name>-<hash>_bg.wasm`),
-/// the hash being hexadecimal.
-pub fn is_hashed_asset(file_name: &str) -> bool {
-    let stem = file_name.split('.').next().unwrap_or_default();
+/// Whether the file at `path` is named for its contents: Trunk names assets
+/// `<name>-<hash>.<ext>`, and `scripts/build-frontend` puts the parts of the
+/// split wasm, which name each other, in a folder `console-<hash>/`.
+pub fn is_hashed_asset(path: &str) -> bool {
+    path.split('/').any(is_hashed_name)
+}
+
+/// `<name>-<hash>` before the first dot (and before `_bg`), the hash being
+/// hexadecimal.
+fn is_hashed_name(segment: &str) -> bool {
+    let stem = segment.split('.').next().unwrap_or_default();
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
     match stem.rsplit_once('-') {
         Some((name, hash)) => {
@@ -104,5 +111,11 @@ mod tests {
         assert!(!is_hashed_asset("index.html"));
         assert!(!is_hashed_asset("favicon.ico"));
         assert!(!is_hashed_asset("my-logo.svg"));
+        assert!(is_hashed_asset(
+            "/console-0123456789abcdef/split_images.wasm"
+        ));
+        assert!(is_hashed_asset("/console-0123456789abcdef/__wasm_split.js"));
+        assert!(!is_hashed_asset("/console/split_images.wasm"));
+        assert!(!is_hashed_asset("/boot.js"));
     }
 }

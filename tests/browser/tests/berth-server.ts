@@ -44,7 +44,7 @@ export async function startBerth(options: BerthOptions = {}): Promise<Berth> {
     throw new Error(`No berth binary at ${bin}. Build it (cargo build -p berth) or set BERTH_BIN.`);
   }
   if (!existsSync(path.join(dist, 'index.html'))) {
-    throw new Error(`No console in ${dist}. Build it (trunk build --release) or set BERTH_DIST.`);
+    throw new Error(`No console in ${dist}. Build it (scripts/build-frontend) or set BERTH_DIST.`);
   }
   const dataDir = mkdtempSync(path.join(tmpdir(), 'berth-browser-'));
   // The embedded API only, whatever cluster the developer's shell names.

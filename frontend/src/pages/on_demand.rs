@@ -46,6 +46,8 @@ pub fn OnDemandPage(route: Route) -> impl IntoView {
     fetch();
     // The page is drawn here, synchronously and under this component's
     // owner (so it has the console's context), once its code has arrived.
+    // Not with <Suspense>: a page drawn inside one read disposed signals when
+    // the person moved on to the next page, which stopped the console.
     move || match code.get() {
         Code::Fetching => view! { <Loading message="Loading the page"/> }.into_any(),
         Code::Failed => view! {
@@ -60,39 +62,6 @@ pub fn OnDemandPage(route: Route) -> impl IntoView {
     }
 }
 
-/// Fetches the module that holds the code of `route`'s page.
-async fn fetch(route: Route) -> Result<(), SplitLoaderError> {
-    match route {
-        Route::DeletedProjects => fetch_deleted_projects().await,
-        Route::DataStorage => fetch_data_storage().await,
-        Route::Project(ProjectSection::Overview) => fetch_project().await,
-        Route::Project(ProjectSection::Images) => fetch_images().await,
-        Route::Project(ProjectSection::JobTemplates) => fetch_job_templates().await,
-        Route::Project(ProjectSection::Credentials) => fetch_credentials().await,
-        Route::Project(ProjectSection::Data) => fetch_project_data().await,
-        Route::Project(ProjectSection::Activity) => fetch_project_activity().await,
-        Route::Project(ProjectSection::Settings) => fetch_project_settings().await,
-        // The main wasm draws these itself (app.rs).
-        Route::Projects | Route::NotFound => Ok(()),
-    }
-}
-
-/// Draws `route`'s page, whose module has been fetched.
-fn draw(route: Route) -> AnyView {
-    match route {
-        Route::DeletedProjects => now(deleted_projects()),
-        Route::DataStorage => now(data_storage()),
-        Route::Project(ProjectSection::Overview) => now(project()),
-        Route::Project(ProjectSection::Images) => now(images()),
-        Route::Project(ProjectSection::JobTemplates) => now(job_templates()),
-        Route::Project(ProjectSection::Credentials) => now(credentials()),
-        Route::Project(ProjectSection::Data) => now(project_data()),
-        Route::Project(ProjectSection::Activity) => now(project_activity()),
-        Route::Project(ProjectSection::Settings) => now(project_settings()),
-        Route::Projects | Route::NotFound => ().into_any(),
-    }
-}
-
 /// A split function is async because it may have to fetch its module
 /// first; once the module is here it completes at its first poll.
 fn now(page: impl Future<Output = Result<AnyView, SplitLoaderError>>) -> AnyView {
@@ -104,52 +73,47 @@ fn now(page: impl Future<Output = Result<AnyView, SplitLoaderError>>) -> AnyView
     }
 }
 
-// One split point per page. `wasm_split` turns each function into an async
-// one that fetches its module first, and adds `fetch_<page>`, which only
-// fetches it; `fallible` makes a failed fetch an `Err` instead of a panic,
-// which would stop the whole console.
+/// One split point per page, from one list: for each, a function that
+/// draws the page, which `wasm_split` makes async (it fetches the page's
+/// module first) and pairs with `fetch_<page>`, which only fetches it;
+/// `fallible` makes a failed fetch an `Err` instead of a panic, which would
+/// stop the whole console. Then `fetch` and `draw` by route.
+macro_rules! on_demand_pages {
+    ($($route:pat => $page:ident / $fetch:ident => $component:ident;)*) => {
+        $(
+            #[wasm_split($page, wasm_split_path = ::leptos::wasm_split, fallible, preload($fetch))]
+            fn $page() -> Result<AnyView, SplitLoaderError> {
+                Ok(view! { <$component/> }.into_any())
+            }
+        )*
 
-#[wasm_split(deleted_projects, wasm_split_path = ::leptos::wasm_split, fallible, preload(fetch_deleted_projects))]
-fn deleted_projects() -> Result<AnyView, SplitLoaderError> {
-    Ok(view! { <DeletedProjectsPage/> }.into_any())
+        /// Fetches the module that holds the code of `route`'s page.
+        async fn fetch(route: Route) -> Result<(), SplitLoaderError> {
+            match route {
+                $($route => $fetch().await,)*
+                // The main wasm draws these itself (app.rs).
+                Route::Projects | Route::NotFound => Ok(()),
+            }
+        }
+
+        /// Draws `route`'s page, whose module has been fetched.
+        fn draw(route: Route) -> AnyView {
+            match route {
+                $($route => now($page()),)*
+                Route::Projects | Route::NotFound => ().into_any(),
+            }
+        }
+    };
 }
 
-#[wasm_split(data_storage, wasm_split_path = ::leptos::wasm_split, fallible, preload(fetch_data_storage))]
-fn data_storage() -> Result<AnyView, SplitLoaderError> {
-    Ok(view! { <DataStoragePage/> }.into_any())
-}
-
-#[wasm_split(project, wasm_split_path = ::leptos::wasm_split, fallible, preload(fetch_project))]
-fn project() -> Result<AnyView, SplitLoaderError> {
-    Ok(view! { <ProjectPage/> }.into_any())
-}
-
-#[wasm_split(images, wasm_split_path = ::leptos::wasm_split, fallible, preload(fetch_images))]
-fn images() -> Result<AnyView, SplitLoaderError> {
-    Ok(view! { <ImagesPage/> }.into_any())
-}
-
-#[wasm_split(job_templates, wasm_split_path = ::leptos::wasm_split, fallible, preload(fetch_job_templates))]
-fn job_templates() -> Result<AnyView, SplitLoaderError> {
-    Ok(view! { <JobTemplatesPage/> }.into_any())
-}
-
-#[wasm_split(credentials, wasm_split_path = ::leptos::wasm_split, fallible, preload(fetch_credentials))]
-fn credentials() -> Result<AnyView, SplitLoaderError> {
-    Ok(view! { <CredentialsPage/> }.into_any())
-}
-
-#[wasm_split(project_data, wasm_split_path = ::leptos::wasm_split, fallible, preload(fetch_project_data))]
-fn project_data() -> Result<AnyView, SplitLoaderError> {
-    Ok(view! { <ProjectDataPage/> }.into_any())
-}
-
-#[wasm_split(project_activity, wasm_split_path = ::leptos::wasm_split, fallible, preload(fetch_project_activity))]
-fn project_activity() -> Result<AnyView, SplitLoaderError> {
-    Ok(view! { <ProjectActivityPage/> }.into_any())
-}
-
-#[wasm_split(project_settings, wasm_split_path = ::leptos::wasm_split, fallible, preload(fetch_project_settings))]
-fn project_settings() -> Result<AnyView, SplitLoaderError> {
-    Ok(view! { <ProjectSettingsPage/> }.into_any())
+on_demand_pages! {
+    Route::DeletedProjects => deleted_projects / fetch_deleted_projects => DeletedProjectsPage;
+    Route::DataStorage => data_storage / fetch_data_storage => DataStoragePage;
+    Route::Project(ProjectSection::Overview) => project / fetch_project => ProjectPage;
+    Route::Project(ProjectSection::Images) => images / fetch_images => ImagesPage;
+    Route::Project(ProjectSection::JobTemplates) => job_templates / fetch_job_templates => JobTemplatesPage;
+    Route::Project(ProjectSection::Credentials) => credentials / fetch_credentials => CredentialsPage;
+    Route::Project(ProjectSection::Data) => project_data / fetch_project_data => ProjectDataPage;
+    Route::Project(ProjectSection::Activity) => project_activity / fetch_project_activity => ProjectActivityPage;
+    Route::Project(ProjectSection::Settings) => project_settings / fetch_project_settings => ProjectSettingsPage;
 }

@@ -46,9 +46,11 @@ test('a new account signs in with its one-time password, chooses its own, and si
   await page.getByLabel('New password', { exact: true }).fill('anns own long password');
   await page.getByRole('button', { name: 'Save password' }).click();
 
-  // Where she wanted to go, signed in as herself.
+  // Where she wanted to go, signed in as herself, with her (empty) list: the
+  // list asked for before she signed in was refused, and is asked for again.
   await expect(page.getByRole('heading', { level: 1, name: 'Projects' })).toBeVisible();
   await expect(page.getByRole('banner')).toContainText(`Signed in as ${user}`);
+  await expect(page.getByText('You have no projects yet.')).toBeVisible();
   // Her session survives a reload (the cookie), and the page never stored a token.
   await page.reload();
   await expect(page.getByRole('heading', { level: 1, name: 'Projects' })).toBeVisible();

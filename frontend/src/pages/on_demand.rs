@@ -33,7 +33,7 @@ enum Code {
 #[component]
 pub fn OnDemandPage(route: Route) -> impl IntoView {
     let code = RwSignal::new(Code::Fetching);
-    let fetch = move || {
+    let load_code = move || {
         code.set(Code::Fetching);
         spawn_local(async move {
             // A failed fetch is not remembered: the next attempt starts anew.
@@ -43,7 +43,7 @@ pub fn OnDemandPage(route: Route) -> impl IntoView {
             });
         });
     };
-    fetch();
+    load_code();
     // The page is drawn here, synchronously and under this component's
     // owner (so it has the console's context), once its code has arrived.
     // Not with <Suspense>: a page drawn inside one read disposed signals when
@@ -54,7 +54,7 @@ pub fn OnDemandPage(route: Route) -> impl IntoView {
             <ErrorPanel
                 heading="This page could not be loaded."
                 error=ApiError::Network
-                on_retry=Callback::new(move |()| fetch())
+                on_retry=Callback::new(move |()| load_code())
             />
         }
         .into_any(),

@@ -43,13 +43,12 @@ pub fn ProjectsPage() -> impl IntoView {
     // collapses it to nothing.
     let announcement = RwSignal::new(String::new());
 
-    // The early answer serves the first load only; a retry asks anew.
-    let early =
-        use_context::<EarlyList>().and_then(|e| e.0.try_update_value(Option::take).flatten());
-    let early = StoredValue::new_local(early);
     let load = move || {
         state.set(Remote::Loading);
-        let early = early.try_update_value(Option::take).flatten();
+        // The early answer is taken, so it serves the first load only; a
+        // retry (or a later visit) asks anew.
+        let early =
+            use_context::<EarlyList>().and_then(|e| e.0.try_update_value(Option::take).flatten());
         spawn_local(async move {
             let list = match early {
                 Some(list) => match list.await {

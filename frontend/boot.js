@@ -14,15 +14,42 @@ function sameOrigin(name) {
   return url.href;
 }
 
+// The answers the first page needs, asked for now rather than once the wasm
+// runs: they are usually in before it starts, so the console draws its first
+// page at once instead of a loading state first. The wasm takes each one for
+// its first request of that address (frontend/src/api/early.rs). A failed
+// request is null, and the wasm reports it as it would its own.
+function askEarly(paths) {
+  const answers = new Map();
+  for (const path of paths) {
+    const url = new URL(path, here).href;
+    const answer = fetch(url, { headers: { Accept: 'application/json' } })
+      .then(async (response) => ({ status: response.status, text: await response.text() }))
+      .catch(() => null);
+    answers.set(url, answer);
+  }
+  return answers;
+}
+// What the console asks for as it starts (frontend/src/app.rs): the config,
+// the session and, opening on the projects page outside a portal's iframe,
+// the list.
+const firstPage = location.pathname.replace(/^\/+|\/+$/g, '');
+globalThis.berthEarlyAnswers = askEarly([
+  '/api/v1/config',
+  '/api/v1/session',
+  ...((firstPage === '' || firstPage === 'projects') && window.parent === window ? ['/api/v1/projects'] : []),
+]);
+
 try {
   const { default: init } = await import(sameOrigin(here.searchParams.get('js')));
   const wasm = sameOrigin(here.searchParams.get('wasm'));
-  // Fetch the wasm with the same integrity as its preload link: the
-  // browser then reuses the preloaded bytes (no second download) and checks
-  // them against the hash.
+  // The browser reuses the preloaded bytes (no second download), and this
+  // fetch checks them against the hash build-frontend wrote on the preload
+  // link. As data-integrity: Chromium ignores `integrity` on a fetch
+  // preload, and warns on the console at every load that it does.
   const preload = [...document.querySelectorAll('link[rel="preload"][as="fetch"]')]
     .find((link) => link.href === wasm);
-  await init({ module_or_path: fetch(wasm, { integrity: preload?.integrity ?? '' }) });
+  await init({ module_or_path: fetch(wasm, { integrity: preload?.dataset.integrity ?? '' }) });
 } catch (error) {
   // Say something a person can act on instead of leaving a blank page.
   const message = document.createElement('p');

@@ -10,7 +10,7 @@ use crate::api::{self, ApiError};
 use crate::components::{ErrorPanel, Loading, Shell};
 use crate::embed;
 use crate::pages::{ChangePasswordPage, SignInPage};
-use crate::pages::{NotFoundPage, OnDemandPage, ProjectsPage, ask_for_projects_early};
+use crate::pages::{NotFoundPage, OnDemandPage, ProjectsPage};
 use crate::router::{Route, navigator, provide_location, use_path};
 
 /// Whether, and as whom, the person is signed in.
@@ -64,11 +64,6 @@ pub fn App() -> impl IntoView {
 
     provide_location();
     let path = use_path();
-    // A console on its own (not in a portal, whose token comes later) that
-    // opens on the projects page asks for the list alongside the session.
-    if Route::parse(&path.get_untracked()) == Route::Projects && !embed::framed() {
-        ask_for_projects_early();
-    }
     // Inside a portal's iframe: take its token, theme and navigation, and
     // tell it where the person is.
     let navigate = navigator();
@@ -91,8 +86,12 @@ pub fn App() -> impl IntoView {
         );
         true
     });
-    Effect::new(move |_| {
+    Effect::new(move |before: Option<()>| {
         let now = path.get();
+        if before.is_some() {
+            // Asked for the page the console opened on: stale for later ones.
+            api::forget_early_answers();
+        }
         if embed::framed() {
             embed::post(&embed::ToPortal::Navigated { path: now });
         }

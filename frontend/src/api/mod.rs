@@ -7,6 +7,7 @@
 mod config;
 mod credentials;
 mod data;
+mod early;
 mod images;
 mod job_templates;
 mod members;
@@ -19,6 +20,7 @@ pub use data::{
     DeletionUpdate, delete_item, delete_project, follow_deletion, get_activity, get_inventory,
     inventory_download_url, list_deleted_projects, restore_project,
 };
+pub use early::forget as forget_early_answers;
 pub use images::{create_image, delete_image, list_images, replace_image, verify_image};
 pub use job_templates::{
     delete_job_template, job_of_template, list_job_templates, save_job_template,
@@ -31,7 +33,7 @@ pub use session::{
 };
 
 use berth_shared::Problem;
-use gloo_net::http::{Request, RequestBuilder};
+use gloo_net::http::{Method, Request, RequestBuilder};
 use serde::de::DeserializeOwned;
 
 /// Where the JSON API lives. Same origin as the console, so no CORS and the
@@ -107,12 +109,28 @@ struct Answer {
 /// once per response type.
 async fn exchange(request: Result<Request, gloo_net::Error>) -> Result<Answer, ApiError> {
     let request = request.map_err(|_| ApiError::Unexpected { status: 0 })?;
-    let response = request.send().await.map_err(|_| ApiError::Network)?;
-    let (status, ok) = (response.status(), response.ok());
-    if status == 401 && !response.url().ends_with("/session") {
+    let url = request.url();
+    let early = if request.method() == Method::GET {
+        early::take(&url)
+    } else {
+        early::forget();
+        None
+    };
+    let answer = match early {
+        Some(answer) => early::receive(answer).await?,
+        None => send(request).await?,
+    };
+    if answer.status == 401 && !url.ends_with("/session") {
         // The session ended (expired, or signed out elsewhere).
         session::signed_out_by_server();
     }
+    Ok(answer)
+}
+
+/// Asks the server.
+async fn send(request: Request) -> Result<Answer, ApiError> {
+    let response = request.send().await.map_err(|_| ApiError::Network)?;
+    let (status, ok) = (response.status(), response.ok());
     let text = response
         .text()
         .await

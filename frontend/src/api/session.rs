@@ -30,6 +30,8 @@ pub(super) fn authorize(request: RequestBuilder) -> RequestBuilder {
 
 /// Uses a portal's bearer token for every later request.
 pub fn use_bearer_token(token: String) {
+    // Early answers were asked for with the cookie, not this token.
+    super::early::forget();
     BEARER.set(Some(token));
 }
 

@@ -27,5 +27,5 @@ pub use project::ProjectPage;
 pub use project_activity::ProjectActivityPage;
 pub use project_data::ProjectDataPage;
 pub use project_settings::ProjectSettingsPage;
-pub use projects::{ProjectsPage, ask_for_projects_early};
+pub use projects::ProjectsPage;
 pub use sign_in::{ChangePasswordPage, SignInPage};

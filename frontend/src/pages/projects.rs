@@ -8,30 +8,13 @@ mod create_form;
 mod list;
 
 use berth_shared::Project;
-use futures::FutureExt;
-use futures::future::{LocalBoxFuture, Shared};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::components::{ErrorPanel, Loading, Remote, aria_bool, set_page_title};
 use create_form::CreateProjectForm;
 use list::ProjectList;
-
-/// The list, asked for while the console starts when its first page is the
-/// projects page: alongside the session check instead of after it, so the
-/// page is drawn with its list at once (about 50 ms sooner on loopback).
-#[derive(Clone, Copy)]
-struct EarlyList(StoredValue<Option<Shared<ListRequest>>, LocalStorage>);
-
-type ListRequest = LocalBoxFuture<'static, Result<Vec<Project>, ApiError>>;
-
-/// Starts asking for the list now; the projects page takes the answer.
-pub fn ask_for_projects_early() {
-    let list = api::list_projects().boxed_local().shared();
-    spawn_local(list.clone().map(drop));
-    provide_context(EarlyList(StoredValue::new_local(Some(list))));
-}
 
 /// Lists projects and hosts the create form.
 #[component]
@@ -45,21 +28,7 @@ pub fn ProjectsPage() -> impl IntoView {
 
     let load = move || {
         state.set(Remote::Loading);
-        // The early answer is taken, so it serves the first load only; a
-        // retry (or a later visit) asks anew.
-        let early =
-            use_context::<EarlyList>().and_then(|e| e.0.try_update_value(Option::take).flatten());
-        spawn_local(async move {
-            let list = match early {
-                Some(list) => match list.await {
-                    // Asked before the person signed in: ask again now.
-                    Err(e) if e.status() == Some(401) => api::list_projects().await,
-                    answer => answer,
-                },
-                None => api::list_projects().await,
-            };
-            state.set(list.into());
-        });
+        spawn_local(async move { state.set(api::list_projects().await.into()) });
     };
     load();
 

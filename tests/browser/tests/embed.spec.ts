@@ -64,12 +64,22 @@ test('a portal signs the console in with a token and a person creates a credenti
   // A fresh browser with no Berth cookie at all.
   const context = await browser.newContext();
   const tab = await context.newPage();
+  // In a frame the list waits for the portal's token: boot.js does not ask
+  // for it early, with no credentials.
+  const listsWithoutToken: string[] = [];
+  tab.on('request', async (r) => {
+    if (r.method() === 'GET' && new URL(r.url()).pathname === '/api/v1/projects' && !(await r.allHeaders())['authorization']) {
+      listsWithoutToken.push(r.url());
+    }
+  });
   await tab.goto(portalOrigin);
   const frame = tab.frameLocator('iframe');
   await expect(frame.getByRole('banner')).toContainText('Signed in as Pat Portal');
   // The portal's token is the portal's to end: no sign-out button.
   await expect(frame.getByRole('button', { name: 'Sign out' })).toHaveCount(0);
   await expect(frame.getByRole('heading', { level: 1, name: 'Projects' })).toBeVisible();
+  await expect(frame.getByRole('region', { name: 'Your projects' })).toHaveAttribute('aria-busy', 'false');
+  expect(listsWithoutToken).toEqual([]);
   // The theme reached the console through CSS custom properties.
   await expect(frame.locator('html')).toHaveAttribute('data-theme', 'dark');
 

@@ -12,23 +12,14 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(path.join(here, '..', 'tests', 'browser', 'package.json'));
 const { chromium } = require('playwright');
+// The browser tests' flags (tests/browser/chromium-flags.cjs).
+const { chromiumFlags } = require('./chromium-flags.cjs');
 
 const url = process.argv[2];
 const loads = Number(process.argv[3] ?? 9);
-// The flags the browser tests use: no background networking, updates or
-// sync competing with the page for this machine's two cores.
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--disable-dev-shm-usage',
-  ],
+  args: chromiumFlags,
 });
 const times = [];
 try {

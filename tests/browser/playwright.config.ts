@@ -7,6 +7,7 @@
 //
 // BERTH_BIN and BERTH_DIST override the binary and the console folder.
 import { defineConfig, devices } from '@playwright/test';
+import { chromiumFlags } from './chromium-flags.cjs';
 
 export default defineConfig({
   testDir: './tests',
@@ -30,16 +31,7 @@ export default defineConfig({
         // Debian's Chromium; Playwright never downloads a browser here.
         launchOptions: {
           executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-          args: [
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-quic',
-            '--no-first-run',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-            '--disable-dev-shm-usage',
-          ],
+          args: chromiumFlags,
         },
       },
     },

@@ -18,7 +18,7 @@ const { chromiumFlags } = require('./chromium-flags.cjs');
 const url = process.argv[2];
 const loads = Number(process.argv[3] ?? 9);
 const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   args: chromiumFlags,
 });
 const times = [];

@@ -34,11 +34,15 @@ function askEarly(paths) {
 // the session and, opening on the projects page outside a portal's iframe,
 // the list.
 const firstPage = location.pathname.replace(/^\/+|\/+$/g, '');
-globalThis.berthEarlyAnswers = askEarly([
+const early = askEarly([
   '/api/v1/config',
   '/api/v1/session',
   ...((firstPage === '' || firstPage === 'projects') && window.parent === window ? ['/api/v1/projects'] : []),
 ]);
+globalThis.berthEarlyAnswers = early;
+// How long the console may wait for them before it starts: a slow server
+// gets the console's loading state, not a blank page.
+const EARLY_ANSWER_WAIT_MS = 100;
 
 try {
   const { default: init } = await import(sameOrigin(here.searchParams.get('js')));
@@ -49,7 +53,17 @@ try {
   // preload, and warns on the console at every load that it does.
   const preload = [...document.querySelectorAll('link[rel="preload"][as="fetch"]')]
     .find((link) => link.href === wasm);
-  await init({ module_or_path: fetch(wasm, { integrity: preload?.dataset.integrity ?? '' }) });
+  const compiled = WebAssembly.compileStreaming(fetch(wasm, { integrity: preload?.dataset.integrity ?? '' }));
+  // The wasm compiles meanwhile. Started once the early answers are read,
+  // the console draws its first page with them in one go; started before,
+  // it would draw a loading state, and the browser would lay that out and
+  // paint it before reading the answers (40-70 ms later on this machine).
+  const answered = Promise.race([
+    Promise.all(early.values()),
+    new Promise((resolve) => setTimeout(resolve, EARLY_ANSWER_WAIT_MS)),
+  ]);
+  const [module] = await Promise.all([compiled, answered]);
+  await init({ module_or_path: module });
 } catch (error) {
   // Say something a person can act on instead of leaving a blank page.
   const message = document.createElement('p');

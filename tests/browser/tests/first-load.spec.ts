@@ -78,3 +78,19 @@ test('when the server cannot be reached as the console opens, it says so and rec
   await expect(page.getByRole('heading', { level: 1, name: 'Projects' })).toBeVisible();
   await expect(page.getByRole('region', { name: 'Your projects' })).toHaveAttribute('aria-busy', 'false');
 });
+
+test('while the session answer is slow, the console shows it is loading, then the page', async ({ page }) => {
+  let release: () => void = () => {};
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/api/v1/session', async (route) => {
+    await released;
+    await route.continue();
+  });
+  await page.goto('/');
+  // The console does not wait for the early answers for long: it starts and
+  // says what it is doing.
+  await expect(page.getByRole('status').filter({ hasText: 'Loading Berth' })).toBeVisible();
+  release();
+  await expect(page.getByRole('heading', { level: 1, name: 'Projects' })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Your projects' })).toHaveAttribute('aria-busy', 'false');
+});

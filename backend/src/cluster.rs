@@ -15,7 +15,9 @@ use anyhow::Context;
 use kube::config::{KubeConfigOptions, Kubeconfig};
 
 use crate::cli::ServeArgs;
-use crate::embedded::EmbeddedApiServer;
+use berth_apiserver::EmbeddedApiServer;
+
+use crate::resources::crds;
 
 /// The connection to Kubernetes.
 #[derive(Clone)]
@@ -94,7 +96,8 @@ impl Cluster {
     fn embedded(data_dir: &Path) -> anyhow::Result<Self> {
         std::fs::create_dir_all(data_dir)
             .with_context(|| format!("creating data directory {}", data_dir.display()))?;
-        let server = EmbeddedApiServer::open(data_dir).with_context(|| {
+        let crds = crds::committed().context("loading the committed CRD manifests")?;
+        let server = EmbeddedApiServer::open(data_dir, &crds).with_context(|| {
             format!(
                 "opening the embedded Kubernetes API in {}",
                 data_dir.display()

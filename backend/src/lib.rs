@@ -3,13 +3,13 @@
 //! Kubernetes-compatible API server for single-machine use.
 //!
 //! Layout follows the request path: [`routes`] → [`services`] → the
-//! Kubernetes API ([`cluster`], or the [`embedded`] server).
+//! Kubernetes API ([`cluster`]: a real cluster, or the embedded server of
+//! the `berth-apiserver` crate).
 
 pub mod auth;
 pub mod cli;
 pub mod cluster;
 pub mod commands;
-pub mod embedded;
 pub mod error;
 pub mod resources;
 pub mod routes;

@@ -26,7 +26,7 @@ fn cm(name: &str) -> ConfigMap {
 #[tokio::test]
 async fn in_process_client_and_watcher_work() -> TestResult {
     let dir = tempfile::tempdir()?;
-    let server = EmbeddedApiServer::open(dir.path())?;
+    let server = EmbeddedApiServer::open(dir.path(), &[])?;
     let client = server.client();
     let namespaces: Api<Namespace> = Api::all(client.clone());
     let default = namespaces.get("default").await?;
@@ -69,7 +69,7 @@ async fn in_process_client_and_watcher_work() -> TestResult {
 #[tokio::test]
 async fn lists_ten_thousand_objects() -> TestResult {
     let dir = tempfile::tempdir()?;
-    let server = EmbeddedApiServer::open(dir.path())?;
+    let server = EmbeddedApiServer::open(dir.path(), &[])?;
     let gr = GroupResource::core("configmaps");
     server
         .store

@@ -1,8 +1,8 @@
-//! The embedded Kubernetes-compatible API server.
+//! An embedded Kubernetes-compatible API server.
 //!
 //! When no cluster is configured, Berth serves the Kubernetes REST API for the
 //! resources it uses (namespaces, secrets, configmaps and any namespaced custom
-//! resource) from this module, persisted in one redb file. The backend talks to
+//! resource) from this crate, persisted in one redb file. The backend talks to
 //! it through an ordinary [`kube::Client`] (in-process, via [`EmbeddedApiServer::client`]),
 //! so it cannot tell it from a real cluster; the same router can also be served
 //! on a loopback port for `kubectl --server`.
@@ -13,32 +13,39 @@
 //! answers `/api`, `/apis`, `/version`; [`status`] maps every error to a
 //! `metav1.Status`.
 
-pub mod audit;
-pub mod discovery;
-pub mod handlers;
-pub mod meta;
-pub mod namespace_controller;
-pub mod openapi;
-pub mod patch;
-pub mod protobuf;
-pub mod resource;
-pub mod routes;
-pub mod schema;
-pub mod selector;
-pub mod status;
-pub mod store;
-pub mod table;
+mod audit;
+mod discovery;
+mod handlers;
+mod meta;
+mod namespace_controller;
+mod openapi;
+mod patch;
+mod protobuf;
+mod resource;
+mod routes;
+mod schema;
+mod selector;
+mod status;
+mod store;
+mod table;
 #[cfg(test)]
 mod tests;
-pub mod validation;
-pub mod watch;
+mod validation;
+mod watch;
 
 use std::path::Path;
 
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use serde_json::json;
 
 use self::resource::GroupResource;
-use self::store::{Store, StoreError};
+use self::schema::Schemas;
+use self::store::Store;
+pub use self::store::StoreError;
+
+/// Tracing target of the audit lines (one per request), for
+/// `RUST_LOG=berth::embedded::audit=debug`.
+pub const AUDIT_TARGET: &str = audit::TARGET;
 
 /// The file, inside the data directory, that holds the whole cluster state.
 pub const DB_FILE: &str = "cluster.redb";
@@ -59,7 +66,7 @@ pub enum EmbeddedError {
     #[error("cannot load the served CRDs: {0}")]
     Crds(String),
     #[error("cannot initialise the store: {0}")]
-    Init(#[from] status::ApiError),
+    Init(String),
 }
 
 /// The embedded API server. Cheap to clone (an `Arc` inside).
@@ -77,27 +84,28 @@ impl std::fmt::Debug for EmbeddedApiServer {
 }
 
 impl EmbeddedApiServer {
-    /// Opens (or creates) `<data_dir>/cluster.redb` and starts the
+    /// Opens (or creates) `<data_dir>/cluster.redb`, serving the custom
+    /// resources of `crds` (validated against their schemas), and starts the
     /// namespace-termination controller task (needs a tokio runtime).
     ///
     /// A new store gets the `default` namespace, as every cluster has one.
-    pub fn open(data_dir: &Path) -> Result<Self, EmbeddedError> {
+    pub fn open(data_dir: &Path, crds: &[CustomResourceDefinition]) -> Result<Self, EmbeddedError> {
         tokio::runtime::Handle::try_current().map_err(|_| EmbeddedError::NoRuntime)?;
         std::fs::create_dir_all(data_dir).map_err(|source| EmbeddedError::DataDir {
             path: data_dir.display().to_string(),
             source,
         })?;
-        let crds = schema::schemas().map_err(EmbeddedError::Crds)?;
+        let schemas = Schemas::compile(crds).map_err(EmbeddedError::Crds)?;
         tracing::debug!(
-            crds = crds.len(),
+            crds = schemas.len(),
             "embedded API server validates custom resources"
         );
         let path = data_dir.join(DB_FILE);
-        let store = Store::open(&path)?;
+        let store = Store::open(&path, schemas)?;
         tracing::info!(path = %path.display(), revision = store.read().revision(), "embedded API server store opened");
         if store.read().revision() == 0 {
             // One small commit on first open; tolerable even on a runtime thread.
-            create_default_namespace(&store)?;
+            create_default_namespace(&store).map_err(|e| EmbeddedError::Init(e.to_string()))?;
         }
         namespace_controller::spawn(&store);
         Ok(Self { store })

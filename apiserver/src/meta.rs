@@ -80,16 +80,6 @@ fn string_list(v: Option<&Value>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// `metadata.labels` (values that are not strings are ignored; validation rejects them).
-pub fn labels(obj: &Value) -> impl Iterator<Item = (&str, &str)> {
-    metadata(obj)
-        .and_then(|m| m.get("labels"))
-        .and_then(Value::as_object)
-        .into_iter()
-        .flat_map(|m| m.iter())
-        .filter_map(|(k, v)| v.as_str().map(|v| (k.as_str(), v)))
-}
-
 pub fn label<'a>(obj: &'a Value, key: &str) -> Option<&'a str> {
     metadata(obj)
         .and_then(|m| m.get("labels"))

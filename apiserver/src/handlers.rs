@@ -16,6 +16,7 @@ use serde_json::{Map, Value, json};
 use super::meta;
 use super::patch;
 use super::resource::{Flavor, GroupResource, ResourceType};
+use super::schema::Schemas;
 use super::selector::Selectors;
 use super::status::{ApiError, FieldError, success_status};
 use super::store::{ObjKey, Store, Stored, WriteTx};
@@ -373,7 +374,12 @@ fn invalid(rt: &ResourceType, name: &str, causes: Vec<FieldError>) -> Result<(),
 }
 
 /// Every validation rule for the object about to be stored.
-fn validate(rt: &ResourceType, obj: &Value, old: Option<&Value>) -> Result<(), ApiError> {
+fn validate(
+    schemas: &Schemas,
+    rt: &ResourceType,
+    obj: &Value,
+    old: Option<&Value>,
+) -> Result<(), ApiError> {
     let name = meta::name(obj);
     let mut causes = validation::name_errors(rt, name);
     causes.extend(validation::metadata_errors(obj));
@@ -381,9 +387,7 @@ fn validate(rt: &ResourceType, obj: &Value, old: Option<&Value>) -> Result<(), A
         Flavor::Secret => causes.extend(validation::secret_errors(obj, old)),
         Flavor::ConfigMap => causes.extend(validation::configmap_errors(obj, old)),
         Flavor::Custom => {
-            if let Ok(schemas) = super::schema::schemas() {
-                causes.extend(schemas.errors(&rt.gr(), obj));
-            }
+            causes.extend(schemas.errors(&rt.gr(), obj));
         }
         Flavor::Namespace => {}
     }
@@ -494,7 +498,7 @@ pub async fn create(
         }
         Flavor::Secret | Flavor::ConfigMap => {}
     }
-    validate(&t.rt, &obj, None)?;
+    validate(store.schemas(), &t.rt, &obj, None)?;
     let dry_run = params.dry_run;
     let rt = t.rt.clone();
     let stored = store
@@ -662,7 +666,7 @@ pub fn update_in_tx(
             + 1;
         meta::metadata_mut(&mut new).insert("generation".into(), g.into());
     }
-    validate(rt, &new, Some(&old.value))?;
+    validate(tx.schemas(), rt, &new, Some(&old.value))?;
     if new == old.value {
         return Ok(old.clone());
     }

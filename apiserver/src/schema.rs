@@ -3,37 +3,32 @@
 //! wording (`spec.retryLimit: Invalid value: 20: spec.retryLimit in body
 //! should be less than or equal to 10`).
 //!
-//! The schemas are those of the committed manifests in `deploy/crds`
-//! (see [`crate::resources::crds`]), loaded once at start. Validation is done
+//! The schemas are those of the CRDs the server is opened with (Berth passes
+//! its committed manifests in `deploy/crds`), compiled once at start. Validation is done
 //! by the `jsonschema` crate (draft 4, the dialect of OpenAPI 3.0 schemas)
 //! after mapping the OpenAPI extensions it does not know: `nullable` and
 //! `x-kubernetes-int-or-string`. Pruning of unknown fields is not done.
 
 use std::collections::HashMap;
-use std::sync::LazyLock;
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{ValidationError, Validator};
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use serde_json::Value;
 
 use super::resource::GroupResource;
 use super::status::{FieldError, FieldErrorKind};
 
 /// The validators of the served CRDs, by group and resource.
-pub struct Schemas {
+#[derive(Default)]
+pub(crate) struct Schemas {
     by_resource: HashMap<GroupResource, Validator>,
 }
 
-static SCHEMAS: LazyLock<Result<Schemas, String>> = LazyLock::new(Schemas::load);
-
-/// The served schemas; an error names the manifest that could not be loaded.
-pub fn schemas() -> Result<&'static Schemas, String> {
-    SCHEMAS.as_ref().map_err(Clone::clone)
-}
-
 impl Schemas {
-    fn load() -> Result<Self, String> {
-        let crds = crate::resources::crds::committed().map_err(|e| format!("{e:#}"))?;
+    /// Compiles the storage version's schema of each CRD; an error names
+    /// the CRD that could not be compiled.
+    pub(crate) fn compile(crds: &[CustomResourceDefinition]) -> Result<Self, String> {
         let mut by_resource = HashMap::new();
         for crd in crds {
             let gr = GroupResource::new(crd.spec.group.clone(), crd.spec.names.plural.clone());
@@ -61,10 +56,6 @@ impl Schemas {
     /// How many CRDs are served with a schema.
     pub fn len(&self) -> usize {
         self.by_resource.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.by_resource.is_empty()
     }
 
     /// The schema errors of `obj`, none for a resource without a schema.
@@ -247,6 +238,18 @@ mod tests {
     fn job_template(spec: Value) -> Value {
         json!({"apiVersion": "berth.dev/v1alpha1", "kind": "JobTemplate",
                "metadata": {"name": "t"}, "spec": spec})
+    }
+
+    /// Berth's committed manifests: real CRDs with the schema features served.
+    fn schemas() -> Result<Schemas, String> {
+        let crds: Vec<CustomResourceDefinition> = [
+            include_str!("../../deploy/crds/imagepointers.berth.dev.yaml"),
+            include_str!("../../deploy/crds/jobtemplates.berth.dev.yaml"),
+        ]
+        .iter()
+        .map(|text| serde_norway::from_str(text).map_err(|e| e.to_string()))
+        .collect::<Result<_, _>>()?;
+        Schemas::compile(&crds)
     }
 
     #[test]

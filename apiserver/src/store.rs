@@ -25,6 +25,7 @@ use tokio::sync::watch;
 
 use super::meta;
 use super::resource::GroupResource;
+use super::schema::Schemas;
 use super::status::ApiError;
 
 const OBJECTS: TableDefinition<&str, &[u8]> = TableDefinition::new("objects");
@@ -199,6 +200,7 @@ struct Change {
 /// changes) and the operations that take a new revision each.
 pub struct WriteTx<'a> {
     state: &'a State,
+    schemas: &'a Schemas,
     next_rev: u64,
     changes: Vec<Change>,
     overlay: HashMap<(GroupResource, ObjKey), Option<Arc<Stored>>>,
@@ -208,6 +210,11 @@ impl<'a> WriteTx<'a> {
     /// The committed state as of the start of this write (without pending changes).
     pub fn state(&self) -> &'a State {
         self.state
+    }
+
+    /// The schemas custom resources are validated against.
+    pub fn schemas(&self) -> &'a Schemas {
+        self.schemas
     }
 
     pub fn get(&self, gr: &GroupResource, ns: &str, name: &str) -> Option<Arc<Stored>> {
@@ -291,6 +298,8 @@ struct Inner {
     db: Mutex<Database>,
     state: RwLock<State>,
     revision: watch::Sender<u64>,
+    /// The served custom resources' schemas, which every write validates against.
+    schemas: Schemas,
 }
 
 /// The object store. Cheap to clone.
@@ -327,7 +336,7 @@ fn parse_storage_key(k: &str) -> Option<(GroupResource, ObjKey)> {
 
 impl Store {
     /// Opens or creates the redb file at `path` and loads it.
-    pub fn open(path: &Path) -> Result<Self, StoreError> {
+    pub fn open(path: &Path, schemas: Schemas) -> Result<Self, StoreError> {
         let open_err = |source: redb::Error| StoreError::Open {
             path: path.display().to_string(),
             source,
@@ -379,8 +388,14 @@ impl Store {
                 db: Mutex::new(db),
                 state: RwLock::new(state),
                 revision,
+                schemas,
             }),
         })
+    }
+
+    /// The schemas custom resources are validated against.
+    pub fn schemas(&self) -> &Schemas {
+        &self.inner.schemas
     }
 
     pub fn downgrade(&self) -> WeakStore {
@@ -432,6 +447,7 @@ where
         let state = inner.state.read().unwrap_or_else(PoisonError::into_inner);
         let mut tx = WriteTx {
             state: &state,
+            schemas: &inner.schemas,
             next_rev: state.revision + 1,
             changes: Vec::new(),
             overlay: HashMap::new(),
@@ -490,7 +506,7 @@ mod tests {
         let path = dir.path().join("cluster.redb");
         let gr = GroupResource::core("configmaps");
         {
-            let store = Store::open(&path)?;
+            let store = Store::open(&path, Schemas::default())?;
             let g = gr.clone();
             let rv = store
                 .write(move |tx| {
@@ -504,7 +520,7 @@ mod tests {
             assert_eq!(rv.as_deref(), Some("3"));
             assert_eq!(store.read().revision(), 4);
         }
-        let store = Store::open(&path)?;
+        let store = Store::open(&path, Schemas::default())?;
         let st = store.read();
         assert_eq!(st.revision(), 4);
         let names: Vec<_> = st
@@ -526,7 +542,7 @@ mod tests {
     #[tokio::test]
     async fn failed_write_changes_nothing() -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
-        let store = Store::open(&dir.path().join("c.redb"))?;
+        let store = Store::open(&dir.path().join("c.redb"), Schemas::default())?;
         let gr = GroupResource::core("configmaps");
         let r: Result<(), ApiError> = store
             .write(move |tx| {

@@ -28,7 +28,7 @@ pub(super) fn normalize(rt: &ResourceType, obj: &mut Value) -> Result<(), ApiErr
     match rt.flavor {
         Flavor::Secret => validation::normalize_secret(obj),
         Flavor::ConfigMap => validation::normalize_configmap(obj),
-        Flavor::Namespace | Flavor::Custom => Ok(()),
+        Flavor::Namespace | Flavor::Custom | Flavor::Pod | Flavor::Job => Ok(()),
     }
 }
 
@@ -65,6 +65,8 @@ pub(super) fn validate(
         Flavor::Custom => {
             causes.extend(schemas.errors(&rt.gr(), obj));
         }
+        Flavor::Pod => causes.extend(crate::pods::pod_errors(obj, old)),
+        Flavor::Job => causes.extend(crate::jobs::job_errors(obj, old)),
         Flavor::Namespace => {}
     }
     if let Some(old) = old

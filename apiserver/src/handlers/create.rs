@@ -64,6 +64,13 @@ pub async fn create(
         Flavor::Custom => {
             meta::metadata_mut(&mut obj).insert("generation".into(), 1.into());
         }
+        Flavor::Pod => crate::pods::default_new_pod(&mut obj),
+        Flavor::Job => {
+            // The selector and template labels name the uid, so it is chosen now.
+            meta::metadata_mut(&mut obj)
+                .insert("uid".into(), uuid::Uuid::new_v4().to_string().into());
+            crate::jobs::default_new_job(&mut obj);
+        }
         Flavor::Secret | Flavor::ConfigMap => {}
     }
     validate(store.schemas(), &t.rt, &obj, None)?;
@@ -80,7 +87,9 @@ pub async fn create(
                 return Err(ApiError::AlreadyExists { gr, name });
             }
             let md = meta::metadata_mut(&mut obj);
-            md.insert("uid".into(), uuid::Uuid::new_v4().to_string().into());
+            if !md.contains_key("uid") {
+                md.insert("uid".into(), uuid::Uuid::new_v4().to_string().into());
+            }
             md.insert("creationTimestamp".into(), meta::now_rfc3339().into());
             Ok(if dry_run {
                 Stored::new(obj)

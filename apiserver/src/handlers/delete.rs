@@ -7,9 +7,10 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::*;
+use crate::jobs::{self, Propagation};
 use crate::meta;
 use crate::resource::{Flavor, ResourceType};
-use crate::status::{ApiError, success_status};
+use crate::status::{ApiError, FieldError, success_status};
 use crate::store::{Store, Stored, WriteTx};
 
 /// `DeleteOptions.preconditions`.
@@ -102,6 +103,42 @@ pub fn delete_in_tx(
         .ok_or_else(|| ApiError::Internal("object vanished during delete".into()))
 }
 
+/// `propagationPolicy` (query, else `DeleteOptions`, else the deprecated
+/// `orphanDependents`).
+fn propagation(params: &Params, options: Option<&Value>) -> Result<Propagation, ApiError> {
+    let policy = params.propagation_policy.as_deref().or_else(|| {
+        options
+            .and_then(|o| o.get("propagationPolicy"))
+            .and_then(Value::as_str)
+    });
+    let orphan = options
+        .and_then(|o| o.get("orphanDependents"))
+        .and_then(Value::as_bool);
+    Propagation::parse(policy, orphan).map_err(|detail| ApiError::Invalid {
+        kind: "DeleteOptions".into(),
+        group: String::new(),
+        name: String::new(),
+        causes: vec![FieldError::invalid_raw("propagationPolicy", "", detail)],
+    })
+}
+
+/// The garbage collector's part of a delete: a Job's Pods go with it (or
+/// are orphaned), in the same write.
+fn collect(
+    tx: &mut WriteTx<'_>,
+    rt: &ResourceType,
+    deleted: &Deleted,
+    how: Propagation,
+    dry_run: bool,
+) {
+    if let Deleted::Gone(o) = deleted
+        && rt.flavor == Flavor::Job
+        && !dry_run
+    {
+        jobs::collect_dependents(tx, meta::namespace(&o.value), meta::uid(&o.value), how);
+    }
+}
+
 pub async fn delete(
     store: &Store,
     t: Target,
@@ -116,6 +153,7 @@ pub async fn delete(
             .and_then(|o| o.get("dryRun"))
             .and_then(Value::as_array)
             .is_some_and(|a| a.iter().any(|v| v == "All"));
+    let how = propagation(params, options.as_ref())?;
     let name = name.to_string();
     let rt = t.rt.clone();
     let result = store
@@ -123,7 +161,9 @@ pub async fn delete(
             let old = tx
                 .get(&t.rt.gr(), t.ns(), &name)
                 .ok_or_else(|| not_found(&t.rt, &name))?;
-            delete_in_tx(tx, &t.rt, &old, options.as_ref(), dry_run)
+            let deleted = delete_in_tx(tx, &t.rt, &old, options.as_ref(), dry_run)?;
+            collect(tx, &t.rt, &deleted, how, dry_run);
+            Ok(deleted)
         })
         .await?;
     Ok(match result {
@@ -149,6 +189,7 @@ pub async fn delete_collection(
         return Err(ApiError::MethodNotAllowed);
     }
     let options = parse_delete_options(body)?;
+    let how = propagation(params, options.as_ref())?;
     let selectors = params.selectors(&t.rt)?;
     let dry_run = params.dry_run;
     let rt = t.rt.clone();
@@ -163,7 +204,9 @@ pub async fn delete_collection(
                 .collect();
             let mut out = Vec::with_capacity(targets.len());
             for old in targets {
-                match delete_in_tx(tx, &t.rt, &old, options.as_ref(), dry_run)? {
+                let deleted = delete_in_tx(tx, &t.rt, &old, options.as_ref(), dry_run)?;
+                collect(tx, &t.rt, &deleted, how, dry_run);
+                match deleted {
                     Deleted::Gone(o) | Deleted::Marked(o) => out.push(o),
                 }
             }

@@ -7,6 +7,7 @@
 mod checks;
 mod create;
 mod delete;
+mod log;
 mod read;
 mod render;
 mod request;
@@ -14,6 +15,7 @@ mod update;
 
 pub use self::create::create;
 pub use self::delete::{delete, delete_collection};
+pub use self::log::pod_log;
 pub use self::read::{get, list};
 pub use self::render::{json_response, render};
 pub use self::request::{Params, Target};

@@ -22,6 +22,7 @@ pub struct Params {
     pub allow_watch_bookmarks: bool,
     pub send_initial_events: bool,
     pub dry_run: bool,
+    pub propagation_policy: Option<String>,
 }
 
 pub(super) fn truthy(v: &str) -> bool {
@@ -52,6 +53,7 @@ impl Params {
                 "allowWatchBookmarks" => p.allow_watch_bookmarks = truthy(v),
                 "sendInitialEvents" => p.send_initial_events = truthy(v),
                 "dryRun" => p.dry_run = v == "All",
+                "propagationPolicy" => p.propagation_policy = Some(v.clone()),
                 _ => {}
             }
         }

@@ -21,6 +21,8 @@ pub enum Part {
     Status,
     /// Namespaces' `finalize` subresource: only `spec.finalizers`.
     Finalize,
+    /// Pods' `log` subresource (read only).
+    Log,
 }
 
 impl Part {
@@ -31,6 +33,7 @@ impl Part {
                 Some(Self::Status)
             }
             Some("finalize") if rt.flavor == Flavor::Namespace => Some(Self::Finalize),
+            Some("log") if rt.flavor == Flavor::Pod => Some(Self::Log),
             Some(_) => None,
         }
     }
@@ -106,7 +109,16 @@ pub fn update_in_tx(
             spec.insert("finalizers".into(), fins);
             merged
         }
+        Part::Log => return Err(ApiError::MethodNotAllowed),
     };
+    if matches!(rt.flavor, Flavor::Pod | Flavor::Job) && part == Part::Main {
+        // The status of built-ins changes only through `/status`.
+        let m = meta::ensure_object(&mut new);
+        match old.value.get("status") {
+            Some(s) => m.insert("status".into(), s.clone()),
+            None => m.remove("status"),
+        };
+    }
     // Server-owned metadata comes from the stored object.
     let old_md = meta::metadata(&old.value).cloned().unwrap_or_default();
     {
@@ -146,7 +158,9 @@ pub fn update_in_tx(
         };
     }
     normalize(rt, &mut new)?;
-    if rt.is_custom() && strip_for_generation(&new) != strip_for_generation(&old.value) {
+    if (rt.is_custom() || rt.flavor == Flavor::Job)
+        && strip_for_generation(&new) != strip_for_generation(&old.value)
+    {
         let g = old_md
             .get("generation")
             .and_then(Value::as_i64)

@@ -27,7 +27,7 @@ for i in range(runs):
                "restartPolicy": "Never", "terminationGracePeriodSeconds": 0,
                "containers": [{"name": "main", "image": image,
                                "imagePullPolicy": "IfNotPresent",
-                               "command": ["sleep", "30"]}]}}}}
+                               "command": ["sh", "-c", "sleep 30"]}]}}}}
     # Watch first, from now, so no event is missed.
     rv = json.load(request("GET", f"{api}/api/v1/namespaces/default/pods?limit=1"))["metadata"]["resourceVersion"]
     watch = request("GET", f"{api}/api/v1/namespaces/default/pods?watch=1&resourceVersion={rv}"
@@ -39,6 +39,8 @@ for i in range(runs):
         if pod.get("status", {}).get("phase") == "Running":
             times.append((time.monotonic() - start) * 1000)
             break
+    else:
+        sys.exit(f"run {i + 1}: the Pod never ran: {json.dumps(pod.get('status'))}")
     watch.close()
     print(f"run {i + 1}: {times[-1]:.0f} ms", flush=True)
     request("DELETE", f"{base}/{name}", {"propagationPolicy": "Background"}).read()

@@ -526,3 +526,107 @@ fn uuid_like() -> String {
             .map_or(0, |d| d.as_nanos())
     )
 }
+
+#[tokio::test]
+async fn jobs_are_validated_discovered_and_orphaned_as_kubernetes_does() -> anyhow::Result<()> {
+    let env = JobsEnv::start_without_engine().await?;
+    let ns = env.namespace("api").await?;
+    let client = env.kube();
+    // Discovery lists batch/v1 jobs and the pods/log subresource.
+    let batch = env.kube_get("/apis/batch/v1").await?;
+    let names: Vec<&str> = batch["resources"]
+        .as_array()
+        .context("resources")?
+        .iter()
+        .filter_map(|r| r["name"].as_str())
+        .collect();
+    assert_eq!(names, vec!["jobs", "jobs/status"]);
+    let core = env.kube_get("/api/v1").await?;
+    assert!(
+        core["resources"]
+            .as_array()
+            .context("resources")?
+            .iter()
+            .any(|r| r["name"] == "pods/log")
+    );
+
+    // Validation: 422 with one cause per invalid field.
+    let jobs: Api<Job> = Api::namespaced(client.clone(), &ns);
+    let mut bad = job("bad", "busybox:1", &["true"]);
+    bad["spec"]["template"]["spec"]["restartPolicy"] = "Always".into();
+    bad["spec"]["completionMode"] = "Indexed".into();
+    // With parallelism given, completions is not defaulted.
+    bad["spec"]["parallelism"] = 2.into();
+    let err = jobs
+        .create(&PostParams::default(), &serde_json::from_value(bad)?)
+        .await
+        .err()
+        .context("an invalid Job was accepted")?;
+    let kube::Error::Api(status) = err else {
+        anyhow::bail!("not an API error: {err}");
+    };
+    assert_eq!((status.code, status.reason.as_str()), (422, "Invalid"));
+    assert!(status.message.contains(
+        "spec.template.spec.restartPolicy: Unsupported value: \"Always\": supported values: \"OnFailure\", \"Never\""
+    ), "{}", status.message);
+    assert!(
+        status
+            .message
+            .contains("spec.completions: Required value: when completion mode is Indexed"),
+        "{}",
+        status.message
+    );
+
+    // Orphan (batch/v1's default) keeps the Pods and drops their owner.
+    jobs.create(
+        &PostParams::default(),
+        &serde_json::from_value(job("kept", "busybox:1", &["true"]))?,
+    )
+    .await?;
+    let pods = eventually(Duration::from_secs(30), || async {
+        let pods = pods_of(&client, &ns, "kept").await?;
+        ensure!(!pods.is_empty(), "no pod yet");
+        Ok(pods)
+    })
+    .await?;
+    jobs.delete("kept", &DeleteParams::default()).await?;
+    let name = pods[0].metadata.name.clone().context("a name")?;
+    let orphan = Api::<Pod>::namespaced(client.clone(), &ns)
+        .get(&name)
+        .await?;
+    assert!(
+        orphan
+            .metadata
+            .owner_references
+            .unwrap_or_default()
+            .is_empty()
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_finished_job_goes_with_its_pods_after_its_ttl() -> anyhow::Result<()> {
+    let env = JobsEnv::start().await?;
+    let ns = env.namespace("ttl").await?;
+    let jobs: Api<Job> = Api::namespaced(env.kube(), &ns);
+    let mut j = job("brief", &env.image, &["sh", "-c", "echo done"]);
+    j["spec"]["ttlSecondsAfterFinished"] = 2.into();
+    jobs.create(&PostParams::default(), &serde_json::from_value(j)?)
+        .await?;
+    eventually(Duration::from_secs(60), || async {
+        let j = jobs.get("brief").await?;
+        condition(&j, "Complete").context("not complete yet")?;
+        Ok(())
+    })
+    .await?;
+    eventually(Duration::from_secs(30), || async {
+        ensure!(jobs.get_opt("brief").await?.is_none(), "still there");
+        ensure!(
+            pods_of(&env.kube(), &ns, "brief").await?.is_empty(),
+            "pods left"
+        );
+        Ok(())
+    })
+    .await?;
+    env.assert_clean().await
+}

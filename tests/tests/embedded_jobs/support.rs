@@ -176,6 +176,21 @@ impl JobsEnv {
             .await?)
     }
 
+    /// A JSON document of the embedded API (as kube's client would get it).
+    pub async fn kube_get(&self, path: &str) -> anyhow::Result<Value> {
+        let base = self
+            .berth
+            .kube_url
+            .clone()
+            .context("no embedded API address")?;
+        Ok(berth_tests::http()
+            .get(format!("{base}{path}"))
+            .send()
+            .await?
+            .json()
+            .await?)
+    }
+
     /// A fresh namespace holding the Secret `pull` with the registry's credentials.
     pub async fn namespace(&self, prefix: &str) -> anyhow::Result<String> {
         let name = format!(

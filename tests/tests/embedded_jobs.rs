@@ -630,3 +630,35 @@ async fn a_finished_job_goes_with_its_pods_after_its_ttl() -> anyhow::Result<()>
     .await?;
     env.assert_clean().await
 }
+
+#[tokio::test]
+async fn the_container_gets_its_limits_and_no_privileges() -> anyhow::Result<()> {
+    let env = JobsEnv::start().await?;
+    let ns = env.namespace("limits").await?;
+    let jobs: Api<Job> = Api::namespaced(env.kube(), &ns);
+    let script = "cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes; \
+                  (cat /sys/fs/cgroup/cpu.max 2>/dev/null || cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us) | cut -d' ' -f1; \
+                  grep -E '^(CapEff|NoNewPrivs)' /proc/self/status | tr -s '\\t' ' '; \
+                  test -e /var/run/secrets && echo token || echo no-token";
+    let mut j = job("limited", &env.image, &["sh", "-c", script]);
+    j["spec"]["template"]["spec"]["containers"][0]["resources"] =
+        json!({"limits": {"memory": "16Mi", "cpu": "500m"}});
+    jobs.create(&PostParams::default(), &serde_json::from_value(j)?)
+        .await?;
+    eventually(Duration::from_secs(60), || async {
+        let j = jobs.get("limited").await?;
+        condition(&j, "Complete").context("not complete yet")?;
+        Ok(())
+    })
+    .await?;
+    let pod = pods_of(&env.kube(), &ns, "limited").await?;
+    let name = pod[0].metadata.name.clone().unwrap_or_default();
+    let log = Api::<Pod>::namespaced(env.kube(), &ns)
+        .logs(&name, &LogParams::default())
+        .await?;
+    assert_eq!(
+        log,
+        "16777216\n50000\nCapEff: 0000000000000000\nNoNewPrivs: 1\nno-token\n"
+    );
+    env.assert_clean().await
+}

@@ -160,7 +160,9 @@ impl Engine {
             c.arg("--env-file").arg(f);
         }
         if let Some(m) = s.memory_bytes {
-            c.arg(format!("--memory={m}b"));
+            // No swap beyond the limit, as on a Kubernetes node.
+            c.arg(format!("--memory={m}b"))
+                .arg(format!("--memory-swap={m}b"));
         }
         if let Some(cpus) = s.cpus {
             c.arg(format!("--cpus={cpus}"));

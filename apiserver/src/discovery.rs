@@ -53,13 +53,25 @@ fn api_resource(r: &ResourceType) -> Vec<Value> {
         main["shortNames"] = json!(r.short_names);
     }
     let mut out = vec![main];
-    if matches!(r.flavor, Flavor::Namespace | Flavor::Custom) {
+    if matches!(
+        r.flavor,
+        Flavor::Namespace | Flavor::Custom | Flavor::Pod | Flavor::Job
+    ) {
         out.push(json!({
             "name": format!("{}/status", r.plural),
             "singularName": "",
             "namespaced": r.namespaced,
             "kind": r.kind,
             "verbs": ["get", "patch", "update"],
+        }));
+    }
+    if r.flavor == Flavor::Pod {
+        out.push(json!({
+            "name": "pods/log",
+            "singularName": "",
+            "namespaced": true,
+            "kind": "Pod",
+            "verbs": ["get"],
         }));
     }
     if r.flavor == Flavor::Namespace {
@@ -87,10 +99,18 @@ pub fn core_resources() -> Value {
     resource_list("v1", &resource::core_resources())
 }
 
-/// Custom resources by group and version: Berth's, plus any unregistered ones
+/// Named groups by version: the built-in `batch`, Berth's custom resources, plus any unregistered ones
 /// that have objects (so `kubectl get widgets.example.com` works too).
 pub fn custom_groups(state: &State) -> BTreeMap<String, BTreeMap<String, Vec<ResourceType>>> {
     let mut groups: BTreeMap<String, BTreeMap<String, Vec<ResourceType>>> = BTreeMap::new();
+    for r in resource::builtin_group_resources() {
+        groups
+            .entry(r.group.clone())
+            .or_default()
+            .entry(r.version.clone())
+            .or_default()
+            .push(r);
+    }
     groups
         .entry(BERTH_GROUP.into())
         .or_default()
@@ -101,7 +121,7 @@ pub fn custom_groups(state: &State) -> BTreeMap<String, BTreeMap<String, Vec<Res
         .collect();
     learned.sort();
     for gr in learned {
-        if gr.group == BERTH_GROUP {
+        if gr.group == BERTH_GROUP || resource::is_builtin_group(&gr.group) {
             continue;
         }
         let Some((_, obj)) = state.range(gr, None, None).next() else {

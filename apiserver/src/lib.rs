@@ -16,13 +16,17 @@
 mod audit;
 mod discovery;
 mod handlers;
+mod jobs;
 mod meta;
 mod namespace_controller;
 mod openapi;
 mod patch;
+mod pods;
 mod protobuf;
+mod protobuf_batch;
 mod resource;
 mod routes;
+mod runner;
 mod schema;
 mod selector;
 mod status;
@@ -38,7 +42,9 @@ use std::path::Path;
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use serde_json::json;
 
+use self::pods::logs::LogHub;
 use self::resource::GroupResource;
+pub use self::runner::engine::Engine as ContainerEngine;
 use self::schema::Schemas;
 use self::store::Store;
 pub use self::store::StoreError;
@@ -69,10 +75,23 @@ pub enum EmbeddedError {
     Init(String),
 }
 
+/// How the embedded server runs the Pods of Jobs.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// The container engine; None: Pods are stored and stay Pending.
+    pub engine: Option<ContainerEngine>,
+    /// Most containers running at once (0: the number of CPUs).
+    pub max_running_pods: usize,
+    /// Registries (`HOST:PORT`) the engine may pull from over plain HTTP.
+    pub insecure_registries: Vec<String>,
+}
+
 /// The embedded API server. Cheap to clone (an `Arc` inside).
 #[derive(Clone)]
 pub struct EmbeddedApiServer {
     store: Store,
+    logs: LogHub,
+    can_run_pods: bool,
 }
 
 impl std::fmt::Debug for EmbeddedApiServer {
@@ -90,6 +109,16 @@ impl EmbeddedApiServer {
     ///
     /// A new store gets the `default` namespace, as every cluster has one.
     pub fn open(data_dir: &Path, crds: &[CustomResourceDefinition]) -> Result<Self, EmbeddedError> {
+        Self::open_with(data_dir, crds, RunOptions::default())
+    }
+
+    /// [`Self::open`], and also runs Jobs: starts the job controller and the
+    /// pod runner with `run` (without an engine, Pods stay Pending and say why).
+    pub fn open_with(
+        data_dir: &Path,
+        crds: &[CustomResourceDefinition],
+        run: RunOptions,
+    ) -> Result<Self, EmbeddedError> {
         tokio::runtime::Handle::try_current().map_err(|_| EmbeddedError::NoRuntime)?;
         std::fs::create_dir_all(data_dir).map_err(|source| EmbeddedError::DataDir {
             path: data_dir.display().to_string(),
@@ -108,12 +137,40 @@ impl EmbeddedApiServer {
             create_default_namespace(&store).map_err(|e| EmbeddedError::Init(e.to_string()))?;
         }
         namespace_controller::spawn(&store);
-        Ok(Self { store })
+        jobs::controller::spawn(&store);
+        let logs = LogHub::default();
+        let can_run_pods = run.engine.is_some();
+        let max_running = if run.max_running_pods == 0 {
+            std::thread::available_parallelism().map_or(1, usize::from)
+        } else {
+            run.max_running_pods
+        };
+        runner::spawn(
+            &store,
+            logs.clone(),
+            runner::RunnerConfig {
+                engine: run.engine,
+                max_running,
+                insecure_registries: run.insecure_registries,
+                work_dir: data_dir.join("runner"),
+                instance: instance_id(data_dir)?,
+            },
+        );
+        Ok(Self {
+            store,
+            logs,
+            can_run_pods,
+        })
+    }
+
+    /// Whether Pods run here (a container engine was given).
+    pub fn can_run_pods(&self) -> bool {
+        self.can_run_pods
     }
 
     /// The Kubernetes REST API as an axum Router (relative paths: /api, /apis, /version, ...).
     pub fn router(&self) -> axum::Router {
-        routes::router(self.store.clone())
+        routes::router(self.store.clone(), self.logs.clone())
     }
 
     /// A `kube::Client` that talks to [`Self::router`] in-process, without TCP.
@@ -121,6 +178,23 @@ impl EmbeddedApiServer {
         let router = self.router().layer(axum::Extension(audit::Caller::Backend));
         kube::Client::new(router, "default")
     }
+}
+
+/// This data directory's identity, labelled on the containers it starts
+/// (kept in `runner-instance`, made on first use).
+fn instance_id(data_dir: &Path) -> Result<String, EmbeddedError> {
+    let path = data_dir.join("runner-instance");
+    if let Ok(id) = std::fs::read_to_string(&path)
+        && !id.trim().is_empty()
+    {
+        return Ok(id.trim().to_string());
+    }
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    std::fs::write(&path, &id).map_err(|source| EmbeddedError::DataDir {
+        path: path.display().to_string(),
+        source,
+    })?;
+    Ok(id)
 }
 
 fn create_default_namespace(store: &Store) -> Result<(), status::ApiError> {

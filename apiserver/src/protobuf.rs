@@ -3,7 +3,7 @@
 //! kubectl (1.3x) writes built-in objects as `application/vnd.kubernetes.protobuf`
 //! (`kubectl create namespace|secret|configmap`) and does not fall back to
 //! JSON on 415, so request bodies of Namespaces, Secrets and ConfigMaps are
-//! decoded here into the JSON the rest of the server works with. Responses
+//! decoded here (Jobs in [`super::protobuf_batch`]) into the JSON the rest of the server works with. Responses
 //! stay JSON (kubectl also accepts JSON). Fields the server sets itself
 //! (uid, timestamps, status) are skipped. Errors name only positions, never
 //! content (a Secret's values pass through here).
@@ -20,7 +20,7 @@ pub const MEDIA_TYPE: &str = "application/vnd.kubernetes.protobuf";
 
 const MAGIC: &[u8] = b"k8s\x00";
 
-enum Field<'a> {
+pub(crate) enum Field<'a> {
     Varint(u64),
     Bytes(&'a [u8]),
     Fixed,
@@ -44,7 +44,7 @@ fn varint(buf: &[u8], pos: &mut usize) -> Result<u64, ApiError> {
 }
 
 /// Splits a message into `(field number, value)` pairs.
-fn fields(buf: &[u8]) -> Result<Vec<(u64, Field<'_>)>, ApiError> {
+pub(crate) fn fields(buf: &[u8]) -> Result<Vec<(u64, Field<'_>)>, ApiError> {
     let mut pos = 0;
     let mut out = Vec::new();
     while pos < buf.len() {
@@ -77,7 +77,7 @@ fn fields(buf: &[u8]) -> Result<Vec<(u64, Field<'_>)>, ApiError> {
 }
 
 /// Inserts a string field unless empty (proto3-style defaults mean "unset").
-fn put_str(map: &mut Map<String, Value>, key: &str, b: &[u8]) -> Result<(), ApiError> {
+pub(crate) fn put_str(map: &mut Map<String, Value>, key: &str, b: &[u8]) -> Result<(), ApiError> {
     let s = string(b)?;
     if !s.is_empty() {
         map.insert(key.into(), s.into());
@@ -85,12 +85,12 @@ fn put_str(map: &mut Map<String, Value>, key: &str, b: &[u8]) -> Result<(), ApiE
     Ok(())
 }
 
-fn string(b: &[u8]) -> Result<String, ApiError> {
+pub(crate) fn string(b: &[u8]) -> Result<String, ApiError> {
     String::from_utf8(b.to_vec()).map_err(|_| bad("a string field is not UTF-8"))
 }
 
 /// A `map<string, string>` (or `map<string, bytes>` when `binary`, as base64) entry.
-fn map_entry(b: &[u8], binary: bool) -> Result<(String, Value), ApiError> {
+pub(crate) fn map_entry(b: &[u8], binary: bool) -> Result<(String, Value), ApiError> {
     let mut key = String::new();
     let mut value = Value::String(String::new());
     for (n, f) in fields(b)? {
@@ -132,7 +132,7 @@ fn owner_reference(b: &[u8]) -> Result<Value, ApiError> {
     Ok(Value::Object(o))
 }
 
-fn object_meta(b: &[u8]) -> Result<Value, ApiError> {
+pub(crate) fn object_meta(b: &[u8]) -> Result<Value, ApiError> {
     let mut md = Map::new();
     let mut labels = Map::new();
     let mut annotations = Map::new();
@@ -265,7 +265,7 @@ pub fn to_json(body: &[u8], rt: &ResourceType) -> Result<Vec<u8>, ApiError> {
             "the body of the request was in an unknown format - accepted media types include: application/json".into(),
         )
     };
-    if rt.flavor == Flavor::Custom {
+    if matches!(rt.flavor, Flavor::Custom | Flavor::Pod) {
         return Err(unsupported());
     }
     let unknown = body
@@ -296,7 +296,8 @@ pub fn to_json(body: &[u8], rt: &ResourceType) -> Result<Vec<u8>, ApiError> {
         Flavor::Namespace => namespace(raw, &mut obj)?,
         Flavor::Secret => secret(raw, &mut obj)?,
         Flavor::ConfigMap => configmap(raw, &mut obj)?,
-        Flavor::Custom => return Err(unsupported()),
+        Flavor::Job => super::protobuf_batch::job(raw, &mut obj)?,
+        Flavor::Custom | Flavor::Pod => return Err(unsupported()),
     }
     serde_json::to_vec(&Value::Object(obj)).map_err(|e| ApiError::Internal(e.to_string()))
 }

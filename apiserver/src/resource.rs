@@ -50,6 +50,10 @@ pub enum Flavor {
     Namespace,
     Secret,
     ConfigMap,
+    /// `v1` Pods: run by the pod runner, with a `log` subresource.
+    Pod,
+    /// `batch/v1` Jobs: run by the job controller.
+    Job,
     /// A custom resource: no schema, `generation` tracked, `resourceVersion`
     /// required on update, strategic merge patch refused.
     Custom,
@@ -107,6 +111,7 @@ impl ResourceType {
         let short_names: &'static [&'static str] = match plural {
             "namespaces" => &["ns"],
             "configmaps" => &["cm"],
+            "pods" => &["po"],
             _ => &[],
         };
         Self {
@@ -152,8 +157,39 @@ pub fn core_resources() -> Vec<ResourceType> {
             false,
             Flavor::Namespace,
         ),
+        ResourceType::core("pods", "pod", "Pod", true, Flavor::Pod),
         ResourceType::core("secrets", "secret", "Secret", true, Flavor::Secret),
     ]
+}
+
+/// The built-in API groups served besides the core group: `batch/v1`.
+pub const BATCH_GROUP: &str = "batch";
+pub const BATCH_VERSION: &str = "v1";
+
+/// The built-in resources of named groups (`batch/v1` Jobs).
+pub fn builtin_group_resources() -> Vec<ResourceType> {
+    vec![ResourceType {
+        group: BATCH_GROUP.into(),
+        version: BATCH_VERSION.into(),
+        plural: "jobs".into(),
+        singular: "job".into(),
+        kind: "Job".into(),
+        namespaced: true,
+        flavor: Flavor::Job,
+        short_names: &[],
+    }]
+}
+
+/// Whether `group` is a built-in named group (not a custom resource's).
+pub fn is_builtin_group(group: &str) -> bool {
+    group == BATCH_GROUP
+}
+
+/// Resolves a built-in resource of a named group; None for other versions.
+pub fn builtin(group: &str, version: &str, plural: &str) -> Option<ResourceType> {
+    builtin_group_resources()
+        .into_iter()
+        .find(|r| r.group == group && r.version == version && r.plural == plural)
 }
 
 /// Berth's registered custom resources (`berth.dev/v1alpha1`).
@@ -225,6 +261,11 @@ mod tests {
         assert_eq!(g.kind, "");
         assert_eq!(g.api_version(), "example.com/v1");
         assert_eq!(core("namespaces").map(|r| r.namespaced), Some(false));
-        assert!(core("pods").is_none());
+        assert_eq!(core("pods").map(|r| r.flavor), Some(Flavor::Pod));
+        assert_eq!(
+            builtin("batch", "v1", "jobs").map(|r| r.kind),
+            Some("Job".into())
+        );
+        assert!(builtin("batch", "v2", "jobs").is_none());
     }
 }

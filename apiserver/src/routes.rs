@@ -19,6 +19,7 @@ use super::audit;
 use super::discovery;
 use super::handlers::{self, Params, Part, Target, json_response};
 use super::openapi;
+use super::pods::logs::LogHub;
 use super::protobuf;
 use super::resource::{self, ResourceType};
 use super::status::ApiError;
@@ -29,8 +30,11 @@ use super::watch;
 /// Largest request body accepted (Kubernetes' limit is 3 MiB too).
 pub const MAX_BODY_BYTES: usize = 3 * 1024 * 1024;
 
-pub fn router(store: Store) -> Router {
-    Router::new().fallback(dispatch).with_state(store)
+pub fn router(store: Store, logs: LogHub) -> Router {
+    Router::new()
+        .fallback(dispatch)
+        .with_state(store)
+        .layer(axum::Extension(logs))
 }
 
 async fn dispatch(State(store): State<Store>, req: Request) -> Response {
@@ -140,6 +144,11 @@ async fn handle(store: &Store, req: Request) -> Result<Response, ApiError> {
         .map_err(|e| ApiError::BadRequest(format!("invalid query: {e}")))?;
     let params = Params::from_pairs(&pairs)?;
     let method = req.method().clone();
+    let logs = req
+        .extensions()
+        .get::<LogHub>()
+        .cloned()
+        .unwrap_or_default();
     if tracing::enabled!(target: audit::TARGET, tracing::Level::DEBUG) {
         let (t, collection, sub) = match &addressed {
             Addressed::Collection(t) => (t, true, None),
@@ -200,7 +209,10 @@ async fn handle(store: &Store, req: Request) -> Result<Response, ApiError> {
                         handlers::get(store, &t, &name)
                     }
                 }
-                (Method::PUT, _) => handlers::update(store, t, &name, part, &params, &body).await,
+                (Method::GET, Part::Log) => handlers::pod_log(store, &logs, &t, &name, &pairs),
+                (Method::PUT, Part::Main | Part::Status | Part::Finalize) => {
+                    handlers::update(store, t, &name, part, &params, &body).await
+                }
                 (Method::PATCH, Part::Main | Part::Status) => {
                     handlers::patch(store, t, &name, part, &params, &content_type, body).await
                 }
@@ -256,6 +268,15 @@ fn address_custom(
     version: &str,
     rest: &[&str],
 ) -> Result<Addressed, ApiError> {
+    if resource::is_builtin_group(group) {
+        let rt =
+            |plural: &str| resource::builtin(group, version, plural).ok_or(ApiError::NoSuchPath);
+        return match rest {
+            ["namespaces", ns, plural, tail @ ..] => namespaced(rt(plural)?, ns, tail),
+            [plural, tail @ ..] => cluster_or_all(rt(plural)?, tail),
+            [] => Err(ApiError::NoSuchPath),
+        };
+    }
     if !resource::is_group_like(group) || !resource::is_plural_like(version) {
         return Err(ApiError::NoSuchPath);
     }

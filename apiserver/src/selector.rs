@@ -286,7 +286,9 @@ impl FieldSelector {
             let field = field.trim();
             let supported = matches!(field, "metadata.name" | "metadata.namespace")
                 || (rt.flavor == Flavor::Secret && field == "type")
-                || (rt.flavor == Flavor::Namespace && field == "status.phase");
+                || (matches!(rt.flavor, Flavor::Namespace | Flavor::Pod)
+                    && field == "status.phase")
+                || (rt.flavor == Flavor::Pod && field == "spec.nodeName");
             if !supported {
                 return Err(SelectorError::UnsupportedField(field.to_string()));
             }
@@ -308,6 +310,10 @@ impl FieldSelector {
                 "status.phase" => obj
                     .get("status")
                     .and_then(|s| s.get("phase"))
+                    .and_then(Value::as_str)
+                    .unwrap_or(""),
+                "spec.nodeName" => obj
+                    .pointer("/spec/nodeName")
                     .and_then(Value::as_str)
                     .unwrap_or(""),
                 _ => "",

@@ -30,6 +30,8 @@ use super::status::ApiError;
 
 const OBJECTS: TableDefinition<&str, &[u8]> = TableDefinition::new("objects");
 const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
+/// Pods' container logs, keyed `namespace/pod/container/attempt` (see `pods::logs`).
+const LOGS: TableDefinition<&str, &[u8]> = TableDefinition::new("logs");
 const REVISION_KEY: &str = "revision";
 
 /// How many changes the watch history keeps.
@@ -348,6 +350,7 @@ impl Store {
             let tx = db.begin_write().map_err(|e| open_err(e.into()))?;
             tx.open_table(OBJECTS).map_err(|e| open_err(e.into()))?;
             tx.open_table(META).map_err(|e| open_err(e.into()))?;
+            tx.open_table(LOGS).map_err(|e| open_err(e.into()))?;
             tx.commit().map_err(|e| open_err(e.into()))?;
         }
         let rtx = db.begin_read().map_err(|e| open_err(e.into()))?;
@@ -422,6 +425,51 @@ impl Store {
         F: FnOnce(&mut WriteTx<'_>) -> Result<T, ApiError>,
     {
         write_blocking(&self.inner, f)
+    }
+
+    /// Stores (replaces) one log under `key`; blocking, like [`Self::write_blocking`].
+    /// Logs are not objects: no revision, no watch event.
+    pub fn put_log(&self, key: &str, data: &[u8]) -> Result<(), ApiError> {
+        let db = self.inner.db.lock().unwrap_or_else(PoisonError::into_inner);
+        let wtx = db.begin_write().map_err(redb::Error::from)?;
+        {
+            let mut logs = wtx.open_table(LOGS).map_err(redb::Error::from)?;
+            logs.insert(key, data).map_err(redb::Error::from)?;
+        }
+        wtx.commit().map_err(redb::Error::from)?;
+        Ok(())
+    }
+
+    /// One stored log.
+    pub fn get_log(&self, key: &str) -> Result<Option<Vec<u8>>, ApiError> {
+        let db = self.inner.db.lock().unwrap_or_else(PoisonError::into_inner);
+        let rtx = db.begin_read().map_err(redb::Error::from)?;
+        let logs = rtx.open_table(LOGS).map_err(redb::Error::from)?;
+        Ok(logs
+            .get(key)
+            .map_err(redb::Error::from)?
+            .map(|g| g.value().to_vec()))
+    }
+
+    /// Removes every log whose key starts with `prefix`.
+    pub fn delete_logs(&self, prefix: &str) -> Result<(), ApiError> {
+        let db = self.inner.db.lock().unwrap_or_else(PoisonError::into_inner);
+        let wtx = db.begin_write().map_err(redb::Error::from)?;
+        {
+            let mut logs = wtx.open_table(LOGS).map_err(redb::Error::from)?;
+            let keys: Vec<String> = logs
+                .range(prefix..)
+                .map_err(redb::Error::from)?
+                .map_while(Result::ok)
+                .map(|(k, _)| k.value().to_string())
+                .take_while(|k| k.starts_with(prefix))
+                .collect();
+            for k in keys {
+                logs.remove(k.as_str()).map_err(redb::Error::from)?;
+            }
+        }
+        wtx.commit().map_err(redb::Error::from)?;
+        Ok(())
     }
 
     /// Runs `f` as the single writer; its changes are committed durably and

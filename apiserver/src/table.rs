@@ -76,6 +76,38 @@ fn row(rt: &ResourceType, obj: &Value) -> Value {
             count(obj.get("data")) + count(obj.get("binaryData")),
             age
         ]),
+        Flavor::Job => json!([
+            name,
+            job_status(obj),
+            job_completions(obj),
+            job_duration(obj),
+            age
+        ]),
+        Flavor::Pod => {
+            let ready = obj
+                .pointer("/status/containerStatuses")
+                .and_then(Value::as_array)
+                .map_or(0, |cs| {
+                    cs.iter()
+                        .filter(|c| c.get("ready") == Some(&Value::Bool(true)))
+                        .count()
+                });
+            let total = obj
+                .pointer("/spec/containers")
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
+            let restarts = obj
+                .pointer("/status/containerStatuses/0/restartCount")
+                .and_then(Value::as_u64)
+                .unwrap_or(0);
+            json!([
+                name,
+                format!("{ready}/{total}"),
+                pod_status(obj),
+                restarts,
+                age
+            ])
+        }
         Flavor::Custom => json!([name, age]),
     };
     json!({"cells": cells, "object": obj})
@@ -116,8 +148,128 @@ fn columns(rt: &ResourceType) -> Value {
             ),
             age
         ]),
+        Flavor::Job => json!([
+            name,
+            column("Status", "string", "", "Status of the job."),
+            column(
+                "Completions",
+                "string",
+                "",
+                "The desired number of successfully finished pods the job should be run with."
+            ),
+            column(
+                "Duration",
+                "string",
+                "",
+                "Time required to complete the job."
+            ),
+            age
+        ]),
+        Flavor::Pod => json!([
+            name,
+            column(
+                "Ready",
+                "string",
+                "",
+                "The aggregate readiness state of this pod for accepting traffic."
+            ),
+            column(
+                "Status",
+                "string",
+                "",
+                "The aggregate status of the containers in this pod."
+            ),
+            column(
+                "Restarts",
+                "string",
+                "",
+                "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted."
+            ),
+            age
+        ]),
         Flavor::Custom => json!([name, age]),
     }
+}
+
+fn condition_true(obj: &Value, ty: &str) -> bool {
+    obj.pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .is_some_and(|cs| {
+            cs.iter().any(|c| {
+                c.get("type").and_then(Value::as_str) == Some(ty)
+                    && c.get("status").and_then(Value::as_str) == Some("True")
+            })
+        })
+}
+
+/// kubectl's Job status column.
+fn job_status(obj: &Value) -> &'static str {
+    if condition_true(obj, "Complete") {
+        "Complete"
+    } else if condition_true(obj, "Failed") {
+        "Failed"
+    } else if condition_true(obj, "FailureTarget") {
+        "FailureTarget"
+    } else if condition_true(obj, "SuccessCriteriaMet") {
+        "SuccessCriteriaMet"
+    } else if obj.pointer("/spec/suspend") == Some(&Value::Bool(true)) {
+        "Suspended"
+    } else {
+        "Running"
+    }
+}
+
+fn job_completions(obj: &Value) -> String {
+    let succeeded = obj
+        .pointer("/status/succeeded")
+        .and_then(Value::as_u64)
+        .unwrap_or(0);
+    match obj.pointer("/spec/completions").and_then(Value::as_u64) {
+        Some(c) => format!("{succeeded}/{c}"),
+        None => {
+            let p = obj
+                .pointer("/spec/parallelism")
+                .and_then(Value::as_u64)
+                .unwrap_or(1);
+            format!("{succeeded}/1 of {p}")
+        }
+    }
+}
+
+fn job_duration(obj: &Value) -> String {
+    let t = |k: &str| {
+        obj.pointer(k)
+            .and_then(Value::as_str)
+            .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+    };
+    let Some(start) = t("/status/startTime") else {
+        return String::new();
+    };
+    let end = t("/status/completionTime").unwrap_or_else(jiff::Timestamp::now);
+    let secs = (end.as_second() - start.as_second()).max(0);
+    if secs < 120 {
+        format!("{secs}s")
+    } else {
+        format!("{}m", secs / 60)
+    }
+}
+
+/// kubectl's Pod status column: a container's waiting or terminated reason, else the phase.
+fn pod_status(obj: &Value) -> String {
+    let state = obj.pointer("/status/containerStatuses/0/state");
+    let reason = state
+        .and_then(|s| {
+            s.pointer("/waiting/reason")
+                .or_else(|| s.pointer("/terminated/reason"))
+        })
+        .and_then(Value::as_str);
+    if let Some(r) = reason {
+        return r.to_string();
+    }
+    obj.pointer("/status/phase")
+        .and_then(Value::as_str)
+        .unwrap_or("Pending")
+        .to_string()
 }
 
 /// A Table of list items.

@@ -87,6 +87,16 @@ pub struct ServeArgs {
     )]
     pub insecure_registries: Vec<String>,
 
+    /// The container engine that runs the embedded API's Pods (Jobs): the
+    /// path of podman or docker, or `none` to run nothing. Default: podman,
+    /// else docker, found on `PATH`. Unused with a cluster.
+    #[arg(long, env = "BERTH_CONTAINER_ENGINE", value_name = "PATH|none")]
+    pub container_engine: Option<std::path::PathBuf>,
+
+    /// Most Pods the embedded API runs at once (default: the number of CPUs).
+    #[arg(long, env = "BERTH_MAX_RUNNING_PODS", value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub max_running_pods: Option<u16>,
+
     /// Origin of a portal allowed to embed the console in an iframe
     /// (`https://portal.example.com`); repeatable. None: the console cannot
     /// be framed at all.

@@ -15,7 +15,7 @@ use anyhow::Context;
 use kube::config::{KubeConfigOptions, Kubeconfig};
 
 use crate::cli::ServeArgs;
-use berth_apiserver::EmbeddedApiServer;
+use berth_apiserver::{ContainerEngine, EmbeddedApiServer, RunOptions};
 
 use crate::resources::crds;
 
@@ -66,7 +66,7 @@ impl Cluster {
     pub async fn connect(args: &ServeArgs) -> anyhow::Result<Self> {
         let source = Source::select(args);
         let config = match &source {
-            Source::Embedded => return Self::embedded(&args.data_dir),
+            Source::Embedded => return Self::embedded(args),
             Source::KubeconfigFlag(path) => {
                 let kubeconfig = Kubeconfig::read_from(path)
                     .with_context(|| format!("reading kubeconfig {}", path.display()))?;
@@ -93,11 +93,30 @@ impl Cluster {
         })
     }
 
-    fn embedded(data_dir: &Path) -> anyhow::Result<Self> {
+    fn embedded(args: &ServeArgs) -> anyhow::Result<Self> {
+        let data_dir = args.data_dir.as_path();
         std::fs::create_dir_all(data_dir)
             .with_context(|| format!("creating data directory {}", data_dir.display()))?;
         let crds = crds::committed().context("loading the committed CRD manifests")?;
-        let server = EmbeddedApiServer::open(data_dir, &crds).with_context(|| {
+        let engine = match args.container_engine.as_deref() {
+            Some(p) if p.as_os_str() == "none" => None,
+            Some(p) => Some(ContainerEngine::at(p.to_path_buf())),
+            None => ContainerEngine::find_on_path(),
+        };
+        match &engine {
+            Some(e) => {
+                tracing::info!(engine = %e.path.display(), "the embedded API runs Pods with this container engine")
+            }
+            None => tracing::warn!(
+                "no container engine: the embedded API stores Jobs but does not run them"
+            ),
+        }
+        let run = RunOptions {
+            engine,
+            max_running_pods: args.max_running_pods.map_or(0, usize::from),
+            insecure_registries: args.insecure_registries.clone(),
+        };
+        let server = EmbeddedApiServer::open_with(data_dir, &crds, run).with_context(|| {
             format!(
                 "opening the embedded Kubernetes API in {}",
                 data_dir.display()
@@ -108,6 +127,14 @@ impl Cluster {
             client: server.client(),
             embedded: Some(server),
         })
+    }
+
+    /// Whether Jobs run: always on a cluster, on the embedded API only with
+    /// a container engine.
+    pub fn jobs_can_run(&self) -> bool {
+        self.embedded
+            .as_ref()
+            .is_none_or(EmbeddedApiServer::can_run_pods)
     }
 
     /// `embedded` or `cluster`, for the UI and the logs.

@@ -92,6 +92,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             allowed_portal_origins: args.allowed_frame_ancestors.clone(),
             cluster_mode: cluster.mode().to_owned(),
             restore_window_seconds: restore_window.as_secs(),
+            jobs_can_run: cluster.jobs_can_run(),
         },
         credentials: CredentialService::new(cluster.client.clone()),
         job_templates: JobTemplateService::new(cluster.client.clone()),

@@ -19,4 +19,8 @@ pub struct UiConfig {
     /// seconds; 0 when deletion is always permanent.
     #[serde(default)]
     pub restore_window_seconds: u64,
+    /// Whether Jobs can run: always on a cluster; on the embedded API only
+    /// when a container engine (podman or docker) is on this machine.
+    #[serde(default)]
+    pub jobs_can_run: bool,
 }

@@ -11,6 +11,7 @@ use anyhow::{Context, bail};
 use tempfile::TempDir;
 
 pub mod oidc;
+pub mod podman;
 pub mod registry;
 
 /// What precedes the first administrator's password on stdout.

@@ -14,6 +14,7 @@
 //! `metav1.Status`.
 
 mod audit;
+mod commit;
 mod discovery;
 mod handlers;
 mod meta;
@@ -109,6 +110,13 @@ impl EmbeddedApiServer {
         }
         namespace_controller::spawn(&store);
         Ok(Self { store })
+    }
+
+    /// Bounds the watch history to `bytes` of JSON (default
+    /// [`store::HISTORY_MAX_BYTES`], 16 MiB); watches that fall further
+    /// behind get 410 Gone and re-list.
+    pub fn set_watch_history_budget(&self, bytes: usize) {
+        self.store.set_history_budget(bytes);
     }
 
     /// The Kubernetes REST API as an axum Router (relative paths: /api, /apis, /version, ...).

@@ -14,6 +14,7 @@
 //! `metav1.Status`.
 
 mod audit;
+mod commit;
 mod discovery;
 mod handlers;
 mod jobs;
@@ -166,6 +167,13 @@ impl EmbeddedApiServer {
     /// Whether Pods run here (a container engine was given).
     pub fn can_run_pods(&self) -> bool {
         self.can_run_pods
+    }
+
+    /// Bounds the watch history to `bytes` of JSON (default
+    /// [`store::HISTORY_MAX_BYTES`], 16 MiB); watches that fall further
+    /// behind get 410 Gone and re-list.
+    pub fn set_watch_history_budget(&self, bytes: usize) {
+        self.store.set_history_budget(bytes);
     }
 
     /// The Kubernetes REST API as an axum Router (relative paths: /api, /apis, /version, ...).

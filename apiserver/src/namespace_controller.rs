@@ -95,20 +95,15 @@ fn reconcile(tx: &mut WriteTx<'_>, name: &str) -> Result<(), ApiError> {
         return Ok(());
     }
     let now = meta::now_rfc3339();
-    let state = tx.state();
-    let resources: Vec<GroupResource> = state
+    let resources: Vec<GroupResource> = tx
         .resources()
-        .filter(|gr| **gr != namespaces)
-        .cloned()
+        .into_iter()
+        .filter(|gr| *gr != namespaces)
         .collect();
     let mut remaining: BTreeMap<String, usize> = BTreeMap::new();
     let mut finalizers: BTreeMap<String, usize> = BTreeMap::new();
     for gr in resources {
-        let objects: Vec<_> = state
-            .range(&gr, Some(name), None)
-            .map(|(_, o)| o.clone())
-            .collect();
-        for o in objects {
+        for o in tx.list(&gr, Some(name)) {
             let fins = meta::finalizers(&o.value);
             let obj_name = meta::name(&o.value).to_string();
             if fins.is_empty() {

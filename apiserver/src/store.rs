@@ -3,39 +3,49 @@
 //! * One redb file holds every object (table `objects`, key
 //!   `group/resource/namespace/name`, value the object's JSON) and the store
 //!   revision (table `meta`). The whole file is loaded into memory at open.
-//! * Writes are serialized by one mutex (the single writer), committed with
-//!   redb's default immediate durability (fsync) and only then applied to the
-//!   in-memory index, so a write that was answered with 2xx survives `kill -9`.
+//! * Writes go to one committer thread ([`super::commit`]), which applies the
+//!   writes waiting for it in order and commits them together in one redb
+//!   transaction with immediate durability (fsync): group commit, as etcd
+//!   batches its writes. Only then are they applied to the in-memory index and
+//!   answered, so a write that was answered with 2xx survives `kill -9`.
 //! * Every object write takes the next value of ONE store-wide revision, used
 //!   as `metadata.resourceVersion`, like etcd's revision in Kubernetes.
-//! * An in-memory event history (the last [`HISTORY_MAX`] changes) feeds
+//! * An in-memory event history (the last [`HISTORY_MAX`] changes, and at most
+//!   [`HISTORY_MAX_BYTES`] of their JSON) feeds
 //!   watches that start from a `resourceVersion`; older starting points are
 //!   answered with 410 Expired, as Kubernetes' watch cache does. The history
 //!   starts empty at open, so watches from before a restart re-list.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::ops::Bound;
 use std::path::Path;
-use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard, Weak};
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, Weak};
 
 use bytes::Bytes;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use serde_json::Value;
 use tokio::sync::watch;
 
+use super::commit::{self, Committer};
 use super::meta;
 use super::resource::GroupResource;
 use super::schema::Schemas;
 use super::status::ApiError;
 
-const OBJECTS: TableDefinition<&str, &[u8]> = TableDefinition::new("objects");
-const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
+pub(crate) const OBJECTS: TableDefinition<&str, &[u8]> = TableDefinition::new("objects");
+pub(crate) const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
 /// Pods' container logs, keyed `namespace/pod/container/attempt` (see `pods::logs`).
 const LOGS: TableDefinition<&str, &[u8]> = TableDefinition::new("logs");
-const REVISION_KEY: &str = "revision";
+pub(crate) const REVISION_KEY: &str = "revision";
 
 /// How many changes the watch history keeps.
 pub const HISTORY_MAX: usize = 20_000;
+
+/// How many bytes of JSON (the objects after and before each change) the
+/// watch history keeps by default. The count alone let a few large objects
+/// changed often (an activity log, a big job template) hold gigabytes; a watch
+/// that falls further behind gets 410 Gone and re-lists, as on a cluster.
+pub const HISTORY_MAX_BYTES: usize = 16 * 1024 * 1024;
 
 /// `(namespace, name)`; the namespace is empty for cluster-scoped objects.
 pub type ObjKey = (String, String);
@@ -52,6 +62,13 @@ impl Stored {
     pub fn new(value: Value) -> Arc<Self> {
         let json = Bytes::from(serde_json::to_vec(&value).unwrap_or_default());
         Arc::new(Self { value, json })
+    }
+}
+
+impl Event {
+    /// What this event counts against the history's byte budget.
+    fn bytes(&self) -> usize {
+        self.object.json.len() + self.old.as_ref().map_or(0, |o| o.json.len())
     }
 }
 
@@ -86,14 +103,30 @@ pub struct Event {
 }
 
 /// The in-memory index.
-#[derive(Default)]
 pub struct State {
     revision: u64,
     objects: HashMap<GroupResource, BTreeMap<ObjKey, Arc<Stored>>>,
     history: VecDeque<Arc<Event>>,
+    /// The bytes of the events in `history` (see [`Event::bytes`]).
+    history_bytes: usize,
+    history_budget: usize,
     /// Events with a revision at or below this are no longer in the history.
     compacted: u64,
     kinds: HashMap<GroupResource, String>,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        Self {
+            revision: 0,
+            objects: HashMap::new(),
+            history: VecDeque::new(),
+            history_bytes: 0,
+            history_budget: HISTORY_MAX_BYTES,
+            compacted: 0,
+            kinds: HashMap::new(),
+        }
+    }
 }
 
 impl State {
@@ -146,7 +179,7 @@ impl State {
         Some(self.history.range(start..).cloned().collect())
     }
 
-    fn apply(&mut self, change: Change) {
+    pub(crate) fn apply(&mut self, change: Change) {
         let Change {
             rv,
             gr,
@@ -174,23 +207,36 @@ impl State {
                 .insert(key, object.clone());
         }
         self.revision = rv;
-        self.history.push_back(Arc::new(Event {
+        let event = Arc::new(Event {
             rv,
             gr,
             kind,
             object,
             old,
-        }));
-        while self.history.len() > HISTORY_MAX {
-            if let Some(e) = self.history.pop_front() {
-                self.compacted = e.rv;
-            }
+        });
+        self.history_bytes += event.bytes();
+        self.history.push_back(event);
+        self.trim_history();
+    }
+
+    /// Drops the oldest events until the history is within its count and
+    /// byte budgets; the newest event is kept whatever its size.
+    fn trim_history(&mut self) {
+        while self.history.len() > HISTORY_MAX
+            || (self.history_bytes > self.history_budget && self.history.len() > 1)
+        {
+            let Some(e) = self.history.pop_front() else {
+                break;
+            };
+            self.history_bytes -= e.bytes();
+            self.compacted = e.rv;
         }
     }
 }
 
-struct Change {
-    rv: u64,
+/// One change of a write, waiting for its commit.
+pub(crate) struct Change {
+    pub(crate) rv: u64,
     gr: GroupResource,
     key: ObjKey,
     kind: EventType,
@@ -198,20 +244,42 @@ struct Change {
     old: Option<Arc<Stored>>,
 }
 
-/// The view a write closure gets: current objects (including its own pending
-/// changes) and the operations that take a new revision each.
+/// Objects changed but not yet committed: `None` for a deletion.
+pub(crate) type Overlay = HashMap<(GroupResource, ObjKey), Option<Arc<Stored>>>;
+
+/// The view a write closure gets: current objects (including the changes of
+/// the writes before it in the same commit, and its own) and the operations
+/// that take a new revision each.
 pub struct WriteTx<'a> {
     state: &'a State,
     schemas: &'a Schemas,
+    /// The changes of the earlier writes of this commit.
+    batch: &'a Overlay,
     next_rev: u64,
     changes: Vec<Change>,
-    overlay: HashMap<(GroupResource, ObjKey), Option<Arc<Stored>>>,
+    overlay: Overlay,
 }
 
 impl<'a> WriteTx<'a> {
-    /// The committed state as of the start of this write (without pending changes).
-    pub fn state(&self) -> &'a State {
-        self.state
+    pub(crate) fn new(
+        state: &'a State,
+        schemas: &'a Schemas,
+        batch: &'a Overlay,
+        next_rev: u64,
+    ) -> Self {
+        Self {
+            state,
+            schemas,
+            batch,
+            next_rev,
+            changes: Vec::new(),
+            overlay: Overlay::new(),
+        }
+    }
+
+    /// This write's changes, and the revision the next write starts at.
+    pub(crate) fn into_parts(self) -> (Overlay, Vec<Change>, u64) {
+        (self.overlay, self.changes, self.next_rev)
     }
 
     /// The schemas custom resources are validated against.
@@ -221,10 +289,41 @@ impl<'a> WriteTx<'a> {
 
     pub fn get(&self, gr: &GroupResource, ns: &str, name: &str) -> Option<Arc<Stored>> {
         let key = (gr.clone(), (ns.to_string(), name.to_string()));
-        match self.overlay.get(&key) {
+        match self.overlay.get(&key).or_else(|| self.batch.get(&key)) {
             Some(pending) => pending.clone(),
             None => self.state.get(gr, ns, name).cloned(),
         }
+    }
+
+    /// The objects of a resource as this write sees them (pending changes
+    /// included), in key order, within one namespace or all.
+    pub fn list(&self, gr: &GroupResource, ns: Option<&str>) -> Vec<Arc<Stored>> {
+        let mut found: BTreeMap<ObjKey, Arc<Stored>> = self
+            .state
+            .range(gr, ns, None)
+            .map(|(k, o)| (k.clone(), o.clone()))
+            .collect();
+        for layer in [self.batch, &self.overlay] {
+            for ((g, key), pending) in layer {
+                if g != gr || ns.is_some_and(|ns| key.0 != ns) {
+                    continue;
+                }
+                match pending {
+                    Some(o) => found.insert(key.clone(), o.clone()),
+                    None => found.remove(key),
+                };
+            }
+        }
+        found.into_values().collect()
+    }
+
+    /// Every resource that has (or had) objects, pending ones included.
+    pub fn resources(&self) -> BTreeSet<GroupResource> {
+        let mut all: BTreeSet<GroupResource> = self.state.resources().cloned().collect();
+        for layer in [self.batch, &self.overlay] {
+            all.extend(layer.keys().map(|(gr, _)| gr.clone()));
+        }
+        all
     }
 
     /// Stores `value` (creating or replacing) with the next revision as its
@@ -293,15 +392,30 @@ pub enum StoreError {
         #[source]
         source: serde_json::Error,
     },
+    #[error("cannot start the store's committer thread: {0}")]
+    Thread(#[source] std::io::Error),
+}
+
+/// What the store's handles and its committer thread share.
+pub(crate) struct Shared {
+    pub(crate) state: RwLock<State>,
+    pub(crate) revision: watch::Sender<u64>,
+    /// The served custom resources' schemas, which every write validates against.
+    pub(crate) schemas: Schemas,
+}
+
+impl Shared {
+    pub(crate) fn read(&self) -> RwLockReadGuard<'_, State> {
+        self.state.read().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 struct Inner {
-    /// The single writer; holding this lock is what serializes writes.
-    db: Mutex<Database>,
-    state: RwLock<State>,
-    revision: watch::Sender<u64>,
-    /// The served custom resources' schemas, which every write validates against.
-    schemas: Schemas,
+    shared: Arc<Shared>,
+    committer: Committer,
+    /// Shared with the committer for the logs, which are not objects (redb
+    /// runs one write transaction at a time and reads beside it).
+    db: Arc<Database>,
 }
 
 /// The object store. Cheap to clone.
@@ -337,100 +451,86 @@ fn parse_storage_key(k: &str) -> Option<(GroupResource, ObjKey)> {
 }
 
 impl Store {
-    /// Opens or creates the redb file at `path` and loads it.
+    /// Opens or creates the redb file at `path`, loads it, and starts the
+    /// committer thread.
     pub fn open(path: &Path, schemas: Schemas) -> Result<Self, StoreError> {
         let open_err = |source: redb::Error| StoreError::Open {
             path: path.display().to_string(),
             source,
         };
         let db = Database::create(path).map_err(|e| open_err(e.into()))?;
-        let mut state = State::default();
-        {
-            // Create the tables on first open so the read below finds them.
-            let tx = db.begin_write().map_err(|e| open_err(e.into()))?;
-            tx.open_table(OBJECTS).map_err(|e| open_err(e.into()))?;
-            tx.open_table(META).map_err(|e| open_err(e.into()))?;
-            tx.open_table(LOGS).map_err(|e| open_err(e.into()))?;
-            tx.commit().map_err(|e| open_err(e.into()))?;
-        }
-        let rtx = db.begin_read().map_err(|e| open_err(e.into()))?;
-        let meta_t = rtx.open_table(META).map_err(|e| open_err(e.into()))?;
-        state.revision = meta_t
-            .get(REVISION_KEY)
-            .map_err(|e| open_err(e.into()))?
-            .map(|g| g.value())
-            .unwrap_or(0);
-        let objects = rtx.open_table(OBJECTS).map_err(|e| open_err(e.into()))?;
-        for entry in objects.iter().map_err(|e| open_err(e.into()))? {
-            let (k, v) = entry.map_err(|e| open_err(e.into()))?;
-            let key = k.value().to_string();
-            let Some((gr, okey)) = parse_storage_key(&key) else {
-                tracing::warn!(key, "skipping unparseable storage key");
-                continue;
-            };
-            let value: Value =
-                serde_json::from_slice(v.value()).map_err(|source| StoreError::Corrupt {
-                    key: key.clone(),
-                    source,
-                })?;
-            if !gr.group.is_empty()
-                && let Some(kind) = value.get("kind").and_then(Value::as_str)
-            {
-                state.kinds.insert(gr.clone(), kind.to_string());
-            }
-            state
-                .objects
-                .entry(gr)
-                .or_default()
-                .insert(okey, Stored::new(value));
-        }
-        state.compacted = state.revision;
+        let state = load(&db).map_err(|e| match e {
+            Load::Db(e) => open_err(e),
+            Load::Corrupt(e) => e,
+        })?;
         let (revision, _) = watch::channel(state.revision);
+        let shared = Arc::new(Shared {
+            state: RwLock::new(state),
+            revision,
+            schemas,
+        });
+        let db = Arc::new(db);
+        let committer = Committer::start(db.clone(), shared.clone()).map_err(StoreError::Thread)?;
         Ok(Self {
             inner: Arc::new(Inner {
-                db: Mutex::new(db),
-                state: RwLock::new(state),
-                revision,
-                schemas,
+                shared,
+                committer,
+                db,
             }),
         })
     }
 
     /// The schemas custom resources are validated against.
     pub fn schemas(&self) -> &Schemas {
-        &self.inner.schemas
+        &self.inner.shared.schemas
+    }
+
+    /// Sets how many bytes of JSON the watch history keeps (see
+    /// [`HISTORY_MAX_BYTES`]); older events are dropped at once.
+    pub fn set_history_budget(&self, bytes: usize) {
+        let mut state = self
+            .inner
+            .shared
+            .state
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        state.history_budget = bytes;
+        state.trim_history();
     }
 
     pub fn downgrade(&self) -> WeakStore {
         WeakStore(Arc::downgrade(&self.inner))
     }
 
-    /// A read lock on the index. Keep it short: writers wait for it.
+    /// A read lock on the index. Keep it short: the committer waits for it
+    /// to publish.
     pub fn read(&self) -> RwLockReadGuard<'_, State> {
-        self.inner
-            .state
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
+        self.inner.shared.read()
     }
 
     /// Notified with the new revision after every committed write.
     pub fn subscribe(&self) -> watch::Receiver<u64> {
-        self.inner.revision.subscribe()
+        self.inner.shared.revision.subscribe()
     }
 
     /// [`Store::write`] for code that is not async (blocks the calling thread
-    /// on the commit; do not call it on an async worker thread).
+    /// until the commit; do not call it on an async worker thread).
     pub fn write_blocking<T, F>(&self, f: F) -> Result<T, ApiError>
     where
-        F: FnOnce(&mut WriteTx<'_>) -> Result<T, ApiError>,
+        F: FnOnce(&mut WriteTx<'_>) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
     {
-        write_blocking(&self.inner, f)
+        let (reply, answer) = std::sync::mpsc::sync_channel(1);
+        self.inner.committer.submit(commit::job(f, move |r| {
+            let _ = reply.send(r);
+        }))?;
+        answer.recv().map_err(|_| commit::lost())?
     }
 
     /// Stores (replaces) one log under `key`; blocking, like [`Self::write_blocking`].
     /// Logs are not objects: no revision, no watch event.
     pub fn put_log(&self, key: &str, data: &[u8]) -> Result<(), ApiError> {
-        let db = self.inner.db.lock().unwrap_or_else(PoisonError::into_inner);
+        let db = &self.inner.db;
         let wtx = db.begin_write().map_err(redb::Error::from)?;
         {
             let mut logs = wtx.open_table(LOGS).map_err(redb::Error::from)?;
@@ -442,7 +542,7 @@ impl Store {
 
     /// One stored log.
     pub fn get_log(&self, key: &str) -> Result<Option<Vec<u8>>, ApiError> {
-        let db = self.inner.db.lock().unwrap_or_else(PoisonError::into_inner);
+        let db = &self.inner.db;
         let rtx = db.begin_read().map_err(redb::Error::from)?;
         let logs = rtx.open_table(LOGS).map_err(redb::Error::from)?;
         Ok(logs
@@ -453,7 +553,7 @@ impl Store {
 
     /// Removes every log whose key starts with `prefix`.
     pub fn delete_logs(&self, prefix: &str) -> Result<(), ApiError> {
-        let db = self.inner.db.lock().unwrap_or_else(PoisonError::into_inner);
+        let db = &self.inner.db;
         let wtx = db.begin_write().map_err(redb::Error::from)?;
         {
             let mut logs = wtx.open_table(LOGS).map_err(redb::Error::from)?;
@@ -472,70 +572,115 @@ impl Store {
         Ok(())
     }
 
-    /// Runs `f` as the single writer; its changes are committed durably and
-    /// then published, all or nothing. An `Err` from `f` discards its changes.
+    /// Runs `f` as a writer; its changes are committed durably and then
+    /// published, all or nothing, together with the writes that waited for
+    /// the same commit. An `Err` from `f` discards its changes alone.
     pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut WriteTx<'_>) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || write_blocking(&inner, f))
-            .await
-            .map_err(|e| ApiError::Internal(format!("write task failed: {e}")))?
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.inner.committer.submit(commit::job(f, move |r| {
+            let _ = reply.send(r);
+        }))?;
+        answer.await.map_err(|_| commit::lost())?
     }
 }
 
-fn write_blocking<T, F>(inner: &Inner, f: F) -> Result<T, ApiError>
-where
-    F: FnOnce(&mut WriteTx<'_>) -> Result<T, ApiError>,
-{
-    let db = inner.db.lock().unwrap_or_else(PoisonError::into_inner);
-    let (result, changes) = {
-        let state = inner.state.read().unwrap_or_else(PoisonError::into_inner);
-        let mut tx = WriteTx {
-            state: &state,
-            schemas: &inner.schemas,
-            next_rev: state.revision + 1,
-            changes: Vec::new(),
-            overlay: HashMap::new(),
-        };
-        let result = f(&mut tx);
-        (result, tx.changes)
-    };
-    let value = result?;
-    let Some(last) = changes.last() else {
-        return Ok(value);
-    };
-    let new_rev = last.rv;
-    let wtx = db.begin_write().map_err(redb::Error::from)?;
+enum Load {
+    Db(redb::Error),
+    Corrupt(StoreError),
+}
+
+impl From<redb::TransactionError> for Load {
+    fn from(e: redb::TransactionError) -> Self {
+        Self::Db(e.into())
+    }
+}
+
+impl From<redb::TableError> for Load {
+    fn from(e: redb::TableError) -> Self {
+        Self::Db(e.into())
+    }
+}
+
+impl From<redb::StorageError> for Load {
+    fn from(e: redb::StorageError) -> Self {
+        Self::Db(e.into())
+    }
+}
+
+impl From<redb::CommitError> for Load {
+    fn from(e: redb::CommitError) -> Self {
+        Self::Db(e.into())
+    }
+}
+
+/// Reads the whole file into a new index.
+fn load(db: &Database) -> Result<State, Load> {
+    let mut state = State::default();
     {
-        let mut objects = wtx.open_table(OBJECTS).map_err(redb::Error::from)?;
-        for c in &changes {
+        // Create the tables on first open so the read below finds them.
+        let tx = db.begin_write()?;
+        tx.open_table(OBJECTS)?;
+        tx.open_table(META)?;
+        tx.open_table(LOGS)?;
+        tx.commit()?;
+    }
+    let rtx = db.begin_read()?;
+    let meta_t = rtx.open_table(META)?;
+    state.revision = meta_t.get(REVISION_KEY)?.map(|g| g.value()).unwrap_or(0);
+    let objects = rtx.open_table(OBJECTS)?;
+    for entry in objects.iter()? {
+        let (k, v) = entry?;
+        let key = k.value().to_string();
+        let Some((gr, okey)) = parse_storage_key(&key) else {
+            tracing::warn!(key, "skipping unparseable storage key");
+            continue;
+        };
+        let value: Value = serde_json::from_slice(v.value()).map_err(|source| {
+            Load::Corrupt(StoreError::Corrupt {
+                key: key.clone(),
+                source,
+            })
+        })?;
+        if !gr.group.is_empty()
+            && let Some(kind) = value.get("kind").and_then(Value::as_str)
+        {
+            state.kinds.insert(gr.clone(), kind.to_string());
+        }
+        state
+            .objects
+            .entry(gr)
+            .or_default()
+            .insert(okey, Stored::new(value));
+    }
+    state.compacted = state.revision;
+    Ok(state)
+}
+
+/// Writes `changes` in one redb transaction and commits it durably.
+pub(crate) fn persist(db: &Database, changes: &[Change]) -> Result<(), redb::Error> {
+    let Some(last) = changes.last() else {
+        return Ok(());
+    };
+    let wtx = db.begin_write()?;
+    {
+        let mut objects = wtx.open_table(OBJECTS)?;
+        for c in changes {
             let key = storage_key(&c.gr, &c.key);
             if c.kind == EventType::Deleted {
-                objects.remove(key.as_str()).map_err(redb::Error::from)?;
+                objects.remove(key.as_str())?;
             } else {
-                objects
-                    .insert(key.as_str(), c.object.json.as_ref())
-                    .map_err(redb::Error::from)?;
+                objects.insert(key.as_str(), c.object.json.as_ref())?;
             }
         }
-        let mut meta_t = wtx.open_table(META).map_err(redb::Error::from)?;
-        meta_t
-            .insert(REVISION_KEY, new_rev)
-            .map_err(redb::Error::from)?;
+        let mut meta_t = wtx.open_table(META)?;
+        meta_t.insert(REVISION_KEY, last.rv)?;
     }
-    wtx.commit().map_err(redb::Error::from)?;
-    {
-        let mut state = inner.state.write().unwrap_or_else(PoisonError::into_inner);
-        for c in changes {
-            state.apply(c);
-        }
-    }
-    inner.revision.send_replace(new_rev);
-    drop(db);
-    Ok(value)
+    wtx.commit()?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -600,6 +745,41 @@ mod tests {
             .await;
         assert!(r.is_err());
         assert_eq!(store.read().revision(), 0);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod history_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[tokio::test]
+    async fn the_watch_history_is_bounded_by_bytes() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let store = Store::open(&dir.path().join("c.redb"), Schemas::default())?;
+        store.set_history_budget(100_000);
+        let gr = GroupResource::core("configmaps");
+        let big = "x".repeat(10_000);
+        for i in 0..50 {
+            let (g, v) = (gr.clone(), big.clone());
+            store
+                .write(move |tx| {
+                    tx.put(
+                        &g,
+                        json!({"apiVersion": "v1", "kind": "ConfigMap",
+                        "metadata": {"name": "log", "namespace": "a"}, "data": {"i": i, "v": v}}),
+                    );
+                    Ok(())
+                })
+                .await?;
+        }
+        let state = store.read();
+        assert!(state.history_bytes <= 100_000, "{}", state.history_bytes);
+        // A watch from the start fell behind the budget: 410, re-list.
+        assert!(state.events_after(1).is_none());
+        // The newest changes are still there to resume from.
+        assert_eq!(state.events_after(49).map(|e| e.len()), Some(1));
         Ok(())
     }
 }

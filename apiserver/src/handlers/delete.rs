@@ -197,10 +197,9 @@ pub async fn delete_collection(
         .write(move |tx| {
             let gr = t.rt.gr();
             let targets: Vec<Arc<Stored>> = tx
-                .state()
-                .range(&gr, t.namespace.as_deref(), None)
-                .filter(|(_, o)| selectors.matches(&o.value))
-                .map(|(_, o)| o.clone())
+                .list(&gr, t.namespace.as_deref())
+                .into_iter()
+                .filter(|o| selectors.matches(&o.value))
                 .collect();
             let mut out = Vec::with_capacity(targets.len());
             for old in targets {

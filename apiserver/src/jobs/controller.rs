@@ -104,11 +104,11 @@ fn sync_one(tx: &mut WriteTx<'_>, ns: &str, name: &str) -> Result<Option<Duratio
     }
     let uid = meta::uid(&job.value).to_string();
     let owned: Vec<PodInfo> = tx
-        .state()
-        .range(&pods(), Some(ns), None)
-        .filter(|(_, p)| controller_uid(&p.value) == Some(uid.as_str()))
-        .filter(|(_, p)| !meta::is_deleting(&p.value))
-        .map(|(_, p)| PodInfo::from_pod(&p.value))
+        .list(&pods(), Some(ns))
+        .into_iter()
+        .filter(|p| controller_uid(&p.value) == Some(uid.as_str()))
+        .filter(|p| !meta::is_deleting(&p.value))
+        .map(|p| PodInfo::from_pod(&p.value))
         .collect();
     let spec = JobSpec::from_job(&job.value);
     let d = sync::sync(&spec, &status, &owned, now);

@@ -300,9 +300,9 @@ impl Propagation {
 pub fn collect_dependents(tx: &mut WriteTx<'_>, ns: &str, owner_uid: &str, how: Propagation) {
     let gr = pods();
     let owned: Vec<Value> = tx
-        .state()
-        .range(&gr, Some(ns), None)
-        .filter(|(_, p)| {
+        .list(&gr, Some(ns))
+        .into_iter()
+        .filter(|p| {
             meta::metadata(&p.value)
                 .and_then(|m| m.get("ownerReferences"))
                 .and_then(Value::as_array)
@@ -311,7 +311,7 @@ pub fn collect_dependents(tx: &mut WriteTx<'_>, ns: &str, owner_uid: &str, how: 
                         .any(|r| r.get("uid").and_then(Value::as_str) == Some(owner_uid))
                 })
         })
-        .map(|(_, p)| p.value.clone())
+        .map(|p| p.value.clone())
         .collect();
     for mut pod in owned {
         let name = meta::name(&pod).to_string();

@@ -2004,17 +2004,13 @@ async fn kubectl_manages_every_resource_against_the_embedded_listener() -> anyho
     }
     let server = c.kube_url().context("--embedded-api-listen url")?;
     let dir = tempfile::tempdir()?;
-    let kubeconfig = dir.path().join("empty-kubeconfig");
-    std::fs::write(&kubeconfig, "")?;
     let kubectl = |args: Vec<String>| {
         let server = server.clone();
-        let kubeconfig = kubeconfig.clone();
+        let home = dir.path().to_path_buf();
         async move {
             let out = tokio::time::timeout(
                 Duration::from_secs(60),
-                tokio::process::Command::new("kubectl")
-                    .env("KUBECONFIG", &kubeconfig)
-                    .env_remove("HOME")
+                tokio::process::Command::from(berth_tests::kubectl(&home))
                     .arg("--server")
                     .arg(&server)
                     .args(&args)

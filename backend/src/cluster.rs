@@ -14,10 +14,17 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use kube::config::{KubeConfigOptions, Kubeconfig};
 
-use crate::cli::ServeArgs;
 use berth_apiserver::EmbeddedApiServer;
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 
-use crate::resources::crds;
+/// Where to find Kubernetes.
+#[derive(Debug, Clone)]
+pub struct ClusterSettings {
+    /// `--kubeconfig`: a cluster, whatever the environment says.
+    pub kubeconfig: Option<PathBuf>,
+    /// Berth's own files, the embedded API server's store among them.
+    pub data_dir: PathBuf,
+}
 
 /// The connection to Kubernetes.
 #[derive(Clone)]
@@ -42,8 +49,8 @@ pub enum Source {
 
 impl Source {
     /// Decide from the flags and this process's environment.
-    pub fn select(args: &ServeArgs) -> Self {
-        Self::select_from(args.kubeconfig.as_deref(), |name| {
+    pub fn select(settings: &ClusterSettings) -> Self {
+        Self::select_from(settings.kubeconfig.as_deref(), |name| {
             std::env::var_os(name).filter(|v| !v.is_empty())
         })
     }
@@ -62,11 +69,15 @@ impl Source {
 }
 
 impl Cluster {
-    /// Connect as configured (see the module documentation).
-    pub async fn connect(args: &ServeArgs) -> anyhow::Result<Self> {
-        let source = Source::select(args);
+    /// Connect as configured (see the module documentation); the embedded
+    /// server serves and validates `crds`.
+    pub async fn connect(
+        settings: &ClusterSettings,
+        crds: &[CustomResourceDefinition],
+    ) -> anyhow::Result<Self> {
+        let source = Source::select(settings);
         let config = match &source {
-            Source::Embedded => return Self::embedded(&args.data_dir),
+            Source::Embedded => return Self::embedded(&settings.data_dir, crds),
             Source::KubeconfigFlag(path) => {
                 let kubeconfig = Kubeconfig::read_from(path)
                     .with_context(|| format!("reading kubeconfig {}", path.display()))?;
@@ -93,11 +104,10 @@ impl Cluster {
         })
     }
 
-    fn embedded(data_dir: &Path) -> anyhow::Result<Self> {
+    fn embedded(data_dir: &Path, crds: &[CustomResourceDefinition]) -> anyhow::Result<Self> {
         std::fs::create_dir_all(data_dir)
             .with_context(|| format!("creating data directory {}", data_dir.display()))?;
-        let crds = crds::committed().context("loading the committed CRD manifests")?;
-        let server = EmbeddedApiServer::open(data_dir, &crds).with_context(|| {
+        let server = EmbeddedApiServer::open(data_dir, crds).with_context(|| {
             format!(
                 "opening the embedded Kubernetes API in {}",
                 data_dir.display()

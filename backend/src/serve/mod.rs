@@ -1,44 +1,32 @@
-//! `berth serve`: connect to Kubernetes, bind the listeners, serve until
-//! SIGTERM or Ctrl-C, then drain in-flight requests.
+//! `berth serve`: connect to Kubernetes, build the application
+//! ([`app`]), bind the listeners, serve until SIGTERM or Ctrl-C, then drain
+//! in-flight requests.
 
 use std::io::Write;
 use std::time::Duration;
 
 use anyhow::Context;
-use berth_shared::UiConfig;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
 
-use std::sync::Arc;
-
-use crate::auth::oidc::{OidcSettings, OidcVerifier};
-use crate::auth::rate_limit::LoginLimits;
+use crate::auth::bootstrap;
 use crate::auth::sessions::SessionStore;
-use crate::auth::users::UserStore;
-use crate::auth::{Auth, bootstrap, records};
-use crate::cli::ServeArgs;
 use crate::cluster::Cluster;
-use crate::routes;
-use crate::services::activity::ActivityService;
-use crate::services::credentials::CredentialService;
-use crate::services::deletion::{DeletionService, DeletionTiming};
-use crate::services::images::ImageService;
-use crate::services::inventory::InventoryService;
-use crate::services::job_templates::JobTemplateService;
-use crate::services::project_cache;
 use crate::services::projects::ProjectService;
 use crate::services::purge;
-use crate::services::registry::RegistryAccess;
-use crate::state::AppState;
+use crate::settings::Settings;
+use crate::storage::resources::crds;
 
-pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
+mod app;
+
+pub async fn run(settings: Settings) -> anyhow::Result<()> {
     crate::tls::install_crypto_provider();
-    let cluster = Cluster::connect(&args).await?;
+    let crds = crds::committed().context("loading the committed CRD manifests")?;
+    let cluster = Cluster::connect(&settings.cluster, &crds).await?;
 
     let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(());
     let mut tasks = tokio::task::JoinSet::new();
 
-    if let Some(addr) = args.embedded_api_listen {
+    if let Some(addr) = settings.embedded_api_listen {
         let server = cluster
             .embedded
             .clone()
@@ -57,77 +45,44 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         });
     }
 
-    let restore_window = args.restore_window()?;
-    let cache = project_cache::start(cluster.client.clone(), shutdown_rx.clone());
-    let projects =
-        ProjectService::new(cluster.client.clone(), args.namespace_prefix.clone(), cache)
-            .with_restore_window(restore_window);
-    tasks.spawn(purge_task(
-        projects.clone(),
-        Duration::from_secs(args.purge_interval_seconds.max(1)),
-        shutdown_rx.clone(),
-    ));
-
-    let auth = auth_from(&args, &cluster, shutdown_rx.clone()).await?;
-    tasks.spawn(session_sweep_task(
-        auth.sessions.clone(),
-        shutdown_rx.clone(),
-    ));
-
     let kube_client = cluster.client.clone();
-    let state = AppState {
-        auth: auth.clone(),
-        projects: projects.clone(),
-        inventory: InventoryService::new(cluster.client.clone()),
-        deletion: DeletionService::new(
-            cluster.client.clone(),
-            DeletionTiming {
-                stall_after: Duration::from_secs(args.deletion_stall_seconds),
-                ..DeletionTiming::default()
-            },
-        ),
-        ui_config: UiConfig {
-            version: env!("CARGO_PKG_VERSION").to_owned(),
-            auth_mode: "none".to_owned(),
-            allowed_portal_origins: args.allowed_frame_ancestors.clone(),
-            cluster_mode: cluster.mode().to_owned(),
-            restore_window_seconds: restore_window.as_secs(),
-        },
-        credentials: CredentialService::new(cluster.client.clone()),
-        job_templates: JobTemplateService::new(cluster.client.clone()),
-        activity: ActivityService::new(cluster.client.clone(), args.activity_limit),
-        images: ImageService::new(
-            cluster.client.clone(),
-            RegistryAccess::new(args.insecure_registries.clone()),
-        ),
-        cluster,
-    };
-    let app = routes::router(state, &args.static_dir)?;
-    let listener = TcpListener::bind(args.listen)
+    let state = app::state(&settings, cluster, shutdown_rx.clone()).await?;
+    tasks.spawn(purge_task(
+        state.projects.clone(),
+        settings.purge_interval,
+        shutdown_rx.clone(),
+    ));
+    tasks.spawn(session_sweep_task(
+        state.auth.sessions.clone(),
+        shutdown_rx.clone(),
+    ));
+    let users = state.auth.users.clone();
+    let app = app::router(&settings, state)?;
+    let listener = TcpListener::bind(settings.listen)
         .await
-        .with_context(|| format!("binding the console to {}", args.listen))?;
+        .with_context(|| format!("binding the console to {}", settings.listen))?;
     // Before the address is announced, so whoever waits for it (a person,
     // a test) has already seen the one-time password when there is one.
-    let tls = match (&args.tls_cert, &args.tls_key) {
-        (Some(cert), Some(key)) => Some(
-            axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
+    let tls = match &settings.tls {
+        Some(files) => Some(
+            axum_server::tls_rustls::RustlsConfig::from_pem_file(&files.cert, &files.key)
                 .await
                 .with_context(|| {
                     format!(
                         "reading the TLS certificate {} and key {}",
-                        cert.display(),
-                        key.display()
+                        files.cert.display(),
+                        files.key.display()
                     )
                 })?,
         ),
-        _ => None,
+        None => None,
     };
     let scheme = if tls.is_some() { "https" } else { "http" };
     let console_url = format!("{scheme}://{}", listener.local_addr()?);
     let first_start = bootstrap::run(
         &kube_client,
-        &args.system_namespace,
-        &auth.users,
+        &settings.system_namespace,
+        &users,
         &console_url,
     );
     match tokio::time::timeout(Duration::from_secs(15), first_start).await {
@@ -140,8 +95,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             tracing::warn!(%reason, "setting up accounts failed; retrying in the background");
             tasks.spawn(bootstrap::retry(
                 kube_client.clone(),
-                args.system_namespace.clone(),
-                auth.users.clone(),
+                settings.system_namespace.clone(),
+                users.clone(),
                 console_url.clone(),
                 shutdown_rx.clone(),
             ));
@@ -189,56 +144,6 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     }
     tracing::info!("stopped");
     Ok(())
-}
-
-/// Accounts and sessions in the system namespace, and the OIDC issuer if
-/// one is configured.
-async fn auth_from(
-    args: &ServeArgs,
-    cluster: &Cluster,
-    stop: watch::Receiver<()>,
-) -> anyhow::Result<Auth> {
-    let session_lifetime = Duration::from_secs(args.session_hours.max(1) * 3_600);
-    let oidc = match (&args.oidc_issuer, &args.oidc_audience) {
-        (Some(issuer), Some(audience)) => {
-            let verifier = OidcVerifier::new(OidcSettings {
-                issuer: issuer.clone(),
-                audience: audience.clone(),
-                groups_claim: args.oidc_groups_claim.clone(),
-                admin_group: args.admin_group.clone(),
-            });
-            // Fetched now so a wrong issuer shows at start; tokens would
-            // fetch the keys anyway.
-            if let Err(err) = verifier.refresh(true).await {
-                tracing::warn!(%issuer, error = %err, "the OIDC issuer's keys could not be fetched yet");
-            }
-            tracing::info!(%issuer, "accepting bearer tokens from the OIDC issuer");
-            Some(Arc::new(verifier))
-        }
-        _ => None,
-    };
-    let records = records::start(cluster.client.clone(), &args.system_namespace, stop);
-    Ok(Auth {
-        users: UserStore::new(
-            cluster.client.clone(),
-            &args.system_namespace,
-            records.clone(),
-        ),
-        sessions: SessionStore::new(
-            cluster.client.clone(),
-            &args.system_namespace,
-            records,
-            session_lifetime,
-        ),
-        oidc,
-        limits: Arc::new(LoginLimits::new(
-            args.login_attempts_per_user,
-            args.login_attempts_per_address,
-        )),
-        session_lifetime,
-        // Served over TLS: cookies get `Secure`, responses HSTS.
-        secure_cookies: args.tls_cert.is_some(),
-    })
 }
 
 /// Deletes expired sessions every few minutes (lookups refuse them anyway).

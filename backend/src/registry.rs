@@ -215,34 +215,6 @@ fn is_tls(err: &reqwest::Error) -> bool {
 mod tests {
     use super::*;
 
-    #[test]
-    fn insecure_registries_are_host_port_and_repeatable() {
-        use clap::Parser;
-        let cli = crate::cli::Cli::try_parse_from([
-            "berth",
-            "serve",
-            "--insecure-registry",
-            "127.0.0.1:5000",
-            "--insecure-registry",
-            "Registry.Local:443,other.local",
-        ])
-        .expect("parses");
-        let crate::cli::Command::Serve(args) = cli.command else {
-            panic!("serve")
-        };
-        assert_eq!(
-            args.insecure_registries,
-            ["127.0.0.1:5000", "registry.local:443", "other.local"]
-        );
-        for bad in ["http://127.0.0.1:5000", "host/path", "host:0"] {
-            assert!(
-                crate::cli::Cli::try_parse_from(["berth", "serve", "--insecure-registry", bad])
-                    .is_err(),
-                "{bad}"
-            );
-        }
-    }
-
     #[tokio::test]
     async fn a_closed_port_is_unreachable() {
         crate::tls::install_crypto_provider();

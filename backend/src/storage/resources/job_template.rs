@@ -11,6 +11,11 @@ use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+/// The companion Secret of a template: where its sensitive values live.
+pub fn secret_name(template: &str) -> String {
+    format!("{template}-env")
+}
+
 /// A batch job template.
 #[derive(CustomResource, Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[kube(

@@ -23,11 +23,11 @@ const HEADER: &str = "# Generated from the Rust types in backend/src/resources b
 pub const COMMITTED: [(&str, &str); 2] = [
     (
         "imagepointers.berth.dev.yaml",
-        include_str!("../../../deploy/crds/imagepointers.berth.dev.yaml"),
+        include_str!("../../../../deploy/crds/imagepointers.berth.dev.yaml"),
     ),
     (
         "jobtemplates.berth.dev.yaml",
-        include_str!("../../../deploy/crds/jobtemplates.berth.dev.yaml"),
+        include_str!("../../../../deploy/crds/jobtemplates.berth.dev.yaml"),
     ),
 ];
 

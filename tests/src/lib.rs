@@ -10,8 +10,10 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use tempfile::TempDir;
 
+pub mod cluster;
 pub mod oidc;
 pub mod registry;
+pub mod stored;
 
 /// What precedes the first administrator's password on stdout.
 const ONE_TIME_PASSWORD_MARK: &str = "with the one-time password: ";

@@ -15,7 +15,12 @@ fn untracked_entries() -> BTreeSet<String> {
     let out = Command::new("git")
         .arg("-C")
         .arg(workspace_root())
-        .args(["status", "--porcelain", "--ignored", "--untracked-files=normal"])
+        .args([
+            "status",
+            "--porcelain",
+            "--ignored",
+            "--untracked-files=normal",
+        ])
         .output()
         .expect("git (the tests run in a checkout)");
     assert!(out.status.success(), "git status failed");

@@ -70,3 +70,34 @@ pub fn keep_name(sent: &mut String, name: &str, refusal: &str) -> Result<(), Api
     name.clone_into(sent);
     Ok(())
 }
+
+/// `errors` as the answer, when there are any.
+pub fn refuse(errors: Vec<FieldError>) -> Result<(), ApiError> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}
+
+/// Adds the error for `name`, a reference in a field to an object of a kind
+/// in the same project, when `exists` says there is none (and the field has
+/// no error yet).
+pub async fn check_reference<F>(
+    errors: &mut Vec<FieldError>,
+    (field, kind): (&str, &Kind),
+    name: Option<&str>,
+    exists: impl FnOnce(String) -> F,
+) -> Result<(), ApiError>
+where
+    F: Future<Output = Result<bool, ApiError>>,
+{
+    if let Some(name) = name
+        && errors.iter().all(|e| e.field != field)
+        && !exists(name.to_owned()).await?
+    {
+        let message = format!("There is no {} named “{name}” in this project.", kind.noun);
+        errors.push(FieldError::new(field, message));
+    }
+    Ok(())
+}

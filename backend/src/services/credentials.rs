@@ -16,7 +16,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use zeroize::{Zeroize, Zeroizing};
 
-use super::collection::{Collection, keep_name};
+use super::collection::{Collection, keep_name, refuse};
 use crate::error::ApiError;
 use crate::kinds::{self, Kind};
 use crate::storage::Objects;
@@ -289,11 +289,7 @@ fn check(body: &CredentialBody) -> Result<(), ApiError> {
         &body.username,
         body.secret_chars(),
     );
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::Validation(errors))
-    }
+    refuse(errors)
 }
 
 fn annotations(body: &CredentialBody, actor: &str) -> BTreeMap<String, String> {

@@ -7,10 +7,10 @@ use berth_shared::{
     FieldError, ImagePointer as ImagePointerView, ImageReference, SaveImagePointer,
 };
 use kube::Client;
-use kube::api::{ObjectMeta, Patch, PatchParams};
+use kube::api::{Patch, PatchParams};
 use serde_json::json;
 
-use super::collection::{Collection, keep_name};
+use super::collection::{Collection, check_reference, keep_name, refuse};
 use super::credentials::CredentialService;
 use crate::error::ApiError;
 use crate::kinds::{self, Kind};
@@ -82,18 +82,10 @@ impl ImageService {
         request: &SaveImagePointer,
     ) -> Result<ImageReference, ApiError> {
         let mut errors = request.validate();
-        if let Some(cred) = request.credential_name()
-            && errors.iter().all(|e| e.field != "credential")
-            && !self.credentials.exists(namespace, cred).await?
-        {
-            errors.push(FieldError::new(
-                "credential",
-                format!("There is no registry credential named “{cred}” in this project."),
-            ));
-        }
-        if !errors.is_empty() {
-            return Err(ApiError::Validation(errors));
-        }
+        let exists = |name: String| async move { self.credentials.exists(namespace, &name).await };
+        let field = ("credential", &kinds::REGISTRY_CREDENTIALS);
+        check_reference(&mut errors, field, request.credential_name(), exists).await?;
+        refuse(errors)?;
         ImageReference::parse(&request.reference)
             .map_err(|e| ApiError::Validation(vec![FieldError::new("reference", e)]))
     }
@@ -213,13 +205,8 @@ impl Collection for ImageService {
         let new_spec = spec(&request, &reference);
         let target_changed = new_spec.reference != existing.spec.reference
             || new_spec.credential != existing.spec.credential;
-        let annotations = existing.metadata.annotations.clone().unwrap_or_default();
         let pointer = ImagePointer {
-            metadata: ObjectMeta {
-                resource_version: Some(version),
-                annotations: Some(stamps::changed_by(annotations, actor)),
-                ..existing.metadata.clone()
-            },
+            metadata: stamps::replacing(&existing.metadata, version, actor),
             spec: new_spec,
             status: existing.status.clone(),
         };

@@ -23,7 +23,7 @@ use kube::api::{DeleteParams, ObjectMeta, PostParams};
 use kube::{Api, Client, Resource};
 use zeroize::{Zeroize, Zeroizing};
 
-use super::collection::{Collection, keep_name};
+use super::collection::{Collection, check_reference, keep_name, refuse};
 use super::images::ImageService;
 use super::job_render::{self, JobImage};
 use crate::error::ApiError;
@@ -107,18 +107,10 @@ impl JobTemplateService {
     ) -> Result<(JobTemplateSpec, SecretValues), ApiError> {
         let stored_names: Vec<String> = stored.keys().cloned().collect();
         let mut errors = request.validate(&stored_names);
-        if let Some(pointer) = request.pointer_name()
-            && errors.iter().all(|e| e.field != "imagePointer")
-            && !self.images.exists(namespace, pointer).await?
-        {
-            errors.push(FieldError::new(
-                "imagePointer",
-                format!("There is no image pointer named “{pointer}” in this project."),
-            ));
-        }
-        if !errors.is_empty() {
-            return Err(ApiError::Validation(errors));
-        }
+        let exists = |name: String| async move { self.images.exists(namespace, &name).await };
+        let field = ("imagePointer", &kinds::IMAGES);
+        check_reference(&mut errors, field, request.pointer_name(), exists).await?;
+        refuse(errors)?;
         let mut values = SecretValues::new();
         let mut env = Vec::with_capacity(request.env.len());
         for var in &mut request.env {
@@ -340,13 +332,8 @@ impl Collection for JobTemplateService {
         let version = templates.version_to_replace(&existing.metadata, if_match)?;
         let stored = self.stored_values(namespace, name).await?;
         let (spec, values) = self.check(namespace, &mut request, &stored).await?;
-        let annotations = existing.metadata.annotations.clone().unwrap_or_default();
         let template = JobTemplate {
-            metadata: ObjectMeta {
-                resource_version: Some(version),
-                annotations: Some(stamps::changed_by(annotations, actor)),
-                ..existing.metadata.clone()
-            },
+            metadata: stamps::replacing(&existing.metadata, version, actor),
             spec,
         };
         let replaced = templates.replace(name, &template).await?;

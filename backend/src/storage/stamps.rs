@@ -36,6 +36,17 @@ pub fn changed_by(
     annotations
 }
 
+/// The metadata of an object `actor` replaces now, carrying the version
+/// it replaces.
+pub fn replacing(existing: &ObjectMeta, version: String, actor: &str) -> ObjectMeta {
+    let annotations = existing.annotations.clone().unwrap_or_default();
+    ObjectMeta {
+        resource_version: Some(version),
+        annotations: Some(changed_by(annotations, actor)),
+        ..existing.clone()
+    }
+}
+
 /// Created and updated at and by, and the version, of a stored object.
 pub struct Stamps {
     pub created_at: String,

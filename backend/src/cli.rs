@@ -10,6 +10,10 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::auth::oidc::OidcSettings;
+use crate::cluster::ClusterSettings;
+use crate::settings::{Settings, TlsFiles};
+
 #[derive(Debug, Parser)]
 #[command(
     name = "berth",
@@ -36,7 +40,7 @@ pub enum Command {
     /// Write the CRD manifests of Berth's custom resources (generated from
     /// its types) into a directory.
     Crds {
-        #[arg(long, default_value = crate::resources::crds::CRD_DIR)]
+        #[arg(long, default_value = crate::storage::resources::crds::CRD_DIR)]
         out: PathBuf,
     },
 }
@@ -188,6 +192,50 @@ impl ServeArgs {
                 .map(Duration::from_secs)
                 .ok_or_else(|| anyhow::anyhow!("--restore-window-days is too large")),
         }
+    }
+
+    /// The flags, checked, as the settings the server runs with.
+    pub fn settings(self) -> anyhow::Result<Settings> {
+        let restore_window = self.restore_window()?;
+        let oidc = match (self.oidc_issuer, self.oidc_audience) {
+            (Some(issuer), Some(audience)) => Some(OidcSettings {
+                issuer,
+                audience,
+                groups_claim: self.oidc_groups_claim,
+                admin_group: self.admin_group,
+            }),
+            _ => None,
+        };
+        let tls = match (self.tls_cert, self.tls_key) {
+            (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
+            _ => None,
+        };
+        Ok(Settings {
+            listen: self.listen,
+            static_dir: self.static_dir,
+            tls,
+            cluster: ClusterSettings {
+                kubeconfig: self.kubeconfig,
+                data_dir: self.data_dir,
+                container_engine: self.container_engine,
+                max_running_pods: self.max_running_pods.map_or(0, usize::from),
+                insecure_registries: self.insecure_registries.clone(),
+            },
+            embedded_api_listen: self.embedded_api_listen,
+            namespace_prefix: self.namespace_prefix,
+            system_namespace: self.system_namespace,
+            log_json: self.log_format == LogFormat::Json,
+            insecure_registries: self.insecure_registries,
+            allowed_frame_ancestors: self.allowed_frame_ancestors,
+            session_lifetime: Duration::from_secs(self.session_hours.max(1) * 3_600),
+            login_attempts_per_user: self.login_attempts_per_user,
+            login_attempts_per_address: self.login_attempts_per_address,
+            oidc,
+            restore_window,
+            purge_interval: Duration::from_secs(self.purge_interval_seconds.max(1)),
+            deletion_stall: Duration::from_secs(self.deletion_stall_seconds),
+            activity_limit: self.activity_limit,
+        })
     }
 }
 
@@ -369,5 +417,31 @@ mod tests {
     fn cli_definition_is_consistent() {
         use clap::CommandFactory;
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn insecure_registries_are_host_port_and_repeatable() {
+        let cli = Cli::try_parse_from([
+            "berth",
+            "serve",
+            "--insecure-registry",
+            "127.0.0.1:5000",
+            "--insecure-registry",
+            "Registry.Local:443,other.local",
+        ])
+        .expect("parses");
+        let Command::Serve(args) = cli.command else {
+            panic!("serve")
+        };
+        assert_eq!(
+            args.insecure_registries,
+            ["127.0.0.1:5000", "registry.local:443", "other.local"]
+        );
+        for bad in ["http://127.0.0.1:5000", "host/path", "host:0"] {
+            assert!(
+                Cli::try_parse_from(["berth", "serve", "--insecure-registry", bad]).is_err(),
+                "{bad}"
+            );
+        }
     }
 }

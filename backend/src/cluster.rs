@@ -14,10 +14,24 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use kube::config::{KubeConfigOptions, Kubeconfig};
 
-use crate::cli::ServeArgs;
 use berth_apiserver::{ContainerEngine, EmbeddedApiServer, RunOptions};
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 
-use crate::resources::crds;
+/// Where to find Kubernetes.
+#[derive(Debug, Clone)]
+pub struct ClusterSettings {
+    /// `--kubeconfig`: a cluster, whatever the environment says.
+    pub kubeconfig: Option<PathBuf>,
+    /// Berth's own files, the embedded API server's store among them.
+    pub data_dir: PathBuf,
+    /// `--container-engine`: the engine the embedded API runs Pods with
+    /// (`none`: none); by default podman or docker found on `PATH`.
+    pub container_engine: Option<PathBuf>,
+    /// `--max-running-pods`: containers at once (0: the number of CPUs).
+    pub max_running_pods: usize,
+    /// `--insecure-registry`: registries the Pods' images may come from over plain HTTP.
+    pub insecure_registries: Vec<String>,
+}
 
 /// The connection to Kubernetes.
 #[derive(Clone)]
@@ -42,8 +56,8 @@ pub enum Source {
 
 impl Source {
     /// Decide from the flags and this process's environment.
-    pub fn select(args: &ServeArgs) -> Self {
-        Self::select_from(args.kubeconfig.as_deref(), |name| {
+    pub fn select(settings: &ClusterSettings) -> Self {
+        Self::select_from(settings.kubeconfig.as_deref(), |name| {
             std::env::var_os(name).filter(|v| !v.is_empty())
         })
     }
@@ -62,11 +76,15 @@ impl Source {
 }
 
 impl Cluster {
-    /// Connect as configured (see the module documentation).
-    pub async fn connect(args: &ServeArgs) -> anyhow::Result<Self> {
-        let source = Source::select(args);
+    /// Connect as configured (see the module documentation); the embedded
+    /// server serves and validates `crds`.
+    pub async fn connect(
+        settings: &ClusterSettings,
+        crds: &[CustomResourceDefinition],
+    ) -> anyhow::Result<Self> {
+        let source = Source::select(settings);
         let config = match &source {
-            Source::Embedded => return Self::embedded(args),
+            Source::Embedded => return Self::embedded(settings, crds),
             Source::KubeconfigFlag(path) => {
                 let kubeconfig = Kubeconfig::read_from(path)
                     .with_context(|| format!("reading kubeconfig {}", path.display()))?;
@@ -93,12 +111,14 @@ impl Cluster {
         })
     }
 
-    fn embedded(args: &ServeArgs) -> anyhow::Result<Self> {
-        let data_dir = args.data_dir.as_path();
+    fn embedded(
+        settings: &ClusterSettings,
+        crds: &[CustomResourceDefinition],
+    ) -> anyhow::Result<Self> {
+        let data_dir = settings.data_dir.as_path();
         std::fs::create_dir_all(data_dir)
             .with_context(|| format!("creating data directory {}", data_dir.display()))?;
-        let crds = crds::committed().context("loading the committed CRD manifests")?;
-        let engine = match args.container_engine.as_deref() {
+        let engine = match settings.container_engine.as_deref() {
             Some(p) if p.as_os_str() == "none" => None,
             Some(p) => Some(ContainerEngine::at(p.to_path_buf())),
             None => ContainerEngine::find_on_path(),
@@ -113,10 +133,10 @@ impl Cluster {
         }
         let run = RunOptions {
             engine,
-            max_running_pods: args.max_running_pods.map_or(0, usize::from),
-            insecure_registries: args.insecure_registries.clone(),
+            max_running_pods: settings.max_running_pods,
+            insecure_registries: settings.insecure_registries.clone(),
         };
-        let server = EmbeddedApiServer::open_with(data_dir, &crds, run).with_context(|| {
+        let server = EmbeddedApiServer::open_with(data_dir, crds, run).with_context(|| {
             format!(
                 "opening the embedded Kubernetes API in {}",
                 data_dir.display()

@@ -47,7 +47,7 @@ pub enum ApiError {
     #[error("The registry credential “{name}” is used by the image pointers {}. Choose other credentials for them first, or delete it anyway.", quoted_list(.used_by))]
     CredentialInUse { name: String, used_by: Vec<String> },
     #[error("{0}")]
-    Registry(#[from] crate::services::registry::RegistryError),
+    Registry(#[from] crate::registry::RegistryError),
     #[error("{0}")]
     BadRequest(String),
     #[error("The request body is too large.")]
@@ -142,8 +142,8 @@ fn quoted_list(items: &[String]) -> String {
 
 /// A registry refusing credentials or lacking the image is a problem with
 /// the input (422); not reaching it at all is a gateway problem (502).
-fn registry_status(e: &crate::services::registry::RegistryError) -> StatusCode {
-    use crate::services::registry::RegistryError as R;
+fn registry_status(e: &crate::registry::RegistryError) -> StatusCode {
+    use crate::registry::RegistryError as R;
     match e {
         R::Unauthorized { .. } | R::CredentialsNeeded { .. } | R::NotFound { .. } => {
             StatusCode::UNPROCESSABLE_ENTITY
@@ -153,8 +153,8 @@ fn registry_status(e: &crate::services::registry::RegistryError) -> StatusCode {
 }
 
 /// Problem types that let a client tell the registry failures apart.
-fn registry_problem_type(e: &crate::services::registry::RegistryError) -> &'static str {
-    use crate::services::registry::RegistryError as R;
+fn registry_problem_type(e: &crate::registry::RegistryError) -> &'static str {
+    use crate::registry::RegistryError as R;
     match e {
         R::Unauthorized { .. } => "https://berth.dev/problems/registry-unauthorized",
         R::CredentialsNeeded { .. } => "https://berth.dev/problems/registry-credentials-needed",
@@ -188,6 +188,21 @@ impl From<kube::Error> for ApiError {
     }
 }
 
+/// Answers the storage layer names become the matching problem; the rest
+/// are read like any other Kubernetes error.
+impl From<crate::storage::StorageError> for ApiError {
+    fn from(err: crate::storage::StorageError) -> Self {
+        use crate::storage::StorageError as S;
+        match err.into_kube() {
+            Ok(kube) => kube.into(),
+            Err(S::NotFound { what, name }) => Self::NotFound { what, name },
+            Err(S::NameTaken { what, name }) => Self::NameTaken { what, name },
+            Err(S::Stale { what }) => Self::StaleVersion { what },
+            Err(other) => Self::Internal(other.into()),
+        }
+    }
+}
+
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
         match rejection.status() {
@@ -205,17 +220,22 @@ impl From<JsonRejection> for ApiError {
 #[derive(Clone)]
 pub struct ProblemBody(pub Problem);
 
+/// What went wrong behind a 5xx problem, for the log only: the request-log
+/// middleware writes it, the person never sees it.
+#[derive(Clone)]
+pub struct FailureDetail(pub String);
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        match &self {
-            // Internal details go to the log, never to the person.
-            Self::Internal(source) => tracing::error!(error = ?source, "request failed"),
-            Self::ClusterUnavailable(source) => {
-                tracing::warn!(error = %source, "Kubernetes API unavailable")
-            }
-            _ => {}
-        }
+        let detail = match &self {
+            Self::Internal(source) => Some(format!("{source:?}")),
+            Self::ClusterUnavailable(source) => Some(source.to_string()),
+            _ => None,
+        };
         let mut response = problem_response(self.problem());
+        if let Some(detail) = detail {
+            response.extensions_mut().insert(FailureDetail(detail));
+        }
         if let Self::TooManyAttempts {
             retry_after_seconds,
         } = self

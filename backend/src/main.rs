@@ -11,11 +11,14 @@ async fn main() -> std::process::ExitCode {
         Command::Registry(args) => return finish(berth::commands::data::registry(args).await),
         Command::Image(args) => return finish(berth::commands::data::image(args).await),
         Command::User(args) => return finish(berth::commands::user::run(args).await),
-        Command::Crds { out } => berth::resources::crds::write_all(&out),
-        Command::Serve(args) => {
-            berth::telemetry::init(args.log_format);
-            berth::serve::run(*args).await
-        }
+        Command::Crds { out } => berth::storage::resources::crds::write_all(&out),
+        Command::Serve(args) => match args.settings() {
+            Ok(settings) => {
+                berth::telemetry::init(settings.log_json);
+                berth::serve::run(settings).await
+            }
+            Err(err) => Err(err),
+        },
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -1,5 +1,6 @@
 //! What every request handler shares.
 
+use axum::extract::FromRef;
 use berth_shared::UiConfig;
 
 use crate::auth::Auth;
@@ -12,7 +13,7 @@ use crate::services::inventory::InventoryService;
 use crate::services::job_templates::JobTemplateService;
 use crate::services::projects::ProjectService;
 
-#[derive(Clone)]
+#[derive(Clone, FromRef)]
 pub struct AppState {
     pub auth: Auth,
     pub cluster: Cluster,

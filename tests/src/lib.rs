@@ -10,9 +10,11 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use tempfile::TempDir;
 
+pub mod cluster;
 pub mod oidc;
 pub mod podman;
 pub mod registry;
+pub mod stored;
 
 /// What precedes the first administrator's password on stdout.
 const ONE_TIME_PASSWORD_MARK: &str = "with the one-time password: ";
@@ -461,6 +463,23 @@ pub fn write_kubeconfig(dir: &Path, server: &str) -> PathBuf {
     )
     .expect("write kubeconfig");
     path
+}
+
+/// `kubectl` with its home, config and discovery cache inside `home` (a
+/// temporary directory): with no `HOME` kubectl writes its cache under
+/// `./.kube`, which is the source tree when a test runs it.
+pub fn kubectl(home: &Path) -> Command {
+    let kubeconfig = home.join("kubeconfig");
+    if !kubeconfig.exists() {
+        std::fs::write(&kubeconfig, "").expect("write an empty kubeconfig");
+    }
+    let mut command = Command::new("kubectl");
+    command
+        .env("HOME", home)
+        .env("KUBECONFIG", kubeconfig)
+        .env("KUBECACHEDIR", home.join("cache"))
+        .current_dir(home);
+    command
 }
 
 /// An HTTP client for tests: no proxy, bounded time, and no automatic

@@ -11,7 +11,6 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::process::Command;
 use std::time::Duration;
 
 use berth_tests::registry::TestRegistry;
@@ -31,7 +30,8 @@ fn rendered() -> Vec<Value> {
             "deploy/crds/{crd} is missing: it is generated from the Rust types"
         );
     }
-    let out = Command::new("kubectl")
+    let home = tempfile::tempdir().expect("a temporary home for kubectl");
+    let out = berth_tests::kubectl(home.path())
         .arg("kustomize")
         .arg(&deploy)
         .output()

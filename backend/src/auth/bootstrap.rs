@@ -10,7 +10,7 @@ use kube::{Api, Client};
 use secrecy::SecretString;
 
 use super::{passwords, users::UserStore};
-use crate::services::labels;
+use crate::storage::labels;
 
 /// The name of the first administrator.
 pub const FIRST_ADMIN: &str = "admin";

@@ -12,8 +12,8 @@ use kube::runtime::watcher;
 use kube::{Api, Client};
 use tokio::sync::watch;
 
-use crate::services::labels;
-use crate::services::watch_cache::{WatchCache, drop_managed_fields};
+use crate::storage::labels;
+use crate::storage::watch_cache::{WatchCache, drop_managed_fields};
 
 /// The cache of accounts and sessions.
 pub type RecordCache = WatchCache<Secret>;

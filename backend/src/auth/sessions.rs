@@ -16,8 +16,8 @@ use sha2::{Digest, Sha256};
 
 use super::records::{KIND_SESSION, RecordCache};
 use crate::error::ApiError;
-use crate::services::labels;
-use crate::services::watch_cache::Written;
+use crate::storage::labels;
+use crate::storage::watch_cache::Written;
 
 const USER_LABEL: &str = "berth.dev/user";
 

@@ -12,8 +12,8 @@ use serde_json::json;
 
 use super::records::{HASH_KEY, KIND_USER, RecordCache};
 use crate::error::ApiError;
-use crate::services::labels;
-use crate::services::watch_cache::Written;
+use crate::storage::labels;
+use crate::storage::watch_cache::Written;
 
 /// Label: the account's user name.
 const USER_LABEL: &str = "berth.dev/user";

@@ -12,8 +12,10 @@ use axum::response::{IntoResponse, Response};
 use berth_shared::Role;
 
 use super::activity::{Pending, append};
+use super::scope::FoundProject;
 use crate::auth::Identity;
 use crate::error::ApiError;
+use crate::kinds;
 use crate::state::AppState;
 
 /// The caller's role in the project of the request (`None`: an
@@ -24,6 +26,14 @@ pub struct ProjectRole(pub Option<Role>);
 /// The role a request needs: reading needs a viewer, changing data an
 /// editor; deleting or restoring the project and managing members an owner.
 pub fn required_role(method: &Method, rest: &str) -> Role {
+    let segments: Vec<&str> = rest.split('/').skip(1).collect();
+    if let Some(kind) = segments.first().and_then(|s| kinds::by_segment(s)) {
+        let action = match segments.as_slice() {
+            [_, _, action] => kind.action(method.as_str(), action),
+            _ => None,
+        };
+        return action.map_or_else(|| kind.role_for(method.as_str()), |a| a.role);
+    }
     let reading = matches!(*method, Method::GET | Method::HEAD);
     match rest {
         _ if reading => Role::Viewer,
@@ -43,7 +53,7 @@ pub async fn check_project_role(
     let Some(project) = params.get("project") else {
         return ApiError::UnknownEndpoint.into_response();
     };
-    let (_, members) = match state.projects.get_with_members(project).await {
+    let (project_found, members) = match state.projects.get_with_members(project).await {
         Ok(found) => found,
         // The progress of a deletion that has just finished: the stream
         // says "deleted" for a project that is not there, whoever asks,
@@ -73,6 +83,7 @@ pub async fn check_project_role(
         .into_response()
     } else {
         request.extensions_mut().insert(ProjectRole(role));
+        request.extensions_mut().insert(FoundProject(project_found));
         next.run(request).await
     };
     // Recorded before the answer leaves, so the next read of the log

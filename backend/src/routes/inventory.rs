@@ -7,7 +7,10 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
+use super::scope::ProjectScope;
 use crate::error::ApiError;
+use crate::kinds;
+use crate::services::collection::Collection;
 use crate::state::AppState;
 
 #[derive(Debug, Default, Deserialize)]
@@ -19,10 +22,9 @@ pub struct InventoryQuery {
 
 pub async fn get(
     State(state): State<AppState>,
-    Path(project): Path<String>,
+    ProjectScope { project, namespace }: ProjectScope,
     Query(query): Query<InventoryQuery>,
 ) -> Result<Response, ApiError> {
-    let namespace = state.projects.data_namespace(&project).await?;
     let inventory = state.inventory.inventory(&project, &namespace).await?;
     let mut response = Json(inventory).into_response();
     if query.download {
@@ -41,12 +43,12 @@ pub async fn get(
 
 pub async fn delete_item(
     State(state): State<AppState>,
-    Path((project, kind, name)): Path<(String, String, String)>,
+    ProjectScope { namespace, .. }: ProjectScope,
+    Path((_, kind, name)): Path<(String, String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    let namespace = state.projects.data_namespace(&project).await?;
-    if kind == berth_shared::inventory::KIND_JOB_TEMPLATE {
+    if kind == kinds::JOB_TEMPLATES.inventory {
         // A template goes with its companion Secret, in the safe order.
-        state.job_templates.delete(&namespace, &name).await?;
+        state.job_templates.delete(&namespace, &name, false).await?;
     } else {
         state.inventory.delete(&namespace, &kind, &name).await?;
     }

@@ -6,7 +6,9 @@ use axum::response::Response;
 use tower_http::classify::{ServerErrorsAsFailures, SharedClassifier};
 use tower_http::trace::{MakeSpan, TraceLayer};
 
-use crate::error::{ProblemBody, problem_response};
+use berth_shared::Problem;
+
+use crate::error::{FailureDetail, ProblemBody, problem_response};
 
 /// The id SetRequestIdLayer gave this request.
 fn request_id(request: &Request) -> Option<String> {
@@ -18,10 +20,14 @@ fn request_id(request: &Request) -> Option<String> {
 }
 
 /// Put the request id into problem bodies, so a person reporting an error
-/// can quote the id that finds it in the log.
+/// can quote the id that finds it in the log; and log every server-side
+/// failure, from its problem body, once, here.
 pub async fn stamp_request_id(request: Request, next: Next) -> Response {
     let id = request_id(&request);
     let response = next.run(request).await;
+    if let Some(ProblemBody(problem)) = response.extensions().get::<ProblemBody>() {
+        log_failure(problem, response.extensions().get::<FailureDetail>());
+    }
     match (id, response.extensions().get::<ProblemBody>()) {
         (Some(id), Some(ProblemBody(problem))) => {
             let mut problem = problem.clone();
@@ -35,6 +41,18 @@ pub async fn stamp_request_id(request: Request, next: Next) -> Response {
             stamped
         }
         _ => response,
+    }
+}
+
+/// A 5xx problem goes to the log with what caused it (never to the
+/// person): an error when Berth failed, a warning when Kubernetes did not
+/// answer.
+fn log_failure(problem: &Problem, detail: Option<&FailureDetail>) {
+    let error = detail.map_or("", |d| d.0.as_str());
+    match problem.status {
+        503 => tracing::warn!(%error, "Kubernetes API unavailable"),
+        500 => tracing::error!(%error, status = problem.status, "request failed"),
+        _ => {}
     }
 }
 

@@ -5,8 +5,8 @@ mod access;
 mod activity;
 pub mod actor;
 mod audit;
+mod collection;
 mod config;
-mod credentials;
 mod health;
 mod images;
 mod inventory;
@@ -16,6 +16,7 @@ mod members;
 mod middleware;
 mod projects;
 mod requested_change;
+mod scope;
 mod security_headers;
 mod session;
 pub mod static_files;
@@ -32,6 +33,9 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 
 use crate::error::ApiError;
+use crate::services::credentials::CredentialService;
+use crate::services::images::ImageService;
+use crate::services::job_templates::JobTemplateService;
 use crate::state::AppState;
 
 pub use json::ApiJson;
@@ -64,45 +68,19 @@ pub fn router(state: AppState, static_dir: &Path) -> anyhow::Result<Router> {
             delete(inventory::delete_item),
         )
         .route(
-            "/v1/projects/{project}/registry-credentials",
-            get(credentials::list).post(credentials::create),
-        )
-        .route(
-            "/v1/projects/{project}/registry-credentials/{name}",
-            get(credentials::get)
-                .put(credentials::replace)
-                .delete(credentials::delete),
-        )
-        .route(
-            "/v1/projects/{project}/images",
-            get(images::list).post(images::create),
-        )
-        .route(
-            "/v1/projects/{project}/images/{name}",
-            get(images::get).put(images::replace).delete(images::delete),
-        )
-        .route(
             "/v1/projects/{project}/images/{name}/verify",
             post(images::verify),
         )
         .route(
-            "/v1/projects/{project}/job-templates",
-            get(job_templates::list).post(job_templates::create),
-        )
-        .route(
-            "/v1/projects/{project}/job-templates/{name}",
-            get(job_templates::get)
-                .put(job_templates::replace)
-                .delete(job_templates::delete),
-        )
-        .route(
             "/v1/projects/{project}/job-templates/{name}/job",
             get(job_templates::job),
-        )
-        .route_layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            access::check_project_role,
-        ));
+        );
+    // Every kind of project data: the same routes for each.
+    let project_routes = collection::routes::<CredentialService>(project_routes);
+    let project_routes = collection::routes::<ImageService>(project_routes);
+    let project_routes = collection::routes::<JobTemplateService>(project_routes).route_layer(
+        axum::middleware::from_fn_with_state(state.clone(), access::check_project_role),
+    );
 
     let api = Router::new()
         .route("/v1/config", get(config::get_config))

@@ -10,22 +10,31 @@ use berth_shared::credentials::{docker_config_json, validate_credential};
 use berth_shared::{FieldError, RegistryCredential, RegistryKind};
 use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::Secret;
-use kube::api::{DeleteParams, ListParams, ObjectMeta, PostParams};
-use kube::{Api, Client};
+use kube::Client;
+use kube::api::ObjectMeta;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use zeroize::{Zeroize, Zeroizing};
 
-use super::images::ImageService;
-use super::labels;
+use super::collection::{Collection, keep_name, refuse};
 use crate::error::ApiError;
-use crate::routes::actor::Actor;
+use crate::kinds::{self, Kind};
+use crate::storage::Objects;
+use crate::storage::labels;
+use crate::storage::objects::{MANAGED, label_map};
+use crate::storage::resources::image_pointer::ImagePointer;
+use crate::storage::stamps::{self, Stamps, annotation};
 
 /// The Secret type the kubelet reads image pull credentials from.
 pub const DOCKER_CONFIG_JSON_TYPE: &str = "kubernetes.io/dockerconfigjson";
 /// The key of the Secret's data that holds the config.
 pub const DOCKER_CONFIG_JSON_KEY: &str = ".dockerconfigjson";
-const WHAT: &str = "registry credential";
+const WHAT: &str = kinds::REGISTRY_CREDENTIALS.noun;
+/// The labels of a credential's Secret.
+const LABELS: &[(&str, &str)] = &[
+    (labels::MANAGED_BY, labels::MANAGED_BY_VALUE),
+    (labels::KIND, labels::KIND_REGISTRY_CREDENTIAL),
+];
 
 /// The body of `POST`/`PUT .../registry-credentials`, as the server reads
 /// it: the secret goes straight into a [`SecretString`] (zeroised on drop,
@@ -63,213 +72,32 @@ impl CredentialService {
         Self { client }
     }
 
-    fn secrets(&self, namespace: &str) -> Api<Secret> {
-        Api::namespaced(self.client.clone(), namespace)
+    fn secrets(&self, namespace: &str) -> Objects<Secret> {
+        Objects::new(self.client.clone(), namespace, WHAT, LABELS)
     }
 
-    /// Every credential of the namespace, by name, with the image pointers
-    /// that use each.
-    pub async fn list(
-        &self,
-        namespace: &str,
-        images: &ImageService,
-    ) -> Result<Vec<RegistryCredential>, ApiError> {
-        let params = ListParams::default().labels(&labels::registry_credential_selector());
-        let list = self.secrets(namespace).list_metadata(&params).await?;
-        let usage = images.usage(namespace).await?;
-        let mut items: Vec<RegistryCredential> = list
-            .items
-            .iter()
-            .filter_map(|m| to_credential(&m.metadata))
-            .map(|mut c| {
-                c.used_by = usage.get(&c.name).cloned().unwrap_or_default();
-                c
-            })
-            .collect();
-        items.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok(items)
-    }
-
-    /// One credential's metadata.
-    pub async fn get(
-        &self,
-        namespace: &str,
-        name: &str,
-        images: &ImageService,
-    ) -> Result<RegistryCredential, ApiError> {
-        let meta = self.get_meta(namespace, name).await?;
-        let mut credential = to_credential(&meta).ok_or_else(|| not_found(name))?;
-        credential.used_by = images
-            .usage(namespace)
-            .await?
-            .remove(name)
-            .unwrap_or_default();
-        Ok(credential)
+    /// Credential name → the image pointers that use it.
+    async fn usage(&self, namespace: &str) -> Result<BTreeMap<String, Vec<String>>, ApiError> {
+        let pointers: Objects<ImagePointer> =
+            Objects::new(self.client.clone(), namespace, kinds::IMAGES.noun, MANAGED);
+        let mut usage: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for pointer in pointers.list().await? {
+            if let (Some(cred), Some(name)) = (pointer.spec.credential, pointer.metadata.name) {
+                usage.entry(cred).or_default().push(name);
+            }
+        }
+        for names in usage.values_mut() {
+            names.sort();
+        }
+        Ok(usage)
     }
 
     /// Whether a credential of this name exists.
     pub async fn exists(&self, namespace: &str, name: &str) -> Result<bool, ApiError> {
-        match self.get_meta(namespace, name).await {
+        match self.secrets(namespace).get_metadata(name).await {
             Ok(_) => Ok(true),
-            Err(ApiError::NotFound { .. }) => Ok(false),
-            Err(e) => Err(e),
-        }
-    }
-
-    async fn get_meta(&self, namespace: &str, name: &str) -> Result<ObjectMeta, ApiError> {
-        if berth_shared::validate_object_name(name).is_err() {
-            return Err(not_found(name));
-        }
-        let meta = self
-            .secrets(namespace)
-            .get_metadata_opt(name)
-            .await?
-            .ok_or_else(|| not_found(name))?
-            .metadata;
-        if !is_credential(&meta) {
-            return Err(not_found(name));
-        }
-        Ok(meta)
-    }
-
-    /// Create a credential; its name must be free.
-    pub async fn create(
-        &self,
-        namespace: &str,
-        body: CredentialBody,
-        actor: &Actor,
-    ) -> Result<RegistryCredential, ApiError> {
-        check(&body)?;
-        let now = now();
-        let mut annotations = annotations(&body, actor, &now);
-        annotations.insert(labels::CREATED_BY.to_owned(), actor.name.clone());
-        let mut secret = build_secret(&body, annotations, None)?;
-        let result = self
-            .secrets(namespace)
-            .create(&PostParams::default(), &secret)
-            .await;
-        wipe(&mut secret);
-        drop(body);
-        match result {
-            Ok(created) => {
-                tracing::info!(namespace, credential = ?created.metadata.name, "registry credential created");
-                to_credential(&created.metadata).ok_or_else(lost_labels)
-            }
-            Err(kube::Error::Api(status)) if status.code == 409 => Err(ApiError::NameTaken {
-                what: WHAT,
-                name: secret.metadata.name.unwrap_or_default(),
-            }),
-            Err(err) => Err(err.into()),
-        }
-    }
-
-    /// Replace a credential. The secret must be typed again: Berth never
-    /// reuses a stored secret for a changed credential.
-    pub async fn replace(
-        &self,
-        namespace: &str,
-        name: &str,
-        mut body: CredentialBody,
-        if_match: Option<String>,
-        actor: &Actor,
-    ) -> Result<RegistryCredential, ApiError> {
-        let existing = self.get_meta(namespace, name).await?;
-        if !body.name.is_empty() && body.name != name {
-            return Err(ApiError::Validation(vec![FieldError::new(
-                "name",
-                "A credential cannot be renamed; create a new one instead.",
-            )]));
-        }
-        body.name = name.to_owned();
-        if body.secret_chars() == 0 {
-            let old_user = annotation(&existing, labels::REGISTRY_USERNAME).unwrap_or_default();
-            let message = if body.kind.effective_username(&body.username) != old_user {
-                "To change the user name, type the password, token or API key again too: Berth never shows or reuses a saved secret."
-            } else {
-                "Type the password, token or API key again to replace this credential: Berth never shows or reuses a saved secret."
-            };
-            let mut errors = vec![FieldError::new("secret", message)];
-            errors.extend(validate_credential(
-                &body.name,
-                body.kind,
-                &body.server,
-                &body.username,
-                1,
-            ));
-            return Err(ApiError::Validation(errors));
-        }
-        check(&body)?;
-        let version = match if_match {
-            Some(v) if Some(&v) != existing.resource_version.as_ref() => {
-                return Err(ApiError::StaleVersion { what: WHAT });
-            }
-            Some(v) => v,
-            None => existing.resource_version.clone().unwrap_or_default(),
-        };
-        let mut annotations = annotations(&body, actor, &now());
-        if let Some(by) = annotation(&existing, labels::CREATED_BY) {
-            annotations.insert(labels::CREATED_BY.to_owned(), by);
-        }
-        let mut secret = build_secret(&body, annotations, Some(version))?;
-        secret.metadata.creation_timestamp = existing.creation_timestamp.clone();
-        let result = self
-            .secrets(namespace)
-            .replace(name, &PostParams::default(), &secret)
-            .await;
-        wipe(&mut secret);
-        drop(body);
-        match result {
-            Ok(replaced) => {
-                tracing::info!(namespace, credential = name, "registry credential replaced");
-                to_credential(&replaced.metadata).ok_or_else(lost_labels)
-            }
-            Err(kube::Error::Api(status)) if status.code == 409 => {
-                Err(ApiError::StaleVersion { what: WHAT })
-            }
-            Err(kube::Error::Api(status)) if status.code == 404 => Err(not_found(name)),
-            Err(err) => Err(err.into()),
-        }
-    }
-
-    /// Delete a credential; refused while image pointers use it, unless
-    /// `force`.
-    pub async fn delete(
-        &self,
-        namespace: &str,
-        name: &str,
-        force: bool,
-        images: &ImageService,
-    ) -> Result<(), ApiError> {
-        self.get_meta(namespace, name).await?;
-        if !force {
-            let used_by = images
-                .usage(namespace)
-                .await?
-                .remove(name)
-                .unwrap_or_default();
-            if !used_by.is_empty() {
-                return Err(ApiError::CredentialInUse {
-                    name: name.to_owned(),
-                    used_by,
-                });
-            }
-        }
-        match self
-            .secrets(namespace)
-            .delete(name, &DeleteParams::default())
-            .await
-        {
-            Ok(_) => {
-                tracing::info!(
-                    namespace,
-                    credential = name,
-                    force,
-                    "registry credential deleted"
-                );
-                Ok(())
-            }
-            Err(kube::Error::Api(status)) if status.code == 404 => Err(not_found(name)),
-            Err(err) => Err(err.into()),
+            Err(crate::storage::StorageError::NotFound { .. }) => Ok(false),
+            Err(e) => Err(e.into()),
         }
     }
 
@@ -279,12 +107,7 @@ impl CredentialService {
         namespace: &str,
         name: &str,
     ) -> Result<(String, SecretString), ApiError> {
-        let mut secret = self
-            .secrets(namespace)
-            .get_opt(name)
-            .await?
-            .filter(|s| is_credential(&s.metadata))
-            .ok_or_else(|| not_found(name))?;
+        let mut secret = self.secrets(namespace).get(name).await?;
         let server = annotation(&secret.metadata, labels::REGISTRY_SERVER).unwrap_or_default();
         let mut data = secret
             .data
@@ -304,6 +127,137 @@ impl CredentialService {
                 "registry credential {name} does not hold a login for {server}"
             ))
         })
+    }
+}
+
+impl Collection for CredentialService {
+    const KIND: &'static Kind = &kinds::REGISTRY_CREDENTIALS;
+    type View = RegistryCredential;
+    type Body = CredentialBody;
+
+    /// Every credential of the namespace, by name, with the image pointers
+    /// that use each.
+    async fn list(&self, namespace: &str) -> Result<Vec<RegistryCredential>, ApiError> {
+        let list = self.secrets(namespace).list_metadata().await?;
+        let mut usage = self.usage(namespace).await?;
+        let mut items: Vec<RegistryCredential> = list
+            .iter()
+            .map(|m| to_credential(&m.metadata))
+            .map(|mut c| {
+                c.used_by = usage.remove(&c.name).unwrap_or_default();
+                c
+            })
+            .collect();
+        items.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(items)
+    }
+
+    /// One credential's metadata.
+    async fn get(&self, namespace: &str, name: &str) -> Result<RegistryCredential, ApiError> {
+        let mut credential = to_credential(&self.secrets(namespace).get_metadata(name).await?);
+        credential.used_by = self
+            .usage(namespace)
+            .await?
+            .remove(name)
+            .unwrap_or_default();
+        Ok(credential)
+    }
+
+    /// Create a credential; its name must be free.
+    async fn create(
+        &self,
+        namespace: &str,
+        body: CredentialBody,
+        actor: &str,
+    ) -> Result<RegistryCredential, ApiError> {
+        check(&body)?;
+        let mut annotations = annotations(&body, actor);
+        annotations.insert(labels::CREATED_BY.to_owned(), actor.to_owned());
+        let mut secret = build_secret(&body, annotations, None)?;
+        let result = self.secrets(namespace).create(&secret).await;
+        wipe(&mut secret);
+        drop(body);
+        let created = result?;
+        tracing::info!(namespace, credential = ?created.metadata.name, "registry credential created");
+        Ok(to_credential(&created.metadata))
+    }
+
+    /// Replace a credential. The secret must be typed again: Berth never
+    /// reuses a stored secret for a changed credential.
+    async fn replace(
+        &self,
+        namespace: &str,
+        name: &str,
+        mut body: CredentialBody,
+        if_match: Option<String>,
+        actor: &str,
+    ) -> Result<RegistryCredential, ApiError> {
+        let secrets = self.secrets(namespace);
+        let existing = secrets.get_metadata(name).await?;
+        keep_name(
+            &mut body.name,
+            name,
+            "A credential cannot be renamed; create a new one instead.",
+        )?;
+        if body.secret_chars() == 0 {
+            let old_user = annotation(&existing, labels::REGISTRY_USERNAME).unwrap_or_default();
+            let message = if body.kind.effective_username(&body.username) != old_user {
+                "To change the user name, type the password, token or API key again too: Berth never shows or reuses a saved secret."
+            } else {
+                "Type the password, token or API key again to replace this credential: Berth never shows or reuses a saved secret."
+            };
+            let mut errors = vec![FieldError::new("secret", message)];
+            errors.extend(validate_credential(
+                &body.name,
+                body.kind,
+                &body.server,
+                &body.username,
+                1,
+            ));
+            return Err(ApiError::Validation(errors));
+        }
+        check(&body)?;
+        let version = secrets.version_to_replace(&existing, if_match)?;
+        let mut annotations = annotations(&body, actor);
+        if let Some(by) = annotation(&existing, labels::CREATED_BY) {
+            annotations.insert(labels::CREATED_BY.to_owned(), by);
+        }
+        let mut secret = build_secret(&body, annotations, Some(version))?;
+        secret.metadata.creation_timestamp = existing.creation_timestamp.clone();
+        let result = secrets.replace(name, &secret).await;
+        wipe(&mut secret);
+        drop(body);
+        let replaced = result?;
+        tracing::info!(namespace, credential = name, "registry credential replaced");
+        Ok(to_credential(&replaced.metadata))
+    }
+
+    /// Delete a credential; refused while image pointers use it, unless
+    /// `force`.
+    async fn delete(&self, namespace: &str, name: &str, force: bool) -> Result<(), ApiError> {
+        let secrets = self.secrets(namespace);
+        secrets.get_metadata(name).await?;
+        if !force {
+            let used_by = self
+                .usage(namespace)
+                .await?
+                .remove(name)
+                .unwrap_or_default();
+            if !used_by.is_empty() {
+                return Err(ApiError::CredentialInUse {
+                    name: name.to_owned(),
+                    used_by,
+                });
+            }
+        }
+        secrets.delete(name).await?;
+        tracing::info!(
+            namespace,
+            credential = name,
+            force,
+            "registry credential deleted"
+        );
+        Ok(())
     }
 }
 
@@ -327,19 +281,6 @@ fn read_login(data: &[u8], server: &str) -> Option<(String, SecretString)> {
     Some((entry.username, entry.password))
 }
 
-fn not_found(name: &str) -> ApiError {
-    ApiError::NotFound {
-        what: WHAT,
-        name: name.to_owned(),
-    }
-}
-
-fn lost_labels() -> ApiError {
-    ApiError::Internal(anyhow::anyhow!(
-        "the stored credential lost its annotations"
-    ))
-}
-
 fn check(body: &CredentialBody) -> Result<(), ApiError> {
     let errors = validate_credential(
         &body.name,
@@ -348,18 +289,10 @@ fn check(body: &CredentialBody) -> Result<(), ApiError> {
         &body.username,
         body.secret_chars(),
     );
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::Validation(errors))
-    }
+    refuse(errors)
 }
 
-fn now() -> String {
-    jiff::Timestamp::now().to_string()
-}
-
-fn annotations(body: &CredentialBody, actor: &Actor, now: &str) -> BTreeMap<String, String> {
+fn annotations(body: &CredentialBody, actor: &str) -> BTreeMap<String, String> {
     BTreeMap::from([
         (
             labels::REGISTRY_KIND.to_owned(),
@@ -373,9 +306,10 @@ fn annotations(body: &CredentialBody, actor: &Actor, now: &str) -> BTreeMap<Stri
             labels::REGISTRY_USERNAME.to_owned(),
             body.kind.effective_username(&body.username),
         ),
-        (labels::UPDATED_BY.to_owned(), actor.name.clone()),
-        (labels::UPDATED_AT.to_owned(), now.to_owned()),
     ])
+    .into_iter()
+    .chain(stamps::changed_by(BTreeMap::new(), actor))
+    .collect()
 }
 
 /// The Secret for `body`. Every intermediate copy of the secret is zeroised
@@ -400,16 +334,7 @@ fn build_secret(
         metadata: ObjectMeta {
             name: Some(body.name.clone()),
             resource_version: version,
-            labels: Some(BTreeMap::from([
-                (
-                    labels::MANAGED_BY.to_owned(),
-                    labels::MANAGED_BY_VALUE.to_owned(),
-                ),
-                (
-                    labels::KIND.to_owned(),
-                    labels::KIND_REGISTRY_CREDENTIAL.to_owned(),
-                ),
-            ])),
+            labels: Some(label_map(LABELS)),
             annotations: Some(annotations),
             ..ObjectMeta::default()
         },
@@ -438,41 +363,24 @@ fn wipe(secret: &mut Secret) {
     secret.string_data = None;
 }
 
-fn is_credential(meta: &ObjectMeta) -> bool {
-    meta.labels.as_ref().is_some_and(|l| {
-        l.get(labels::MANAGED_BY).map(String::as_str) == Some(labels::MANAGED_BY_VALUE)
-            && l.get(labels::KIND).map(String::as_str) == Some(labels::KIND_REGISTRY_CREDENTIAL)
-    })
-}
-
-fn annotation(meta: &ObjectMeta, key: &str) -> Option<String> {
-    meta.annotations.as_ref().and_then(|a| a.get(key)).cloned()
-}
-
 /// A Secret's metadata as a credential (no secret value is read).
-fn to_credential(meta: &ObjectMeta) -> Option<RegistryCredential> {
-    if !is_credential(meta) {
-        return None;
-    }
+fn to_credential(meta: &ObjectMeta) -> RegistryCredential {
     let kind = annotation(meta, labels::REGISTRY_KIND)
         .and_then(|k| RegistryKind::from_str_opt(&k))
         .unwrap_or(RegistryKind::Other);
-    Some(RegistryCredential {
-        name: meta.name.clone()?,
+    let stamps = Stamps::of(meta);
+    RegistryCredential {
+        name: meta.name.clone().unwrap_or_default(),
         kind,
         server: annotation(meta, labels::REGISTRY_SERVER).unwrap_or_default(),
         username: annotation(meta, labels::REGISTRY_USERNAME).unwrap_or_default(),
-        created_at: meta
-            .creation_timestamp
-            .as_ref()
-            .map(|t| t.0.to_string())
-            .unwrap_or_default(),
-        created_by: annotation(meta, labels::CREATED_BY),
-        updated_at: annotation(meta, labels::UPDATED_AT),
-        updated_by: annotation(meta, labels::UPDATED_BY),
+        created_at: stamps.created_at,
+        created_by: stamps.created_by,
+        updated_at: stamps.updated_at,
+        updated_by: stamps.updated_by,
         used_by: Vec::new(),
-        version: meta.resource_version.clone().unwrap_or_default(),
-    })
+        version: stamps.version,
+    }
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use kube::{Api, Client};
 use tokio::time::Instant;
 
 use super::inventory::{config_maps, image_pointers, job_templates, secrets};
-use super::labels;
+use crate::storage::labels;
 
 /// One thing to tell the person watching.
 #[derive(Debug, Clone, PartialEq)]

@@ -14,9 +14,9 @@ use berth_shared::inventory::{
 use kube::api::{ApiResource, DeleteParams, DynamicObject, GroupVersionKind, ListParams};
 use kube::{Api, Client};
 
-use super::labels;
 use super::projects::rfc3339;
 use crate::error::ApiError;
+use crate::storage::labels;
 
 /// Berth's custom resources as the inventory reads them.
 pub fn image_pointers() -> ApiResource {

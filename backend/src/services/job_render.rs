@@ -13,9 +13,8 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use kube::api::ObjectMeta;
 
-use super::job_templates::secret_name;
-use super::labels;
-use crate::resources::job_template::JobTemplate;
+use crate::storage::labels;
+use crate::storage::resources::job_template::{JobTemplate, secret_name};
 
 /// The variable that tells each instance of an array job its index list;
 /// Kubernetes numbers the instances 0…n-1 in `JOB_COMPLETION_INDEX`, the
@@ -116,7 +115,7 @@ pub fn render(namespace: &str, template: &JobTemplate, image: JobImage) -> Job {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resources::job_template::{JobTemplateSpec, TemplateEnvVar};
+    use crate::storage::resources::job_template::{JobTemplateSpec, TemplateEnvVar};
     use berth_shared::ResourceSize;
 
     #[test]

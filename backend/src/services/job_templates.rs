@@ -19,23 +19,24 @@ use k8s_openapi::ByteString;
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::Secret;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
-use kube::api::{DeleteParams, ListParams, ObjectMeta, PostParams};
+use kube::api::{DeleteParams, ObjectMeta, PostParams};
 use kube::{Api, Client, Resource};
 use zeroize::{Zeroize, Zeroizing};
 
+use super::collection::{Collection, check_reference, keep_name, refuse};
 use super::images::ImageService;
 use super::job_render::{self, JobImage};
-use super::labels;
 use crate::error::ApiError;
-use crate::resources::job_template::{JobTemplate, JobTemplateSpec, TemplateEnvVar};
-use crate::routes::actor::Actor;
+use crate::kinds::{self, Kind};
+use crate::storage::labels;
+use crate::storage::objects::MANAGED;
+use crate::storage::resources::job_template::{
+    JobTemplate, JobTemplateSpec, TemplateEnvVar, secret_name,
+};
+use crate::storage::stamps::{self, Stamps};
+use crate::storage::{Objects, StorageError};
 
-const WHAT: &str = "job template";
-
-/// The companion Secret of a template.
-pub fn secret_name(template: &str) -> String {
-    format!("{template}-env")
-}
+const WHAT: &str = kinds::JOB_TEMPLATES.noun;
 
 /// Sensitive values by variable name, wiped when dropped.
 type SecretValues = BTreeMap<String, Zeroizing<Vec<u8>>>;
@@ -44,62 +45,31 @@ type SecretValues = BTreeMap<String, Zeroizing<Vec<u8>>>;
 #[derive(Clone)]
 pub struct JobTemplateService {
     client: Client,
+    /// Where a template's image pointer is checked and read.
+    images: ImageService,
 }
 
 impl JobTemplateService {
-    pub fn new(client: Client) -> Self {
-        Self { client }
+    pub fn new(client: Client, images: ImageService) -> Self {
+        Self { client, images }
     }
 
-    fn api(&self, namespace: &str) -> Api<JobTemplate> {
-        Api::namespaced(self.client.clone(), namespace)
+    fn templates(&self, namespace: &str) -> Objects<JobTemplate> {
+        Objects::new(self.client.clone(), namespace, WHAT, MANAGED)
     }
 
     fn secrets(&self, namespace: &str) -> Api<Secret> {
         Api::namespaced(self.client.clone(), namespace)
     }
 
-    /// Every template of the namespace, by name (those being deleted left out).
-    pub async fn list(
-        &self,
-        namespace: &str,
-        images: &ImageService,
-    ) -> Result<Vec<JobTemplateView>, ApiError> {
-        let params = ListParams::default().labels(&labels::managed_selector());
-        let pointers = images.references(namespace).await?;
-        let mut items: Vec<JobTemplateView> = self
-            .api(namespace)
-            .list(&params)
-            .await?
-            .items
-            .iter()
-            .filter(|t| t.metadata.deletion_timestamp.is_none())
-            .map(|t| to_view(t, &pointers))
-            .collect();
-        items.sort_by(|a, b| a.fields.name.cmp(&b.fields.name));
-        Ok(items)
-    }
-
     /// The stored custom resource of a live template.
     pub async fn get_raw(&self, namespace: &str, name: &str) -> Result<JobTemplate, ApiError> {
-        if berth_shared::validate_object_name(name).is_err() {
-            return Err(not_found(name));
+        let templates = self.templates(namespace);
+        let template = templates.get(name).await?;
+        if template.metadata.deletion_timestamp.is_some() {
+            return Err(templates.not_found(name).into());
         }
-        self.api(namespace)
-            .get_opt(name)
-            .await?
-            .filter(|t| is_managed(&t.metadata) && t.metadata.deletion_timestamp.is_none())
-            .ok_or_else(|| not_found(name))
-    }
-
-    pub async fn get(
-        &self,
-        namespace: &str,
-        name: &str,
-        images: &ImageService,
-    ) -> Result<JobTemplateView, ApiError> {
-        let template = self.get_raw(namespace, name).await?;
-        Ok(to_view(&template, &images.references(namespace).await?))
+        Ok(template)
     }
 
     /// The sensitive values stored for `template` (none without a Secret).
@@ -134,22 +104,13 @@ impl JobTemplateService {
         namespace: &str,
         request: &mut SaveJobTemplate,
         stored: &SecretValues,
-        images: &ImageService,
     ) -> Result<(JobTemplateSpec, SecretValues), ApiError> {
         let stored_names: Vec<String> = stored.keys().cloned().collect();
         let mut errors = request.validate(&stored_names);
-        if let Some(pointer) = request.pointer_name()
-            && errors.iter().all(|e| e.field != "imagePointer")
-            && !images.exists(namespace, pointer).await?
-        {
-            errors.push(FieldError::new(
-                "imagePointer",
-                format!("There is no image pointer named “{pointer}” in this project."),
-            ));
-        }
-        if !errors.is_empty() {
-            return Err(ApiError::Validation(errors));
-        }
+        let exists = |name: String| async move { self.images.exists(namespace, &name).await };
+        let field = ("imagePointer", &kinds::IMAGES);
+        check_reference(&mut errors, field, request.pointer_name(), exists).await?;
+        refuse(errors)?;
         let mut values = SecretValues::new();
         let mut env = Vec::with_capacity(request.env.len());
         for var in &mut request.env {
@@ -192,65 +153,6 @@ impl JobTemplateService {
         Ok((spec, values))
     }
 
-    pub async fn create(
-        &self,
-        namespace: &str,
-        mut request: SaveJobTemplate,
-        actor: &Actor,
-        images: &ImageService,
-    ) -> Result<JobTemplateView, ApiError> {
-        let source = match request
-            .copy_sensitive_from
-            .as_deref()
-            .filter(|s| !s.is_empty())
-        {
-            Some(source) => {
-                self.get_raw(namespace, source).await?;
-                self.stored_values(namespace, source).await?
-            }
-            None => SecretValues::new(),
-        };
-        let (spec, values) = self.check(namespace, &mut request, &source, images).await?;
-        drop(source);
-        let now = jiff::Timestamp::now().to_string();
-        let mut template = JobTemplate::new(&request.name, spec);
-        template.metadata.labels = Some(managed_labels());
-        template.metadata.annotations = Some(BTreeMap::from([
-            (labels::CREATED_BY.to_owned(), actor.name.clone()),
-            (labels::UPDATED_BY.to_owned(), actor.name.clone()),
-            (labels::UPDATED_AT.to_owned(), now),
-        ]));
-        let created = match self
-            .api(namespace)
-            .create(&PostParams::default(), &template)
-            .await
-        {
-            Ok(created) => created,
-            Err(kube::Error::Api(status)) if status.code == 409 => {
-                return Err(ApiError::NameTaken {
-                    what: WHAT,
-                    name: request.name,
-                });
-            }
-            Err(err) => return Err(err.into()),
-        };
-        if !values.is_empty()
-            && let Err(err) = self.create_secret(namespace, &created, values).await
-        {
-            // Leave nothing half-made behind: the template goes again.
-            if let Err(undo) = self
-                .api(namespace)
-                .delete(&request.name, &DeleteParams::default())
-                .await
-            {
-                tracing::error!(namespace, template = %request.name, error = %undo, "could not remove a job template whose secret values were not stored");
-            }
-            return Err(err);
-        }
-        tracing::info!(namespace, template = %request.name, "job template created");
-        Ok(to_view(&created, &images.references(namespace).await?))
-    }
-
     async fn create_secret(
         &self,
         namespace: &str,
@@ -264,80 +166,17 @@ impl JobTemplateService {
             .create(&PostParams::default(), &secret)
             .await;
         wipe(&mut secret);
-        match result {
+        match result.map_err(StorageError::from) {
             Ok(_) => Ok(()),
-            Err(kube::Error::Api(status)) if status.code == 409 => {
-                Err(ApiError::Validation(vec![FieldError::new(
-                    "name",
-                    format!(
-                        "This project already has a Secret named “{}”, where this template's secret values would go. Choose another name.",
-                        secret_name(&name)
-                    ),
-                )]))
-            }
+            Err(StorageError::Conflict(_)) => Err(ApiError::Validation(vec![FieldError::new(
+                "name",
+                format!(
+                    "This project already has a Secret named “{}”, where this template's secret values would go. Choose another name.",
+                    secret_name(&name)
+                ),
+            )])),
             Err(err) => Err(err.into()),
         }
-    }
-
-    pub async fn replace(
-        &self,
-        namespace: &str,
-        name: &str,
-        mut request: SaveJobTemplate,
-        if_match: Option<String>,
-        actor: &Actor,
-        images: &ImageService,
-    ) -> Result<JobTemplateView, ApiError> {
-        if !request.name.is_empty() && request.name != name {
-            return Err(ApiError::Validation(vec![FieldError::new(
-                "name",
-                "A job template cannot be renamed; duplicate it instead.",
-            )]));
-        }
-        request.name = name.to_owned();
-        request.copy_sensitive_from = None;
-        let existing = self.get_raw(namespace, name).await?;
-        let current = existing
-            .metadata
-            .resource_version
-            .clone()
-            .unwrap_or_default();
-        let version = match if_match {
-            Some(v) if v != current => return Err(ApiError::StaleVersion { what: WHAT }),
-            Some(v) => v,
-            None => current,
-        };
-        let stored = self.stored_values(namespace, name).await?;
-        let (spec, values) = self.check(namespace, &mut request, &stored, images).await?;
-        let mut annotations = existing.metadata.annotations.clone().unwrap_or_default();
-        annotations.insert(labels::UPDATED_BY.to_owned(), actor.name.clone());
-        annotations.insert(
-            labels::UPDATED_AT.to_owned(),
-            jiff::Timestamp::now().to_string(),
-        );
-        let template = JobTemplate {
-            metadata: ObjectMeta {
-                resource_version: Some(version),
-                annotations: Some(annotations),
-                ..existing.metadata.clone()
-            },
-            spec,
-        };
-        let replaced = match self
-            .api(namespace)
-            .replace(name, &PostParams::default(), &template)
-            .await
-        {
-            Ok(t) => t,
-            Err(kube::Error::Api(status)) if status.code == 409 => {
-                return Err(ApiError::StaleVersion { what: WHAT });
-            }
-            Err(kube::Error::Api(status)) if status.code == 404 => return Err(not_found(name)),
-            Err(err) => return Err(err.into()),
-        };
-        self.sync_secret(namespace, &replaced, values).await?;
-        tracing::info!(namespace, template = name, "job template changed");
-        Ok(to_view(&replaced, &images.references(namespace).await?))
     }
 
     /// Make the companion Secret hold exactly `values` (none: no Secret).
@@ -375,24 +214,19 @@ impl JobTemplateService {
             .secrets(namespace)
             .delete(&secret_name(template), &DeleteParams::default())
             .await
+            .map_err(StorageError::from)
         {
-            Ok(_) => Ok(()),
-            Err(kube::Error::Api(status)) if status.code == 404 => Ok(()),
+            Ok(_) | Err(StorageError::Gone(_)) => Ok(()),
             Err(err) => Err(err.into()),
         }
     }
 
     /// The `batch/v1` Job the template would become.
-    pub async fn job(
-        &self,
-        namespace: &str,
-        name: &str,
-        images: &ImageService,
-    ) -> Result<Job, ApiError> {
+    pub async fn job(&self, namespace: &str, name: &str) -> Result<Job, ApiError> {
         let template = self.get_raw(namespace, name).await?;
         let image = match &template.spec.image_pointer {
             Some(pointer) => {
-                let target = images.target(namespace, pointer).await?.ok_or_else(|| {
+                let target = self.images.target(namespace, pointer).await?.ok_or_else(|| {
                     ApiError::Validation(vec![FieldError::new(
                         "imagePointer",
                         format!(
@@ -412,9 +246,107 @@ impl JobTemplateService {
         };
         Ok(job_render::render(namespace, &template, image))
     }
+}
+
+impl Collection for JobTemplateService {
+    const KIND: &'static Kind = &kinds::JOB_TEMPLATES;
+    type View = JobTemplateView;
+    type Body = SaveJobTemplate;
+
+    /// Every template of the namespace, by name (those being deleted left out).
+    async fn list(&self, namespace: &str) -> Result<Vec<JobTemplateView>, ApiError> {
+        let pointers = self.images.references(namespace).await?;
+        let mut items: Vec<JobTemplateView> = self
+            .templates(namespace)
+            .list()
+            .await?
+            .iter()
+            .filter(|t| t.metadata.deletion_timestamp.is_none())
+            .map(|t| to_view(t, &pointers))
+            .collect();
+        items.sort_by(|a, b| a.fields.name.cmp(&b.fields.name));
+        Ok(items)
+    }
+
+    async fn get(&self, namespace: &str, name: &str) -> Result<JobTemplateView, ApiError> {
+        let template = self.get_raw(namespace, name).await?;
+        Ok(to_view(
+            &template,
+            &self.images.references(namespace).await?,
+        ))
+    }
+
+    async fn create(
+        &self,
+        namespace: &str,
+        mut request: SaveJobTemplate,
+        actor: &str,
+    ) -> Result<JobTemplateView, ApiError> {
+        let source = match request
+            .copy_sensitive_from
+            .as_deref()
+            .filter(|s| !s.is_empty())
+        {
+            Some(source) => {
+                self.get_raw(namespace, source).await?;
+                self.stored_values(namespace, source).await?
+            }
+            None => SecretValues::new(),
+        };
+        let (spec, values) = self.check(namespace, &mut request, &source).await?;
+        drop(source);
+        let templates = self.templates(namespace);
+        let mut template = JobTemplate::new(&request.name, spec);
+        template.metadata.labels = Some(templates.labels());
+        template.metadata.annotations = Some(stamps::created_by(actor));
+        let created = templates.create(&template).await?;
+        if !values.is_empty()
+            && let Err(err) = self.create_secret(namespace, &created, values).await
+        {
+            // Leave nothing half-made behind: the template goes again.
+            if let Err(undo) = templates.delete(&request.name).await {
+                tracing::error!(namespace, template = %request.name, error = %undo, "could not remove a job template whose secret values were not stored");
+            }
+            return Err(err);
+        }
+        tracing::info!(namespace, template = %request.name, "job template created");
+        Ok(to_view(&created, &self.images.references(namespace).await?))
+    }
+
+    async fn replace(
+        &self,
+        namespace: &str,
+        name: &str,
+        mut request: SaveJobTemplate,
+        if_match: Option<String>,
+        actor: &str,
+    ) -> Result<JobTemplateView, ApiError> {
+        keep_name(
+            &mut request.name,
+            name,
+            "A job template cannot be renamed; duplicate it instead.",
+        )?;
+        request.copy_sensitive_from = None;
+        let templates = self.templates(namespace);
+        let existing = self.get_raw(namespace, name).await?;
+        let version = templates.version_to_replace(&existing.metadata, if_match)?;
+        let stored = self.stored_values(namespace, name).await?;
+        let (spec, values) = self.check(namespace, &mut request, &stored).await?;
+        let template = JobTemplate {
+            metadata: stamps::replacing(&existing.metadata, version, actor),
+            spec,
+        };
+        let replaced = templates.replace(name, &template).await?;
+        self.sync_secret(namespace, &replaced, values).await?;
+        tracing::info!(namespace, template = name, "job template changed");
+        Ok(to_view(
+            &replaced,
+            &self.images.references(namespace).await?,
+        ))
+    }
 
     /// Delete the Secret, then the template (see the module's notes).
-    pub async fn delete(&self, namespace: &str, name: &str) -> Result<(), ApiError> {
+    async fn delete(&self, namespace: &str, name: &str, _force: bool) -> Result<(), ApiError> {
         self.get_raw(namespace, name).await?;
         let has_companion = self
             .secrets(namespace)
@@ -424,13 +356,8 @@ impl JobTemplateService {
         if has_companion {
             self.delete_secret(namespace, name).await?;
         }
-        match self
-            .api(namespace)
-            .delete(name, &DeleteParams::default())
-            .await
-        {
-            Ok(_) => {}
-            Err(kube::Error::Api(status)) if status.code == 404 => {}
+        match self.templates(namespace).delete(name).await {
+            Ok(()) | Err(StorageError::NotFound { .. }) => {}
             Err(err) => return Err(err.into()),
         }
         tracing::info!(namespace, template = name, "job template deleted");
@@ -439,10 +366,7 @@ impl JobTemplateService {
 }
 
 fn managed_labels() -> BTreeMap<String, String> {
-    BTreeMap::from([(
-        labels::MANAGED_BY.to_owned(),
-        labels::MANAGED_BY_VALUE.to_owned(),
-    )])
+    crate::storage::objects::label_map(MANAGED)
 }
 
 /// The companion Secret of `owner`, owned by it.
@@ -490,14 +414,6 @@ fn wipe(secret: &mut Secret) {
     secret.data = None;
 }
 
-fn is_managed(meta: &ObjectMeta) -> bool {
-    meta.labels
-        .as_ref()
-        .and_then(|l| l.get(labels::MANAGED_BY))
-        .map(String::as_str)
-        == Some(labels::MANAGED_BY_VALUE)
-}
-
 fn is_companion(meta: &ObjectMeta, template: &str) -> bool {
     meta.labels.as_ref().is_some_and(|l| {
         l.get(labels::KIND).map(String::as_str) == Some(inventory::KIND_JOB_TEMPLATE_ENV)
@@ -505,19 +421,12 @@ fn is_companion(meta: &ObjectMeta, template: &str) -> bool {
     })
 }
 
-fn not_found(name: &str) -> ApiError {
-    ApiError::NotFound {
-        what: WHAT,
-        name: name.to_owned(),
-    }
-}
-
 /// The API's view of a stored template; `pointers` maps image pointer names
 /// to their references.
 fn to_view(template: &JobTemplate, pointers: &BTreeMap<String, String>) -> JobTemplateView {
     let meta = &template.metadata;
     let spec = &template.spec;
-    let annotation = |key: &str| meta.annotations.as_ref().and_then(|a| a.get(key)).cloned();
+    let stamps = Stamps::of(meta);
     let indices = spec.indices.clone().unwrap_or_default();
     let instances = Indices::parse(&indices).map_or(1, |i| i.instances());
     let image_reference = match &spec.image_pointer {
@@ -553,14 +462,10 @@ fn to_view(template: &JobTemplate, pointers: &BTreeMap<String, String>) -> JobTe
         },
         image_reference,
         instances,
-        created_at: meta
-            .creation_timestamp
-            .as_ref()
-            .map(|t| t.0.to_string())
-            .unwrap_or_default(),
-        created_by: annotation(labels::CREATED_BY),
-        updated_at: annotation(labels::UPDATED_AT),
-        updated_by: annotation(labels::UPDATED_BY),
-        version: meta.resource_version.clone().unwrap_or_default(),
+        created_at: stamps.created_at,
+        created_by: stamps.created_by,
+        updated_at: stamps.updated_at,
+        updated_by: stamps.updated_by,
+        version: stamps.version,
     }
 }

@@ -3,7 +3,7 @@
 //! Deleting a project either deletes its namespace (Kubernetes then removes
 //! everything in it), or, with a restore window, marks the namespace
 //! deleted: a label hides it from lists, annotations say when and by whom,
-//! and [`ProjectService::data_namespace`] refuses its data. The namespace
+//! and [`refuse_unless_active`] refuses its data. The namespace
 //! still exists, so the name stays taken; [`super::purge`] deletes it for
 //! good once the window has passed.
 
@@ -20,10 +20,11 @@ use kube::api::{
 use kube::{Api, Client};
 use serde_json::json;
 
-use super::project_cache::{ProjectCache, Written};
+use super::members;
 use super::rendered::Rendered;
-use super::{labels, members};
 use crate::error::ApiError;
+use crate::storage::labels;
+use crate::storage::project_cache::{ProjectCache, Written};
 
 /// Reads and writes projects in the cluster.
 #[derive(Clone)]
@@ -292,16 +293,6 @@ impl ProjectService {
         }
     }
 
-    /// The namespace of a project whose data may be read and written now.
-    /// Every project-scoped data route goes through here, so a project that
-    /// does not exist (404), was deleted with a restore window (410) or is
-    /// being deleted (409) is refused in one place.
-    pub async fn data_namespace(&self, name: &str) -> Result<String, ApiError> {
-        let project = self.get(name).await?;
-        refuse_unless_active(&project)?;
-        Ok(project.namespace)
-    }
-
     /// Create a project; its name must be free (a deleted project waiting
     /// in its restore window keeps its name).
     /// [`Self::create`], recording who created it.
@@ -549,7 +540,9 @@ impl ProjectService {
     }
 }
 
-/// The 410/409 answers for a project whose data is out of reach.
+/// Whether a project's data may be read and written now: not for a project
+/// deleted with a restore window (410) or being deleted (409). Every data
+/// route checks this once, when it takes the project's scope.
 pub fn refuse_unless_active(project: &Project) -> Result<(), ApiError> {
     match project.status.as_str() {
         STATUS_DELETED => Err(ApiError::ProjectDeleted(project.name.clone())),

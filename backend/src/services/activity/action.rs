@@ -8,6 +8,8 @@ use std::collections::HashMap;
 
 use berth_shared::inventory::kind_label;
 
+use crate::kinds::{self, Kind};
+
 /// A change that one request made (or tried to make).
 pub struct Change<'a> {
     pub method: &'a str,
@@ -20,29 +22,21 @@ pub struct Change<'a> {
     pub succeeded: bool,
 }
 
-/// The collections of a project, with what one item is called.
-fn noun(collection: &str) -> Option<(&'static str, &'static str)> {
-    match collection {
-        "images" => Some(("image pointer", "an")),
-        "registry-credentials" => Some(("registry credential", "a")),
-        "job-templates" => Some(("job template", "a")),
-        _ => None,
-    }
-}
-
 /// The sentence for `change`.
 pub fn describe(change: &Change<'_>) -> String {
     let param = |key: &str| change.params.get(key).map_or("", String::as_str);
     let segments: Vec<&str> = change.route.split('/').skip(1).collect();
+    let kind = segments.first().and_then(|s| kinds::by_segment(s));
     // (past tense, infinitive, object)
-    let (done, to_do, object) = match (change.method, segments.as_slice()) {
-        ("DELETE", []) => ("Deleted", "delete", "the project".to_owned()),
-        ("POST", ["restore"]) => ("Restored", "restore", "the project".to_owned()),
-        ("PUT", ["members"]) => ("Changed", "change", "the members".to_owned()),
-        ("DELETE", ["inventory", _, _]) if param("kind") == super::KIND => {
+    let fallback = || format!("{} {}", change.method, change.route);
+    let (done, to_do, object) = match (change.method, segments.as_slice(), kind) {
+        ("DELETE", [], _) => ("Deleted", "delete", "the project".to_owned()),
+        ("POST", ["restore"], _) => ("Restored", "restore", "the project".to_owned()),
+        ("PUT", ["members"], _) => ("Changed", "change", "the members".to_owned()),
+        ("DELETE", ["inventory", _, _], _) if param("kind") == super::KIND => {
             ("Cleared", "clear", "the activity log".to_owned())
         }
-        ("DELETE", ["inventory", _, _]) => (
+        ("DELETE", ["inventory", _, _], _) => (
             "Deleted",
             "delete",
             format!(
@@ -51,8 +45,7 @@ pub fn describe(change: &Change<'_>) -> String {
                 param("name")
             ),
         ),
-        ("POST", [collection]) if noun(collection).is_some() => {
-            let (noun, article) = noun(collection).unwrap_or_default();
+        ("POST", [_], Some(Kind { noun, article, .. })) => {
             let created = change
                 .location
                 .and_then(|l| l.rsplit('/').next())
@@ -63,21 +56,13 @@ pub fn describe(change: &Change<'_>) -> String {
             };
             ("Created", "create", object)
         }
-        ("PUT" | "DELETE", [collection, _]) if noun(collection).is_some() => {
-            let (noun, _) = noun(collection).unwrap_or_default();
-            let object = format!("{noun} {}", param("name"));
-            if change.method == "PUT" {
-                ("Changed", "change", object)
-            } else {
-                ("Deleted", "delete", object)
-            }
-        }
-        ("POST", ["images", _, "verify"]) => (
-            "Checked",
-            "check",
-            format!("image pointer {} with its registry", param("name")),
-        ),
-        _ => return format!("{} {}", change.method, change.route),
+        ("PUT", [_, _], Some(kind)) => ("Changed", "change", kind.one(param("name"))),
+        ("DELETE", [_, _], Some(kind)) => ("Deleted", "delete", kind.one(param("name"))),
+        (method, [_, _, action], Some(kind)) => match kind.action(method, action) {
+            Some(a) => (a.done, a.to_do, kind.one(param("name")) + a.detail),
+            None => return fallback(),
+        },
+        _ => return fallback(),
     };
     if change.succeeded {
         format!("{done} {object}")

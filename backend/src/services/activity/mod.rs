@@ -16,8 +16,8 @@ use kube::api::{ObjectMeta, Patch, PatchParams, PostParams};
 use kube::{Api, Client};
 use serde_json::{Map, Value, json};
 
-use super::labels;
 use crate::error::ApiError;
+use crate::storage::labels;
 
 /// The ConfigMap's name in every project namespace.
 pub const CONFIG_MAP: &str = "berth-activity";

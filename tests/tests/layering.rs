@@ -1,0 +1,217 @@
+//! The backend's modules depend downwards only, and no two of them depend
+//! on each other: routes → services (and auth beside them) → storage →
+//! Kubernetes. Read from the source: every `crate::…` and `super::…` path
+//! in a file is a dependency of that file on the module it names.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use berth_tests::workspace_root;
+
+/// Top-level modules from the top down. A module may use one further down
+/// the list; two on the same level may not use each other.
+const LAYERS: &[&[&str]] = &[
+    &["main"],
+    &["cli"],
+    &["commands"],
+    &["serve"],
+    &["settings"],
+    &["routes"],
+    &["state"],
+    &["auth", "services"],
+    &["error"],
+    &["storage", "registry", "kinds"],
+    &["cluster", "tls", "telemetry"],
+];
+
+fn level(top: &str) -> Option<usize> {
+    LAYERS.iter().position(|level| level.contains(&top))
+}
+
+/// A source file as a module path: `services/credentials.rs` →
+/// `["services", "credentials"]`, `services/mod.rs` → `["services"]`.
+fn module_of(src: &Path, file: &Path) -> Vec<String> {
+    let relative = file.strip_prefix(src).expect("under src");
+    let mut parts: Vec<String> = relative
+        .iter()
+        .map(|p| p.to_string_lossy().trim_end_matches(".rs").to_owned())
+        .collect();
+    if parts.last().is_some_and(|p| p == "mod" || p == "lib") {
+        parts.pop();
+    }
+    parts
+}
+
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("read src").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(rust_files(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            files.push(path);
+        }
+    }
+    files
+}
+
+/// The longest prefix of `path` that is a module of the crate.
+fn resolve(modules: &BTreeSet<Vec<String>>, path: &[String]) -> Option<Vec<String>> {
+    (1..=path.len())
+        .rev()
+        .map(|n| path[..n].to_vec())
+        .find(|p| modules.contains(p))
+}
+
+/// Every module a file names through `crate::` or `super::` paths,
+/// including each item of a `{…}` group.
+fn dependencies(
+    modules: &BTreeSet<Vec<String>>,
+    module: &[String],
+    text: &str,
+) -> BTreeSet<Vec<String>> {
+    let mut found = BTreeSet::new();
+    let mut in_tests = false;
+    for line in text.lines() {
+        let code = line.split("//").next().unwrap_or("");
+        if line.starts_with("mod tests") {
+            in_tests = true;
+        }
+        for (at, _) in code
+            .match_indices("crate::")
+            .chain(code.match_indices("super::"))
+        {
+            // A path that merely ends in "crate"/"super" (e.g. `berth_crate::`).
+            if code[..at]
+                .chars()
+                .last()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_')
+            {
+                continue;
+            }
+            let rest = &code[at..];
+            let mut segments: Vec<String> = Vec::new();
+            let mut base: Vec<String> = module.to_vec();
+            let mut tail = rest;
+            if tail.starts_with("crate::") {
+                base.clear();
+                tail = &tail["crate::".len()..];
+            } else {
+                // `super` of a file is its folder's module; of a test module
+                // inside a file, the file itself.
+                let mut first = true;
+                while let Some(after) = tail.strip_prefix("super::") {
+                    if !(first && in_tests) {
+                        base.pop();
+                    }
+                    first = false;
+                    tail = after;
+                }
+            }
+            let word_end = |s: &str| {
+                s.find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .unwrap_or(s.len())
+            };
+            loop {
+                let end = word_end(tail);
+                if end == 0 {
+                    break;
+                }
+                segments.push(tail[..end].to_owned());
+                match tail[end..].strip_prefix("::") {
+                    Some(next) => tail = next,
+                    None => break,
+                }
+            }
+            let mut prefix = base.clone();
+            prefix.extend(segments);
+            if let Some(group) = tail.strip_prefix('{') {
+                let group = group.split('}').next().unwrap_or("");
+                for item in group.split(',') {
+                    let head = item.trim().split("::").next().unwrap_or("").trim();
+                    let mut path = prefix.clone();
+                    path.push(head.to_owned());
+                    if let Some(m) = resolve(modules, &path) {
+                        found.insert(m);
+                    }
+                }
+            }
+            if let Some(m) = resolve(modules, &prefix) {
+                found.insert(m);
+            }
+        }
+    }
+    found.remove(module);
+    found
+}
+
+#[test]
+fn backend_modules_depend_downwards_only() {
+    let src = workspace_root().join("backend").join("src");
+    let files = rust_files(&src);
+    let modules: BTreeSet<Vec<String>> = files.iter().map(|f| module_of(&src, f)).collect();
+    let mut graph: BTreeMap<Vec<String>, BTreeSet<Vec<String>>> = BTreeMap::new();
+    for file in &files {
+        let module = module_of(&src, file);
+        let text = std::fs::read_to_string(file).expect("read source");
+        let deps = dependencies(&modules, &module, &text)
+            .into_iter()
+            // The crate root only declares modules.
+            .filter(|d| !d.is_empty())
+            .collect();
+        graph.insert(module, deps);
+    }
+    assert!(
+        graph.len() > 50 && graph.values().map(BTreeSet::len).sum::<usize>() > 100,
+        "the reader found the modules and their uses"
+    );
+
+    let mut wrong = Vec::new();
+    for (from, deps) in &graph {
+        let Some(from_top) = from.first() else {
+            continue;
+        };
+        for to in deps {
+            let to_top = &to[0];
+            if from_top == to_top {
+                continue;
+            }
+            match (level(from_top), level(to_top)) {
+                (Some(a), Some(b)) if a < b => {}
+                (Some(_), Some(_)) => wrong.push(format!(
+                    "{} uses {}, which is not below it",
+                    from.join("::"),
+                    to.join("::")
+                )),
+                _ => wrong.push(format!(
+                    "{} or {} has no layer in this test",
+                    from_top, to_top
+                )),
+            }
+        }
+    }
+    // No cycles at all, inside a top-level module too.
+    for start in graph.keys() {
+        let mut stack = vec![(start.clone(), vec![start.clone()])];
+        let mut seen = BTreeSet::new();
+        while let Some((at, path)) = stack.pop() {
+            for next in graph.get(&at).into_iter().flatten() {
+                if next == start {
+                    let names: Vec<String> = path.iter().map(|m| m.join("::")).collect();
+                    wrong.push(format!(
+                        "cycle: {} → {}",
+                        names.join(" → "),
+                        start.join("::")
+                    ));
+                } else if seen.insert(next.clone()) {
+                    let mut longer = path.clone();
+                    longer.push(next.clone());
+                    stack.push((next.clone(), longer));
+                }
+            }
+        }
+    }
+    wrong.sort();
+    wrong.dedup();
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

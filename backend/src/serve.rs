@@ -25,6 +25,7 @@ use crate::services::deletion::{DeletionService, DeletionTiming};
 use crate::services::images::ImageService;
 use crate::services::inventory::InventoryService;
 use crate::services::job_templates::JobTemplateService;
+use crate::services::project_access::ProjectAccess;
 use crate::services::project_cache;
 use crate::services::projects::ProjectService;
 use crate::services::purge;
@@ -75,6 +76,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     ));
 
     let kube_client = cluster.client.clone();
+    // Detached: it ends on its own, which a task of `tasks` must not.
+    let project_access = ProjectAccess::new(cluster.client.clone(), &args.system_namespace);
+    tokio::spawn(project_access.clone().grant_missing());
     let state = AppState {
         auth: auth.clone(),
         projects: projects.clone(),
@@ -101,6 +105,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             RegistryAccess::new(args.insecure_registries.clone()),
         ),
         cluster,
+        project_access,
     };
     let app = routes::router(state, &args.static_dir)?;
     let listener = TcpListener::bind(args.listen)

@@ -10,6 +10,7 @@ use crate::services::deletion::DeletionService;
 use crate::services::images::ImageService;
 use crate::services::inventory::InventoryService;
 use crate::services::job_templates::JobTemplateService;
+use crate::services::project_access::ProjectAccess;
 use crate::services::projects::ProjectService;
 
 #[derive(Clone)]
@@ -24,4 +25,5 @@ pub struct AppState {
     pub images: ImageService,
     pub job_templates: JobTemplateService,
     pub activity: ActivityService,
+    pub project_access: ProjectAccess,
 }

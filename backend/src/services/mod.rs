@@ -9,6 +9,7 @@ pub mod job_render;
 pub mod job_templates;
 pub mod labels;
 pub mod members;
+pub mod project_access;
 pub mod project_cache;
 pub mod projects;
 pub mod purge;

@@ -11,6 +11,7 @@ use crate::services::deletion::DeletionService;
 use crate::services::images::ImageService;
 use crate::services::inventory::InventoryService;
 use crate::services::job_templates::JobTemplateService;
+use crate::services::project_access::ProjectAccess;
 use crate::services::projects::ProjectService;
 
 #[derive(Clone, FromRef)]
@@ -25,4 +26,5 @@ pub struct AppState {
     pub images: ImageService,
     pub job_templates: JobTemplateService,
     pub activity: ActivityService,
+    pub project_access: ProjectAccess,
 }

@@ -1,12 +1,14 @@
 //! The Kubernetes manifests in `deploy/`, rendered with `kubectl kustomize`:
-//! their production shape (replicas, probes, limits, security context, PDB,
-//! NetworkPolicy), and a ClusterRole that grants exactly what Berth uses.
+//! valid against the OpenAPI schemas of a Kubernetes release, their
+//! production shape (replicas, probes, limits, security context, PDB,
+//! NetworkPolicy), and roles that grant exactly what Berth uses, split by
+//! where: cluster wide, inside a project, in Berth's own namespace.
 //!
 //! "What Berth uses" is not a hand-written list: the embedded API server
-//! logs every request it serves as (verb, API group, resource), and this
-//! test drives the backend through every route of `/api/v1` (the routes are
-//! read from backend/src/routes/mod.rs, so a new route without a walk here
-//! fails) and compares what was logged with the role, both ways.
+//! logs every request it serves as (verb, API group, resource, namespace),
+//! and this test drives the backend through every route of `/api/v1` (the
+//! routes are read from backend/src/routes/mod.rs, so a new route without a
+//! walk here fails) and compares what was logged with the roles, both ways.
 
 mod common;
 
@@ -16,8 +18,16 @@ use std::time::Duration;
 use berth_tests::registry::TestRegistry;
 use berth_tests::{BerthProcess, StartOptions, workspace_root};
 use common::*;
+use k8s_openapi::api::rbac::v1::RoleBinding;
+use kube::Api;
+use kube::api::{ListParams, PostParams};
 use reqwest::Method;
 use serde_json::{Value, json};
+
+/// The Kubernetes release whose schemas the manifests must satisfy (the
+/// newest that the pinned kubernetes-validate of scripts/bootstrap ships).
+const KUBERNETES_VERSION: &str = "1.37";
+const RBAC: &str = "rbac.authorization.k8s.io";
 
 fn rendered() -> Vec<Value> {
     let deploy = workspace_root().join("deploy");
@@ -49,6 +59,101 @@ fn one<'a>(docs: &'a [Value], kind: &str) -> &'a Value {
     let found: Vec<&Value> = docs.iter().filter(|d| d["kind"] == kind).collect();
     assert_eq!(found.len(), 1, "exactly one {kind}");
     found[0]
+}
+
+fn named<'a>(docs: &'a [Value], kind: &str, name: &str) -> &'a Value {
+    docs.iter()
+        .find(|d| d["kind"] == kind && d["metadata"]["name"] == name)
+        .unwrap_or_else(|| panic!("a {kind} {name}"))
+}
+
+/// `kubernetes-validate` (PyPI), installed by scripts/bootstrap in a venv
+/// of the project's own: it ships the OpenAPI schemas of each Kubernetes
+/// release and validates objects against them.
+fn validator() -> std::path::PathBuf {
+    let path = workspace_root().join(".tools/kubernetes-validate/bin/kubernetes-validate");
+    assert!(
+        path.exists(),
+        "{} is missing: run scripts/bootstrap",
+        path.display()
+    );
+    path
+}
+
+/// Validates `docs` against Kubernetes' schemas, strictly (an unknown
+/// field is an error): the validator's verdict and what it printed.
+fn validate(docs: &[Value]) -> (bool, String) {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let file = dir.path().join("rendered.yaml");
+    // JSON is YAML: one document per object.
+    let text: Vec<String> = docs.iter().map(Value::to_string).collect();
+    std::fs::write(&file, text.join("\n---\n")).expect("write the objects");
+    let out = Command::new(validator())
+        .args(["--strict", "--kubernetes-version", KUBERNETES_VERSION])
+        .arg(&file)
+        // Nothing of Python's lands beside the sources or in a home.
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .env("HOME", dir.path())
+        .output()
+        .expect("kubernetes-validate runs");
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), said)
+}
+
+#[test]
+fn every_rendered_object_is_valid_for_kubernetes() {
+    let docs = rendered();
+    let (valid, said) = validate(&docs);
+    assert!(
+        valid,
+        "deploy/ against Kubernetes {KUBERNETES_VERSION}:\n{said}"
+    );
+    // Each object was checked against a schema, none skipped as unknown.
+    for doc in &docs {
+        let kind = doc["kind"].as_str().unwrap_or_default().to_lowercase();
+        let name = doc["metadata"]["name"].as_str().unwrap_or_default();
+        assert!(
+            said.contains(&format!("passed for resource {kind}/{name} ")),
+            "{kind}/{name} was not validated:\n{said}"
+        );
+    }
+}
+
+/// The check above can fail: the same objects with one unknown field, or
+/// one value of the wrong type, are refused, and the validator says where.
+#[test]
+fn the_schema_check_refuses_unknown_fields_and_wrong_types() {
+    let docs = rendered();
+    let deployment = docs
+        .iter()
+        .position(|d| d["kind"] == "Deployment")
+        .expect("a Deployment");
+
+    let mut unknown = docs.clone();
+    unknown[deployment]["spec"]["template"]["spec"]["containers"][0]["readOnlyRootFileSystem"] =
+        json!(true);
+    let (valid, said) = validate(&unknown);
+    assert!(!valid, "an unknown field passed:\n{said}");
+    assert!(said.contains("readOnlyRootFileSystem"), "{said}");
+
+    let mut wrong_type = docs.clone();
+    wrong_type[deployment]["spec"]["replicas"] = json!("two");
+    let (valid, said) = validate(&wrong_type);
+    assert!(!valid, "a string for replicas passed:\n{said}");
+    assert!(said.contains("replicas"), "{said}");
+
+    let role = docs
+        .iter()
+        .position(|d| d["kind"] == "ClusterRole")
+        .expect("a ClusterRole");
+    let mut misspelt = docs.clone();
+    misspelt[role]["rules"][0]["resourceName"] = json!(["x"]);
+    let (valid, said) = validate(&misspelt);
+    assert!(!valid, "a misspelt rule field passed:\n{said}");
 }
 
 fn selects(selector: &Value, labels: &Value) -> bool {
@@ -136,11 +241,13 @@ fn deployment_is_replicated_probed_limited_and_locked_down() {
         BTreeSet::from(["imagepointers.berth.dev", "jobtemplates.berth.dev"])
     );
 
+    // One ClusterRole bound cluster wide (`berth`); `berth-project` is
+    // bound by Berth inside each project only.
     let binding = one(&docs, "ClusterRoleBinding");
-    assert_eq!(
-        binding["roleRef"]["name"],
-        one(&docs, "ClusterRole")["metadata"]["name"]
-    );
+    assert_eq!(binding["roleRef"]["kind"], "ClusterRole");
+    assert_eq!(binding["roleRef"]["name"], "berth");
+    named(&docs, "ClusterRole", "berth");
+    named(&docs, "ClusterRole", "berth-project");
     assert_eq!(
         binding["subjects"],
         json!([{"kind": "ServiceAccount", "name": account["metadata"]["name"], "namespace": namespace}])
@@ -160,12 +267,17 @@ fn deployment_is_replicated_probed_limited_and_locked_down() {
     assert_eq!(one(&docs, "Role")["metadata"]["namespace"], namespace);
 }
 
-/// (verb, API group, resource), as RBAC names them.
-type Permission = (String, String, String);
+/// (verb, API group, resource, resource name), as RBAC names them; the
+/// name is empty for a rule (or a call) not limited to named objects.
+type Permission = (String, String, String, String);
 
-/// What the one `kind` (`ClusterRole` or `Role`) grants.
-fn granted(docs: &[Value], kind: &str) -> BTreeSet<Permission> {
-    let role = one(docs, kind);
+fn permission(verb: &str, group: &str, resource: &str, name: &str) -> Permission {
+    (verb.into(), group.into(), resource.into(), name.into())
+}
+
+/// What the role `kind`/`name` (`ClusterRole` or `Role`) grants.
+fn granted(docs: &[Value], kind: &str, name: &str) -> BTreeSet<Permission> {
+    let role = named(docs, kind, name);
     let mut out = BTreeSet::new();
     let strings = |v: &Value| -> Vec<String> {
         v.as_array()
@@ -175,16 +287,19 @@ fn granted(docs: &[Value], kind: &str) -> BTreeSet<Permission> {
             .collect()
     };
     for rule in role["rules"].as_array().expect("rules") {
-        assert!(
-            rule.get("nonResourceURLs").is_none() && rule.get("resourceNames").is_none(),
-            "{rule}"
-        );
+        assert!(rule.get("nonResourceURLs").is_none(), "{rule}");
+        let names = match strings(&rule["resourceNames"]) {
+            names if names.is_empty() => vec![String::new()],
+            names => names,
+        };
         for verb in strings(&rule["verbs"]) {
             assert_ne!(verb, "*", "no wildcards");
             for group in strings(&rule["apiGroups"]) {
                 for resource in strings(&rule["resources"]) {
                     assert!(!group.contains('*') && !resource.contains('*'));
-                    out.insert((verb.clone(), group.clone(), resource));
+                    for object in &names {
+                        out.insert(permission(&verb, &group, &resource, object));
+                    }
                 }
             }
         }
@@ -192,15 +307,21 @@ fn granted(docs: &[Value], kind: &str) -> BTreeSet<Permission> {
     out
 }
 
-/// What the backend asked the embedded API for, from its audit lines:
-/// in `system_namespace`, elsewhere, and non-resource paths.
-fn observed(
-    logs: &str,
-    system_namespace: &str,
-) -> (BTreeSet<Permission>, BTreeSet<Permission>, BTreeSet<String>) {
-    let mut in_system = BTreeSet::new();
-    let mut resources = BTreeSet::new();
-    let mut paths = BTreeSet::new();
+/// What the backend asked the embedded API for, from its audit lines.
+#[derive(Default)]
+struct Observed {
+    /// Cluster-scoped resources (namespaces), or across all namespaces.
+    cluster: BTreeSet<Permission>,
+    /// Inside project namespaces.
+    in_projects: BTreeSet<Permission>,
+    /// Inside Berth's own namespace.
+    in_system: BTreeSet<Permission>,
+    /// Non-resource paths, `verb /path`.
+    paths: BTreeSet<String>,
+}
+
+fn observed(logs: &str, system_namespace: &str) -> Observed {
+    let mut seen = Observed::default();
     for line in logs.lines() {
         let Ok(entry) = serde_json::from_str::<Value>(line) else {
             continue;
@@ -209,15 +330,24 @@ fn observed(
             continue;
         }
         let text = |k: &str| entry[k].as_str().unwrap_or_default().to_owned();
+        let call = permission(&text("verb"), &text("group"), &text("resource"), "");
         if let Some(path) = entry["path"].as_str() {
-            paths.insert(format!("{} {path}", text("verb")));
+            seen.paths.insert(format!("{} {path}", text("verb")));
         } else if entry["namespace"] == system_namespace {
-            in_system.insert((text("verb"), text("group"), text("resource")));
+            seen.in_system.insert(call);
+        } else if entry["namespace"] == "" {
+            seen.cluster.insert(call);
         } else {
-            resources.insert((text("verb"), text("group"), text("resource")));
+            seen.in_projects.insert(call);
         }
     }
-    (in_system, resources, paths)
+    seen
+}
+
+/// Whether a call inside a project is the one that gives Berth its access
+/// there: it cannot be granted by the binding it creates.
+fn binds_access(call: &Permission) -> bool {
+    call.1 == RBAC && call.2 == "rolebindings"
 }
 
 /// `(METHOD, path template)` of every route in backend/src/routes/mod.rs.
@@ -264,6 +394,20 @@ fn declared_routes() -> BTreeSet<(String, String)> {
 struct Walk<'a> {
     berth: &'a BerthProcess,
     routes: BTreeSet<(String, String)>,
+    /// The RoleBinding Berth made in the project it created.
+    binding: Value,
+}
+
+/// The one RoleBinding in `namespace`, read past Berth (as a cluster
+/// administrator would).
+async fn project_binding(berth: &BerthProcess, namespace: &str) -> Value {
+    let bindings: Api<RoleBinding> = Api::namespaced(kube(berth), namespace);
+    let list = bindings
+        .list(&ListParams::default())
+        .await
+        .expect("list RoleBindings");
+    assert_eq!(list.items.len(), 1, "one RoleBinding in {namespace}");
+    serde_json::to_value(&list.items[0]).expect("JSON")
 }
 
 impl Walk<'_> {
@@ -311,14 +455,12 @@ impl Walk<'_> {
 
 /// Everything a person can do through the API, on one project (and one
 /// expired one for the purge task).
-async fn walk_every_route(
-    berth: &BerthProcess,
-    registry: &TestRegistry,
-) -> BTreeSet<(String, String)> {
+async fn walk_every_route<'a>(berth: &'a BerthProcess, registry: &TestRegistry) -> Walk<'a> {
     use Method as M;
     let mut w = Walk {
         berth,
         routes: BTreeSet::new(),
+        binding: Value::Null,
     };
     let p = "/api/v1/projects/{project}";
     w.get("/api/v1/config", "/api/v1/config").await;
@@ -328,6 +470,7 @@ async fn walk_every_route(
         Some(json!({"name": "walk"})),
     )
     .await;
+    w.binding = project_binding(berth, "berth-walk").await;
     w.get("/api/v1/projects", "/api/v1/projects").await;
     w.get("/api/v1/projects", "/api/v1/projects?deleted=true")
         .await;
@@ -567,11 +710,11 @@ async fn walk_every_route(
     }
     w.delete("/api/v1/users/{name}", "/api/v1/users/walker")
         .await;
-    w.routes
+    w
 }
 
 #[tokio::test]
-async fn cluster_role_grants_exactly_the_calls_berth_makes() {
+async fn roles_grant_exactly_the_calls_berth_makes_where_it_makes_them() {
     let registry = TestRegistry::start("walker", "walker-password")
         .await
         .expect("registry");
@@ -587,9 +730,9 @@ async fn cluster_role_grants_exactly_the_calls_berth_makes() {
     .expect("start");
     berth.wait_ready().await;
 
-    let walked = walk_every_route(&berth, &registry).await;
+    let walk = walk_every_route(&berth, &registry).await;
     let declared = declared_routes();
-    let missed: Vec<_> = declared.difference(&walked).collect();
+    let missed: Vec<_> = declared.difference(&walk.routes).collect();
     assert!(
         missed.is_empty(),
         "routes this test does not drive: {missed:?}"
@@ -600,38 +743,119 @@ async fn cluster_role_grants_exactly_the_calls_berth_makes() {
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    let (in_system, elsewhere, paths) = observed(&berth.logs(), &system);
-    let cluster = granted(&docs, "ClusterRole");
-    let role = granted(&docs, "Role");
-    let lacking = |used: &BTreeSet<Permission>,
-                   allowed: &BTreeSet<Permission>|
-     -> Vec<Permission> { used.difference(allowed).cloned().collect() };
+    let account = one(&docs, "ServiceAccount")["metadata"]["name"].clone();
+
+    // The binding Berth made in its project: Berth's service account, a
+    // ClusterRole of deploy/ that no ClusterRoleBinding grants.
+    let binding = &walk.binding;
     assert_eq!(
-        lacking(&elsewhere, &cluster),
-        [],
-        "the ClusterRole lacks what Berth calls (verb, group, resource)"
+        binding["subjects"],
+        json!([{"kind": "ServiceAccount", "name": account, "namespace": system}])
     );
-    let cluster_and_role: BTreeSet<Permission> = cluster.union(&role).cloned().collect();
-    assert_eq!(
-        lacking(&in_system, &cluster_and_role),
-        [],
-        "the Role lacks what Berth calls in {system}"
+    assert_eq!(binding["roleRef"]["kind"], "ClusterRole");
+    assert_eq!(binding["roleRef"]["apiGroup"], RBAC);
+    let project_role = binding["roleRef"]["name"]
+        .as_str()
+        .expect("a role name")
+        .to_owned();
+    let cluster_binding = one(&docs, "ClusterRoleBinding");
+    assert_ne!(cluster_binding["roleRef"]["name"], project_role.as_str());
+    let cluster_role = cluster_binding["roleRef"]["name"]
+        .as_str()
+        .expect("a role name")
+        .to_owned();
+    let system_role = one(&docs, "RoleBinding")["roleRef"]["name"]
+        .as_str()
+        .expect("a role name")
+        .to_owned();
+
+    let seen = observed(&berth.logs(), &system);
+    // Cluster wide: cluster-scoped calls, creating the project's binding,
+    // and `bind` on the role it names (RBAC's check on creating it).
+    let (bind_calls, in_projects): (BTreeSet<Permission>, BTreeSet<Permission>) =
+        seen.in_projects.iter().cloned().partition(binds_access);
+    let mut cluster_wide: BTreeSet<Permission> = seen.cluster.union(&bind_calls).cloned().collect();
+    if !bind_calls.is_empty() {
+        cluster_wide.insert(permission("bind", RBAC, "clusterroles", &project_role));
+    }
+    let both_ways = |what: &str, used: &BTreeSet<Permission>, allowed: &BTreeSet<Permission>| {
+        let lacking: Vec<_> = used.difference(allowed).collect();
+        assert_eq!(
+            lacking,
+            Vec::<&Permission>::new(),
+            "{what} lacks what Berth calls"
+        );
+        let unused: Vec<_> = allowed.difference(used).collect();
+        assert_eq!(
+            unused,
+            Vec::<&Permission>::new(),
+            "{what} grants what Berth never calls"
+        );
+    };
+    both_ways(
+        &format!("ClusterRole {cluster_role} (cluster wide)"),
+        &cluster_wide,
+        &granted(&docs, "ClusterRole", &cluster_role),
     );
-    assert_eq!(
-        lacking(&cluster, &elsewhere),
-        [],
-        "the ClusterRole grants what Berth never calls outside {system}"
+    both_ways(
+        &format!("ClusterRole {project_role} (inside projects)"),
+        &in_projects,
+        &granted(&docs, "ClusterRole", &project_role),
     );
-    let only_in_system: BTreeSet<Permission> = in_system.difference(&cluster).cloned().collect();
-    assert_eq!(
-        lacking(&role, &only_in_system),
-        [],
-        "the Role grants what Berth never calls in {system}, or what the ClusterRole grants already"
+    both_ways(
+        &format!("Role {system_role} (in {system})"),
+        &seen.in_system,
+        &granted(&docs, "Role", &system_role),
     );
     // Non-resource paths: only /version (readiness), which every
     // authenticated identity may read (system:public-info-viewer).
     assert!(
-        paths.iter().all(|p| p == "get /version"),
-        "non-resource requests: {paths:?}"
+        seen.paths.iter().all(|p| p == "get /version"),
+        "non-resource requests: {:?}",
+        seen.paths
     );
+}
+
+/// Projects made before Berth bound its role in each (or whose binding
+/// was removed) get it at the next start.
+#[tokio::test]
+async fn a_start_binds_the_project_role_where_it_is_missing() {
+    let mut berth = BerthProcess::start().await.expect("start");
+    berth.wait_ready().await;
+    create_project(&berth, "older").await;
+    let bindings: Api<RoleBinding> = Api::namespaced(kube(&berth), "berth-older");
+    let made = project_binding(&berth, "berth-older").await;
+    let name = made["metadata"]["name"]
+        .as_str()
+        .expect("a name")
+        .to_owned();
+    bindings
+        .delete(&name, &Default::default())
+        .await
+        .expect("remove the binding");
+    // A project namespace Berth did not make through its API.
+    let namespaces: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(kube(&berth));
+    let foreign = serde_json::from_value(json!({"metadata": {"name": "berth-imported",
+        "labels": {"app.kubernetes.io/managed-by": "berth", "berth.dev/project": "imported"}}}))
+    .expect("a namespace");
+    namespaces
+        .create(&PostParams::default(), &foreign)
+        .await
+        .expect("create a namespace");
+
+    let berth = berth.restart().await.expect("restart");
+    berth.wait_ready().await;
+    for namespace in ["berth-older", "berth-imported"] {
+        let bindings: Api<RoleBinding> = Api::namespaced(kube(&berth), namespace);
+        assert!(
+            eventually(Duration::from_secs(10), || async {
+                bindings.get_opt(&name).await.ok().flatten().is_some()
+            })
+            .await,
+            "{namespace} got its binding back"
+        );
+        let again = project_binding(&berth, namespace).await;
+        assert_eq!(again["roleRef"], made["roleRef"]);
+        assert_eq!(again["subjects"], made["subjects"]);
+    }
 }

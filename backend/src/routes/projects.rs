@@ -89,6 +89,7 @@ pub async fn create(
         .projects
         .create_by(request, Some(&identity.user))
         .await?;
+    state.project_access.grant(&project.namespace).await?;
     project.role = Some(Role::Owner);
     let created = activity::entry(
         identity.user,

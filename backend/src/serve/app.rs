@@ -21,6 +21,7 @@ use crate::services::deletion::{DeletionService, DeletionTiming};
 use crate::services::images::ImageService;
 use crate::services::inventory::InventoryService;
 use crate::services::job_templates::JobTemplateService;
+use crate::services::project_access::ProjectAccess;
 use crate::services::projects::ProjectService;
 use crate::settings::Settings;
 use crate::state::AppState;
@@ -38,6 +39,9 @@ pub async fn state(
     let projects = ProjectService::new(client.clone(), settings.namespace_prefix.clone(), cache)
         .with_restore_window(settings.restore_window);
     let auth = auth(settings, &cluster, stop).await;
+    let project_access = ProjectAccess::new(client.clone(), &settings.system_namespace);
+    // Detached: it ends on its own, which a task the server waits for must not.
+    tokio::spawn(project_access.clone().grant_missing());
     let credentials = CredentialService::new(client.clone());
     let images = ImageService::new(
         client.clone(),
@@ -67,6 +71,7 @@ pub async fn state(
         job_templates: JobTemplateService::new(client.clone(), images.clone()),
         activity: ActivityService::new(client, settings.activity_limit),
         images,
+        project_access,
         cluster,
     })
 }

@@ -9,6 +9,7 @@ pub mod inventory;
 pub mod job_render;
 pub mod job_templates;
 pub mod members;
+pub mod project_access;
 pub mod projects;
 pub mod purge;
 pub mod rendered;

@@ -5,6 +5,16 @@
 // file itself never changes between builds.
 const here = new URL(import.meta.url);
 
+// The light or dark look the person chose in the user menu, before the
+// first paint (frontend/src/components/theme.rs keeps it). Only this word
+// is stored.
+try {
+  const chosen = localStorage.getItem('berth-theme');
+  if (chosen === 'light' || chosen === 'dark') document.documentElement.dataset.theme = chosen;
+} catch {
+  // Storage blocked (a sandboxed iframe): the device's setting applies.
+}
+
 // Only ever load from this origin, whatever the query says.
 function sameOrigin(name) {
   const url = new URL(name ?? '', here);

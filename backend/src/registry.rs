@@ -33,8 +33,10 @@ pub enum RegistryError {
         repository: String,
         version: String,
     },
+    /// Connecting failed: no route, refused, or no answer in time. The
+    /// address was read fine, so the advice is about the network.
     #[error(
-        "The registry {registry} could not be reached{why}. Check the address; the registry may also be down or blocked."
+        "The registry could not be reached: Berth's server could not connect to the registry {registry}{why}. The registry may be down, or this server may not be allowed to reach it (a firewall or proxy in between): if it keeps failing, ask your administrator."
     )]
     Unreachable { registry: String, why: String },
     #[error(

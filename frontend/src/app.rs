@@ -7,9 +7,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{self, ApiError};
-use crate::components::{ErrorPanel, Loading, Shell};
+use crate::components::{ErrorPanel, Loading, Shell, provide_notice};
 use crate::embed;
-use crate::pages::{ChangePasswordPage, SignInPage};
+use crate::pages::{ChangePasswordPage, OwnPasswordPage, SignInPage};
 use crate::pages::{NotFoundPage, OnDemandPage, ProjectsPage};
 use crate::router::{Route, navigator, provide_location, use_path};
 
@@ -37,6 +37,7 @@ pub fn App() -> impl IntoView {
         }
     });
 
+    provide_notice();
     let signed_in = RwSignal::new(SignedIn::Checking);
     provide_context(signed_in);
     let check = move || {
@@ -140,6 +141,8 @@ fn page(route: Route) -> AnyView {
     match route {
         Route::Projects => view! { <ProjectsPage/> }.into_any(),
         Route::NotFound => view! { <NotFoundPage/> }.into_any(),
+        // Small, and shares its form with the first-sign-in page in the main wasm.
+        Route::Password => view! { <OwnPasswordPage/> }.into_any(),
         other => view! { <OnDemandPage route=other/> }.into_any(),
     }
 }

@@ -142,7 +142,10 @@ fn apply_theme(mode: Option<&str>, tokens: &std::collections::BTreeMap<String, S
     let Some(root) = document().document_element() else {
         return;
     };
-    if let Some(mode @ ("light" | "dark")) = mode {
+    // The person's own choice (user menu) wins over the portal's.
+    if let Some(mode @ ("light" | "dark")) = mode
+        && crate::theme::chosen().is_none()
+    {
         let _ = root.set_attribute("data-theme", mode);
     }
     let Ok(root) = root.dyn_into::<web_sys::HtmlElement>() else {

@@ -4,7 +4,8 @@
 //!
 //! Layout: `app` (the root), `router` (addresses and in-app navigation),
 //! `pages` (one module per route),
-//! `components` (shared pieces), `api` (the HTTP client), `format` (dates).
+//! `components` (shared pieces), `api` (the HTTP client), `format` (dates),
+//! `embed` (the portal's messages), `theme` (light or dark).
 
 mod api;
 mod app;
@@ -13,6 +14,7 @@ mod embed;
 mod format;
 mod pages;
 mod router;
+mod theme;
 
 fn main() {
     leptos::mount::mount_to_body(app::App);

@@ -106,36 +106,39 @@ pub fn window_phrase(seconds: u64) -> String {
     }
 }
 
-/// What is left of a namespace, in words: "2 secrets (credentials and
-/// secret settings), 1 image pointer"; "nothing" when empty.
+/// What is left of a project being deleted, in people's words: "1 image,
+/// 2 registry credentials or secret settings and the activity log";
+/// "nothing" when empty.
 pub fn remaining_phrase(remaining: &BTreeMap<String, usize>) -> String {
-    if remaining.is_empty() {
-        return "nothing".to_owned();
-    }
-    remaining
+    let mut parts: Vec<String> = remaining
         .iter()
         .map(|(resource, n)| resource_phrase(resource, *n))
-        .collect::<Vec<_>>()
-        .join(", ")
+        .collect();
+    match parts.pop() {
+        None => "nothing".to_owned(),
+        Some(last) if parts.is_empty() => last,
+        Some(last) => format!("{} and {last}", parts.join(", ")),
+    }
 }
 
-/// "3 secrets (credentials and secret settings)", "1 image pointer": a
-/// count of one Kubernetes resource, in words for people.
+/// "3 registry credentials or secret settings", "1 image": a count of one
+/// kind of stored object, named for what it is to the person, not by its
+/// Kubernetes resource.
 pub fn resource_phrase(resource: &str, count: usize) -> String {
     let (one, many) = match resource {
-        "secrets" => ("secret", "secrets"),
-        "configmaps" => ("config map", "config maps"),
-        "imagepointers.berth.dev" => ("image pointer", "image pointers"),
+        "secrets" => (
+            "registry credential or secret setting",
+            "registry credentials or secret settings",
+        ),
+        // The activity log, and anything else kept as a record.
+        "configmaps" if count == 1 => return "the activity log".to_owned(),
+        "configmaps" => ("record", "records (the activity log and others)"),
+        "imagepointers.berth.dev" => ("image", "images"),
         "jobtemplates.berth.dev" => ("job template", "job templates"),
-        other => (other, other),
+        _ => ("other item", "other items"),
     };
     let words = if count == 1 { one } else { many };
-    let note = if resource == "secrets" {
-        " (credentials and secret settings)"
-    } else {
-        ""
-    };
-    format!("{count} {words}{note}")
+    format!("{count} {words}")
 }
 
 #[cfg(test)]
@@ -149,11 +152,17 @@ mod tests {
         assert_eq!(window_phrase(86_400), "1 day");
         assert_eq!(window_phrase(7_200), "2 hours");
         assert_eq!(window_phrase(90), "90 seconds");
-        let remaining = BTreeMap::from([("configmaps".to_owned(), 1), ("secrets".to_owned(), 2)]);
+        let remaining = BTreeMap::from([
+            ("configmaps".to_owned(), 1),
+            ("imagepointers.berth.dev".to_owned(), 1),
+            ("secrets".to_owned(), 2),
+        ]);
         assert_eq!(
             remaining_phrase(&remaining),
-            "1 config map, 2 secrets (credentials and secret settings)"
+            "the activity log, 1 image and 2 registry credentials or secret settings"
         );
+        let one = BTreeMap::from([("jobtemplates.berth.dev".to_owned(), 3)]);
+        assert_eq!(remaining_phrase(&one), "3 job templates");
         assert_eq!(remaining_phrase(&BTreeMap::new()), "nothing");
     }
 

@@ -47,7 +47,17 @@ impl ImageReference {
             return Err(ReferenceError::TooLong { max: REFERENCE_MAX });
         }
         if input.contains("://") {
-            return Err(ReferenceError::HasScheme);
+            let suggestion = crate::image_web_address::reference_from_web_address(input)
+                .filter(|s| Self::parse(s).is_ok());
+            // Only the scheme in front of a registry address, or a web page?
+            let bare = input.split_once("://").map_or(input, |(_, rest)| rest);
+            let web_page = suggestion
+                .as_deref()
+                .is_some_and(|s| s != bare.trim_end_matches('/'));
+            return Err(match suggestion {
+                Some(suggestion) if web_page => ReferenceError::WebPage { suggestion },
+                suggestion => ReferenceError::HasScheme { suggestion },
+            });
         }
         if input.len() == 64 && input.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(ReferenceError::BareDigest);
@@ -125,10 +135,14 @@ pub enum ReferenceError {
     Empty,
     #[error("Use at most {max} characters.")]
     TooLong { max: usize },
-    #[error(
-        "Leave out “https://”: an image address starts with the registry, like us.icr.io/team/app."
-    )]
-    HasScheme,
+    #[error("Leave out “https://”: {}", match .suggestion {
+        Some(s) => format!("did you mean {s}?"),
+        None => "an image address starts with the registry, like us.icr.io/team/app.".to_owned(),
+    })]
+    HasScheme { suggestion: Option<String> },
+    /// A registry's web page about the image (Docker Hub, Quay, GitHub).
+    #[error("This is the address of the image's web page. Did you mean {suggestion}?")]
+    WebPage { suggestion: String },
     #[error("This looks like a bare digest; write it after the image name, like app@sha256:….")]
     BareDigest,
     #[error("Image names use lowercase letters only (the registry part may have capitals).")]
@@ -146,6 +160,15 @@ pub enum ReferenceError {
 }
 
 impl ReferenceError {
+    /// The address the person probably meant, when they pasted a URL.
+    pub fn suggestion(&self) -> Option<&str> {
+        match self {
+            Self::WebPage { suggestion } => Some(suggestion),
+            Self::HasScheme { suggestion } => suggestion.as_deref(),
+            _ => None,
+        }
+    }
+
     fn from_kind(kind: container_image_dist_ref::err::Kind, input: &str, index: usize) -> Self {
         use container_image_dist_ref::err::Kind as K;
         let position = index + 1;
@@ -279,8 +302,19 @@ mod tests {
     fn errors_are_plain_words() {
         assert_eq!(ImageReference::parse(""), Err(ReferenceError::Empty));
         assert_eq!(
-            ImageReference::parse("https://nginx"),
-            Err(ReferenceError::HasScheme)
+            ImageReference::parse("https://example.com"),
+            Err(ReferenceError::HasScheme { suggestion: None })
+        );
+        let pasted = ImageReference::parse("https://hub.docker.com/_/nginx").expect_err("a page");
+        assert_eq!(
+            pasted.to_string(),
+            "This is the address of the image's web page. Did you mean nginx?"
+        );
+        assert_eq!(pasted.suggestion(), Some("nginx"));
+        let schemed = ImageReference::parse("https://us.icr.io/team/app:1.0").expect_err("scheme");
+        assert_eq!(
+            schemed.to_string(),
+            "Leave out “https://”: did you mean us.icr.io/team/app:1.0?"
         );
         assert_eq!(
             ImageReference::parse("Nginx"),

@@ -10,6 +10,7 @@ pub mod config;
 pub mod credentials;
 pub mod deletion;
 pub mod image_ref;
+pub mod image_web_address;
 pub mod images;
 pub mod inventory;
 pub mod job_templates;

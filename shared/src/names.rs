@@ -17,6 +17,13 @@ pub const LABEL_MAX: usize = 63;
 /// Longest DNS-1123 subdomain (names of most Kubernetes objects).
 pub const SUBDOMAIN_MAX: usize = 253;
 
+/// The rule for project names, as the form's hint states it. The errors
+/// below use the same words, so the hint and an error never disagree.
+pub const PROJECT_NAME_RULE: &str = "Up to 40 characters: lowercase letters, digits and hyphens. Start with a lowercase letter and end with a lowercase letter or a digit.";
+
+/// The rule for names of credentials and images, as hints state it.
+pub const OBJECT_NAME_RULE: &str = "Up to 253 characters: lowercase letters, digits, hyphens and dots. Start and end with a lowercase letter or a digit.";
+
 /// Why a name was refused, in words a person understands.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum NameError {
@@ -24,9 +31,9 @@ pub enum NameError {
     Empty,
     #[error("Use at most {max} characters (this one has {len}).")]
     TooLong { max: usize, len: usize },
-    #[error("Use only lowercase letters, digits and hyphens; “{0}” is not allowed.")]
+    #[error("Use only lowercase letters, digits and hyphens; {} is not allowed.", char_name(*.0))]
     InvalidLabelChar(char),
-    #[error("Use only lowercase letters, digits, hyphens and dots; “{0}” is not allowed.")]
+    #[error("Use only lowercase letters, digits, hyphens and dots; {} is not allowed.", char_name(*.0))]
     InvalidSubdomainChar(char),
     #[error("Start with a lowercase letter.")]
     MustStartWithLetter,
@@ -36,6 +43,19 @@ pub enum NameError {
     MustEndWithAlphanumeric,
     #[error("Each part between dots must start and end with a letter or digit.")]
     BadDotSegment,
+}
+
+/// A character as a person would name it in a sentence: “_”, but “a space”
+/// rather than “ ” (which reads as nothing at all).
+pub fn char_name(c: char) -> String {
+    match c {
+        ' ' => "a space".to_owned(),
+        '\t' => "a tab".to_owned(),
+        '\n' | '\r' => "a line break".to_owned(),
+        c if c.is_whitespace() => "an invisible space".to_owned(),
+        c if c.is_control() => format!("the control character U+{:04X}", u32::from(c)),
+        c => format!("“{c}”"),
+    }
 }
 
 fn is_lower_alnum(c: char) -> bool {
@@ -76,11 +96,16 @@ fn label_ends(label: &str) -> Result<(), NameError> {
 /// A project name: a DNS-1123 label that starts with a letter (so it never
 /// looks like a number) and leaves room for the namespace prefix.
 pub fn validate_project_name(name: &str) -> Result<(), NameError> {
-    validate_dns_label(name, PROJECT_NAME_MAX)?;
+    check_length(name, PROJECT_NAME_MAX)?;
+    if let Some(c) = name.chars().find(|&c| !(is_lower_alnum(c) || c == '-')) {
+        return Err(NameError::InvalidLabelChar(c));
+    }
+    // Checked before the general label rule, so "-shop" and "1shop" get the
+    // same advice as the hint gives: start with a letter.
     if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
         return Err(NameError::MustStartWithLetter);
     }
-    Ok(())
+    label_ends(name)
 }
 
 /// A DNS-1123 subdomain: the rule for credentials, image pointers, job
@@ -127,7 +152,7 @@ mod tests {
         );
         assert_eq!(
             validate_project_name("-abc"),
-            Err(NameError::MustStartWithAlphanumeric)
+            Err(NameError::MustStartWithLetter)
         );
         assert_eq!(
             validate_project_name("abc-"),
@@ -178,5 +203,31 @@ mod tests {
     fn labels_allow_leading_digits() {
         assert_eq!(validate_dns_label("0abc", LABEL_MAX), Ok(()));
         assert!(validate_dns_label(&"a".repeat(64), LABEL_MAX).is_err());
+    }
+
+    #[test]
+    fn the_start_rule_is_said_one_way() {
+        for name in ["-shop", "1shop", "9"] {
+            assert_eq!(
+                validate_project_name(name),
+                Err(NameError::MustStartWithLetter),
+                "{name}"
+            );
+        }
+        assert!(PROJECT_NAME_RULE.contains("Start with a lowercase letter"));
+        assert!(PROJECT_NAME_RULE.contains(&PROJECT_NAME_MAX.to_string()));
+        assert!(OBJECT_NAME_RULE.contains(&SUBDOMAIN_MAX.to_string()));
+    }
+
+    #[test]
+    fn a_space_is_called_a_space() {
+        let e = validate_project_name("my shop").expect_err("a space");
+        assert_eq!(
+            e.to_string(),
+            "Use only lowercase letters, digits and hyphens; a space is not allowed."
+        );
+        let e = validate_object_name("a_b").expect_err("underscore");
+        assert!(e.to_string().ends_with("; “_” is not allowed."));
+        assert_eq!(char_name('\t'), "a tab");
     }
 }

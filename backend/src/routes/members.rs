@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use berth_shared::MemberList;
+use berth_shared::{FieldError, MemberList};
 
 use super::ApiJson;
 use crate::auth::Identity;
@@ -30,6 +30,7 @@ pub async fn replace(
         return Err(ApiError::Validation(errors));
     }
     let wanted = members::from_list(&list);
+    refuse_unknown_users(&state, &project, &list).await?;
     state.projects.set_members(&project, &wanted).await?;
     tracing::info!(
         project = %project,
@@ -38,4 +39,37 @@ pub async fn replace(
         "members changed"
     );
     Ok(Json(members::to_list(&wanted)))
+}
+
+/// A new member must be a local account, unless people also sign in through
+/// OIDC: then a name that is no local account is taken as an OIDC subject,
+/// exactly as typed (Berth cannot list the identity provider's people).
+/// Members already on the list are kept even if their account is gone.
+async fn refuse_unknown_users(
+    state: &AppState,
+    project: &str,
+    list: &MemberList,
+) -> Result<(), ApiError> {
+    if state.auth.oidc.is_some() {
+        return Ok(());
+    }
+    let (_, current) = state.projects.get_with_members(project).await?;
+    let mut errors = Vec::new();
+    for (i, member) in list.members.iter().enumerate() {
+        let user = member.user.trim();
+        if current.contains_key(user) || state.auth.users.get(user).await?.is_some() {
+            continue;
+        }
+        errors.push(FieldError::new(
+            format!("members[{i}].user"),
+            format!(
+                "There is no user named “{user}”. Check the spelling, or ask an administrator to create the account first."
+            ),
+        ));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
+    }
 }

@@ -2,20 +2,26 @@
 //! fields that show their own errors, and the loading / error / status views.
 //! Keeping them here means every page gets the same accessibility behaviour.
 
+mod breakable;
 mod field;
 mod focus;
 mod modal;
+mod notice;
 mod project_nav;
 mod remote;
+mod row_actions;
 mod secret_input;
 mod shell;
 mod status;
 
+pub use breakable::Breakable;
 pub use field::{TextField, message_for};
 pub use focus::focus_by_id;
 pub use modal::Modal;
+pub use notice::{Notice, NoticeView, leave_notice, provide_notice, take_notice};
 pub use project_nav::{ProjectHeader, ProjectNav};
 pub use remote::{Remote, load_for_project};
+pub use row_actions::RowActions;
 pub use secret_input::SecretInput;
 pub use shell::{Shell, set_page_title};
 pub use status::{ErrorPanel, Loading};

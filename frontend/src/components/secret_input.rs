@@ -47,6 +47,14 @@ pub fn SecretInput(
     let hidden = format!("The {} is hidden.", label.to_ascii_lowercase());
     // Empty until the first toggle, so nothing is announced on page load.
     let announcement = RwSignal::new(String::new());
+    // A value cleared by its form (after a save) hides the field again, so
+    // the next secret typed is not shown in clear.
+    Effect::new(move |_| {
+        if value.with(String::is_empty) && revealed.get_untracked() {
+            revealed.set(false);
+            announcement.set(String::new());
+        }
+    });
     let toggle = move |_| {
         let now = !revealed.get_untracked();
         revealed.set(now);

@@ -10,6 +10,7 @@ use leptos::task::spawn_local;
 use super::focus_by_id;
 use crate::api;
 use crate::app::SignedIn;
+use crate::theme::ThemeChoice;
 
 /// Sets `document.title`, so browser tabs, history and screen readers name
 /// the page the person is on.
@@ -110,7 +111,9 @@ fn UserMenu() -> impl IntoView {
             view! {
                 <div class="user-menu">
                     <span class="user-menu__name">"Signed in as " <strong>{who}</strong></span>
+                    <ThemeChoice/>
                     {can_sign_out.then(|| view! {
+                        <a href="/account/password">"Change password"</a>
                         <button type="button" class="button button--secondary" disabled=move || pending.get() on:click=sign_out>
                             "Sign out"
                         </button>

@@ -28,4 +28,4 @@ pub use project_activity::ProjectActivityPage;
 pub use project_data::ProjectDataPage;
 pub use project_settings::ProjectSettingsPage;
 pub use projects::ProjectsPage;
-pub use sign_in::{ChangePasswordPage, SignInPage};
+pub use sign_in::{ChangePasswordPage, OwnPasswordPage, SignInPage};

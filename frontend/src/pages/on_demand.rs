@@ -92,7 +92,7 @@ macro_rules! on_demand_pages {
             match route {
                 $($route => $fetch().await,)*
                 // The main wasm draws these itself (app.rs).
-                Route::Projects | Route::NotFound => Ok(()),
+                Route::Projects | Route::NotFound | Route::Password => Ok(()),
             }
         }
 
@@ -100,7 +100,7 @@ macro_rules! on_demand_pages {
         fn draw(route: Route) -> AnyView {
             match route {
                 $($route => now($page()),)*
-                Route::Projects | Route::NotFound => ().into_any(),
+                Route::Projects | Route::NotFound | Route::Password => ().into_any(),
             }
         }
     };

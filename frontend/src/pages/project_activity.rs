@@ -7,7 +7,8 @@ use leptos::prelude::*;
 
 use crate::api;
 use crate::components::{
-    ErrorPanel, Loading, ProjectHeader, Remote, aria_bool, load_for_project, set_page_title,
+    Breakable, ErrorPanel, Loading, ProjectHeader, Remote, aria_bool, load_for_project,
+    set_page_title,
 };
 use crate::format;
 use crate::router::use_project_name;
@@ -84,14 +85,14 @@ pub fn ProjectActivityPage() -> impl IntoView {
 
 fn row(entry: ActivityEntry) -> impl IntoView {
     let when = format::local_date_time(&entry.at);
-    let result = format!("{} ({})", entry.outcome.label(), entry.status);
+    let result = entry.result();
     view! {
         <tr>
-            <td><time datetime=entry.at>{when}</time></td>
-            <td>{entry.user}</td>
-            <td>{entry.action}</td>
-            <td>{entry.from}</td>
-            <td>{result}</td>
+            <td data-label="When"><time datetime=entry.at>{when}</time></td>
+            <td data-label="Who"><Breakable text=entry.user/></td>
+            <td data-label="What">{entry.action}</td>
+            <td data-label="From"><Breakable text=entry.from/></td>
+            <td data-label="Result">{result}</td>
         </tr>
     }
 }

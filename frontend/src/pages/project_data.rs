@@ -9,7 +9,8 @@ use leptos::task::spawn_local;
 
 use crate::api;
 use crate::components::{
-    ErrorPanel, Loading, Modal, ProjectHeader, Remote, aria_bool, load_for_project, set_page_title,
+    Breakable, ErrorPanel, Loading, Modal, ProjectHeader, Remote, RowActions, aria_bool,
+    load_for_project, set_page_title,
 };
 use crate::format;
 
@@ -94,7 +95,7 @@ pub fn ProjectDataPage() -> impl IntoView {
     view! {
         <ProjectHeader project=name title="Data"/>
         <p>
-            "Everything Berth stores for this project, and where it lives. Secret values "
+            "Everything Berth keeps for this project, so you know what you would lose or take with you. Secret values "
             "(passwords, tokens, API keys) are never shown. "
             <a href="/data-storage">"How your data is stored"</a>
         </p>
@@ -126,7 +127,9 @@ fn InventoryView(
         .iter()
         .map(|kind| {
             let n = inventory.totals.get(*kind).copied().unwrap_or(0);
-            view! { <li><span class="totals__count">{n}</span>" "{kind_label(kind).1}</li> }
+            let (one, many) = kind_label(kind);
+            let words = if n == 1 { one } else { many };
+            view! { <li><span class="totals__count">{n}</span>" "{words}</li> }
         })
         .collect_view();
     let download = api::inventory_download_url(&inventory.project);
@@ -145,9 +148,8 @@ fn InventoryView(
                     <caption class="visually-hidden">"Stored items"</caption>
                     <thead>
                         <tr>
-                            <th scope="col">"Kind"</th>
-                            <th scope="col">"Name"</th>
-                            <th scope="col">"Where it lives"</th>
+                            <th scope="col">"Item"</th>
+                            <th scope="col">"Details"</th>
                             <th scope="col">"Created"</th>
                             <th scope="col">"Last changed"</th>
                             <th scope="col"><span class="visually-hidden">"Actions"</span></th>
@@ -163,9 +165,10 @@ fn InventoryView(
         <section class="panel" aria-labelledby="totals-heading">
             <h2 id="totals-heading">"Totals"</h2>
             <ul class="totals">{totals}</ul>
-            <p>
+            <details class="tech-details">
+                <summary>"Technical details"</summary>
                 "All of it lives in the Kubernetes namespace " <code>{inventory.namespace.clone()}</code> "."
-            </p>
+            </details>
             <a class="button button--secondary" href=download download="">"Download inventory (JSON)"</a>
         </section>
         <section class="panel" aria-labelledby="items-heading">
@@ -184,13 +187,16 @@ fn ItemRow(
     let (kind, _) = kind_label(&item.kind);
     let location = &item.location;
     let api_version = location.api_version.clone();
+    // The Kubernetes location is for administrators; the row says what the
+    // item is in people's words.
     let where_ = format!(
         "{} {} in namespace {}",
         location.kind, location.name, location.namespace
     );
     let secret = location
         .is_secret
-        .then(|| view! { <span class="badge">"Secret: value never shown"</span> });
+        .then(|| view! { <span class="badge badge--secret">"Secret: value never shown"</span> });
+    let what = format!("{kind} {}", item.name);
     let by = |who: &Option<String>| who.clone().map(|w| format!(" by {w}"));
     let button_id = format!("delete-item-{index}");
     let label = format!("Delete {} {}", kind.to_ascii_lowercase(), item.name);
@@ -203,15 +209,21 @@ fn ItemRow(
     };
     view! {
         <tr>
-            <td>{kind}</td>
-            <td>{item.name.clone()}</td>
-            <td>{where_}" "<span class="muted">"("{api_version}")"</span>" "{secret}</td>
-            <td><time datetime=item.created_at.clone()>{created}</time>{by(&item.created_by)}</td>
-            <td><time datetime=item.updated_at.clone()>{updated}</time>{by(&item.updated_by)}</td>
+            <th scope="row"><Breakable text=what/></th>
+            <td data-label="Details">{secret}
+                <details class="tech-details">
+                    <summary>"Technical details"</summary>
+                    <Breakable text=where_/>" "<span class="muted">"("<Breakable text=api_version/>")"</span>
+                </details>
+            </td>
+            <td data-label="Created"><time datetime=item.created_at.clone()>{created}</time>{by(&item.created_by)}</td>
+            <td data-label="Last changed"><time datetime=item.updated_at.clone()>{updated}</time>{by(&item.updated_by)}</td>
             <td>
-                <button type="button" id=button_id class="button button--secondary button--small" aria-label=label on:click=clicked>
-                    "Delete"
-                </button>
+                <RowActions label=format!("{} {}", kind.to_ascii_lowercase(), item.name)>
+                    <button type="button" id=button_id class="button button--secondary button--small" aria-label=label on:click=clicked>
+                        "Delete"
+                    </button>
+                </RowActions>
             </td>
         </tr>
     }

@@ -13,8 +13,8 @@ use leptos::task::spawn_local;
 
 use crate::api::{self, DeletionUpdate};
 use crate::components::{
-    ErrorPanel, Loading, Modal, ProjectHeader, Remote, TextField, aria_bool, load_for_project,
-    set_page_title,
+    ErrorPanel, Loading, Modal, Notice, ProjectHeader, Remote, TextField, aria_bool, leave_notice,
+    load_for_project, set_page_title,
 };
 use crate::format;
 
@@ -224,7 +224,7 @@ fn DangerZone(project: Project) -> impl IntoView {
     let status_text = move || match stage.get() {
         Stage::Sending => "Deleting…".to_owned(),
         Stage::Progress { left, .. } => {
-            format!("Deleting project {name_for_status}. Still to remove: {left}.")
+            format!("Deleting project {name_for_status}. Removing {left}.")
         }
         Stage::Deleted => berth_shared::deletion::deleted_message(&name_for_status),
         Stage::SoftDeleted(until) => format!(
@@ -257,6 +257,25 @@ fn DangerZone(project: Project) -> impl IntoView {
         )
     };
     let finished = move || matches!(stage.get(), Stage::Deleted | Stage::SoftDeleted(_));
+    // The projects page, where the person goes next, says what happened.
+    let deleted_name = name.clone();
+    Effect::new(move |_| match stage.get() {
+        Stage::Deleted => leave_notice(Notice {
+            text: format!(
+                "{}.",
+                berth_shared::deletion::deleted_message(&deleted_name)
+            ),
+            restorable: false,
+        }),
+        Stage::SoftDeleted(_) => leave_notice(Notice {
+            text: format!(
+                "{}.",
+                berth_shared::deletion::deleted_message(&deleted_name)
+            ),
+            restorable: true,
+        }),
+        _ => {}
+    });
 
     view! {
         <section class="panel danger-zone" aria-labelledby="danger-heading">

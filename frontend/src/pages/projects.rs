@@ -12,7 +12,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api;
-use crate::components::{ErrorPanel, Loading, Remote, aria_bool, set_page_title};
+use crate::components::{
+    ErrorPanel, Loading, NoticeView, Remote, aria_bool, set_page_title, take_notice,
+};
 use create_form::CreateProjectForm;
 use list::ProjectList;
 
@@ -25,6 +27,8 @@ pub fn ProjectsPage() -> impl IntoView {
     // text changes, or screen readers miss the change; while empty, CSS
     // collapses it to nothing.
     let announcement = RwSignal::new(String::new());
+    // What the person did on the page before (deleted a project).
+    let notice = RwSignal::new(take_notice());
 
     let load = move || {
         state.set(Remote::Loading);
@@ -33,6 +37,7 @@ pub fn ProjectsPage() -> impl IntoView {
     load();
 
     let on_created = Callback::new(move |project: Project| {
+        notice.set(None);
         announcement.set(format!("Project {} created.", project.name));
         state.update(|s| {
             if let Remote::Loaded(items) = s {
@@ -71,6 +76,7 @@ pub fn ProjectsPage() -> impl IntoView {
         <h1>"Projects"</h1>
         <p class="status-message" role="status" aria-live="polite">
             {move || announcement.get()}
+            {move || notice.get().map(|n| view! { <NoticeView notice=n/> })}
         </p>
         <section class="panel" aria-labelledby="projects-heading" aria-busy=busy>
             <h2 id="projects-heading" class="visually-hidden">"Your projects"</h2>

@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{self, ApiError};
+use crate::app::SignedIn;
 use crate::components::{SecretInput, TextField, focus_by_id, message_for, set_page_title};
 
 const FORM_ERROR_ID: &str = "sign-in-error";
@@ -79,11 +80,36 @@ pub fn SignInPage(on_signed_in: Callback<Session>) -> impl IntoView {
     }
 }
 
-/// Replaces the password; shown right after signing in with a one-time
-/// password, before anything else.
+/// The signed-in person changes their own password (`/account/password`,
+/// linked from the user menu).
 #[component]
-pub fn ChangePasswordPage(session: Session, on_changed: Callback<Session>) -> impl IntoView {
-    set_page_title("Choose your password");
+pub fn OwnPasswordPage() -> impl IntoView {
+    let signed_in = expect_context::<RwSignal<SignedIn>>();
+    let on_changed = Callback::new(move |session| signed_in.set(SignedIn::Yes(session)));
+    move || match signed_in.get_untracked() {
+        SignedIn::Yes(session) => {
+            view! { <ChangePasswordPage session=session on_changed=on_changed by_choice=true/> }
+                .into_any()
+        }
+        _ => ().into_any(),
+    }
+}
+
+/// Replaces the password; shown right after signing in with a one-time
+/// password, before anything else, and (`by_choice`) whenever the person
+/// wants to change theirs.
+#[component]
+pub fn ChangePasswordPage(
+    session: Session,
+    on_changed: Callback<Session>,
+    #[prop(optional)] by_choice: bool,
+) -> impl IntoView {
+    set_page_title(if by_choice {
+        "Change your password"
+    } else {
+        "Choose your password"
+    });
+    let saved = RwSignal::new(String::new());
     let current = RwSignal::new(String::new());
     let new_password = RwSignal::new(String::new());
     let pending = RwSignal::new(false);
@@ -135,7 +161,19 @@ pub fn ChangePasswordPage(session: Session, on_changed: Callback<Session>) -> im
             let result = api::change_password(&body).await;
             pending.set(false);
             match result {
-                Ok(session) => on_changed.run(session),
+                Ok(session) => {
+                    if by_choice {
+                        current.set(String::new());
+                        new_password.set(String::new());
+                        submitted.set(false);
+                        saved.set(
+                            "Your password is changed. Use the new one next time you sign in."
+                                .to_owned(),
+                        );
+                        focus_by_id("password-saved");
+                    }
+                    on_changed.run(session);
+                }
                 Err(ApiError::Problem(problem)) if !problem.errors.is_empty() => {
                     let first = problem.errors[0].field.clone();
                     server_errors.set(problem.errors);
@@ -153,14 +191,32 @@ pub fn ChangePasswordPage(session: Session, on_changed: Callback<Session>) -> im
         });
     };
 
+    let intro = if by_choice {
+        view! {
+            <h1>"Change your password"</h1>
+            <p>"You are signed in as " <strong>{session.user}</strong> ". Your old password stops working once the new one is saved."</p>
+        }
+        .into_any()
+    } else {
+        view! {
+            <h1>"Choose your password"</h1>
+            <p>
+                "You signed in as " <strong>{session.user}</strong>
+                " with a one-time password. Choose your own to go on; the one-time password then stops working."
+            </p>
+        }
+        .into_any()
+    };
+    let current_hint = if by_choice {
+        "The password you sign in with now."
+    } else {
+        "The one-time password you signed in with."
+    };
     view! {
-        <h1>"Choose your password"</h1>
-        <p>
-            "You signed in as " <strong>{session.user}</strong>
-            " with a one-time password. Choose your own to go on; the one-time password then stops working."
-        </p>
+        {intro}
         <form class="form panel" novalidate on:submit=on_submit>
-            <SecretInput id="current-password" label="Current password" hint="The one-time password you signed in with." value=current error=error_for("currentPassword") own_password="current-password"/>
+            <p id="password-saved" class="status-message" role="status" tabindex="-1">{move || saved.get()}</p>
+            <SecretInput id="current-password" label="Current password" hint=current_hint value=current error=error_for("currentPassword") own_password="current-password"/>
             <SecretInput id="new-password" label="New password" hint=format!("At least {PASSWORD_MIN_CHARS} characters; a few words make a good password.") value=new_password error=new_error own_password="new-password"/>
             <div id="change-password-error" class="form-error" role="alert" tabindex="-1">
                 {move || form_error.get()}

@@ -12,6 +12,8 @@ pub enum Route {
     Projects,
     DeletedProjects,
     DataStorage,
+    /// The signed-in person's own password.
+    Password,
     Project(ProjectSection),
     NotFound,
 }
@@ -41,6 +43,7 @@ impl Route {
             (Some("" | "projects"), None, _, _) => Self::Projects,
             (Some("deleted-projects"), None, _, _) => Self::DeletedProjects,
             (Some("data-storage"), None, _, _) => Self::DataStorage,
+            (Some("account"), Some("password"), None, _) => Self::Password,
             (Some("projects"), Some(name), section, None) if !name.is_empty() => match section {
                 None => Self::Project(ProjectSection::Overview),
                 Some("images") => Self::Project(ProjectSection::Images),
@@ -80,6 +83,7 @@ mod tests {
         assert_eq!(Route::parse("/projects/"), Route::Projects);
         assert_eq!(Route::parse("/deleted-projects"), Route::DeletedProjects);
         assert_eq!(Route::parse("/data-storage"), Route::DataStorage);
+        assert_eq!(Route::parse("/account/password"), Route::Password);
         assert_eq!(
             Route::parse("/projects/shop"),
             Route::Project(ProjectSection::Overview)

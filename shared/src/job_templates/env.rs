@@ -72,7 +72,8 @@ pub fn validate_env_name(name: &str) -> Result<(), String> {
         .find(|&c| !(c.is_ascii_alphanumeric() || c == '_'))
     {
         return Err(format!(
-            "Use only letters, digits and underscores; “{c}” is not allowed."
+            "Use only letters, digits and underscores; {} is not allowed.",
+            crate::names::char_name(c)
         ));
     }
     Ok(())

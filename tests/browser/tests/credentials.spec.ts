@@ -72,8 +72,18 @@ test('adds Docker Hub and ICR credentials through masked forms, then deletes the
   await expect(keyField).toHaveValue(apiKey);
   await expect(keyField).toHaveAttribute('type', 'password');
   await expectNoSeriousA11yViolations(page, 'credentials-form-icr');
+  // Shown while saving: the toggle is off again afterwards.
+  const revealKey = page.getByRole('button', { name: 'Show api key' });
+  await revealKey.click();
+  await expect(keyField).toHaveAttribute('type', 'text');
   await page.getByRole('button', { name: 'Save credential' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Credential icr-frankfurt saved.' })).toBeVisible();
+  // The message is at the form, in view and focused.
+  const saved = page.getByRole('status').filter({ hasText: 'Credential icr-frankfurt saved.' });
+  await expect(saved).toBeVisible();
+  await expect(saved).toBeFocused();
+  await expect(saved).toBeInViewport();
+  await expect(revealKey).toHaveAttribute('aria-pressed', 'false');
+  await expect(keyField).toHaveAttribute('type', 'password');
   const icrRow = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'icr-frankfurt' }) });
   await expect(icrRow).toContainText('de.icr.io');
   await expect(icrRow).toContainText('iamapikey');

@@ -73,7 +73,13 @@ test('the data page lists every item and where it lives, downloads it, and delet
   await expect(credential).toContainText('Secret: value never shown');
   await expect(credential).toContainText('by ann');
   await expect(table.getByRole('row').filter({ hasText: 'web' })).toContainText(`ImagePointer web in namespace berth-${project}`);
-  await expect(page.getByRole('region', { name: 'Totals' })).toContainText('1 Images');
+  // Plain words: one of a kind is singular, the Kubernetes location is in a disclosure.
+  await expect(page.getByRole('region', { name: 'Totals' })).toContainText('1 Image');
+  await expect(page.getByRole('region', { name: 'Totals' })).not.toContainText('1 Images');
+  const details = credential.locator('details');
+  await expect(details).toHaveJSProperty('open', false);
+  await details.getByText('Technical details').click();
+  await expect(details).toHaveJSProperty('open', true);
   expect(await page.content()).not.toContain(SECRET);
   await expectNoSeriousA11yViolations(page, 'data');
 
@@ -136,7 +142,8 @@ test('deleting permanently needs the typed name and shows live progress until "D
   await confirm.click();
 
   const progress = dialog.getByRole('status');
-  await expect(progress).toContainText(`Deleting project ${project}. Still to remove: 1 config map.`);
+  // In people's words: the held record is counted as what it most often is.
+  await expect(progress).toContainText(`Deleting project ${project}. Removing the activity log.`);
   const stuck = dialog.getByRole('alert').filter({ hasText: 'The deletion is stuck.' });
   await expect(stuck).toContainText('configmaps held');
   await expect(stuck).toContainText('administrator');

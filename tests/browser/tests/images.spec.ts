@@ -4,6 +4,20 @@
 import { test, expect, uniqueName, expectNoSeriousA11yViolations, apiFor, signInPage } from './fixtures';
 import { startBerth, type Berth } from './berth-server';
 import { startRegistry, type Registry } from './registry';
+import { createServer } from 'node:net';
+
+/** A loopback port nothing listens on (taken, then released). */
+function unusedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 // A registry, a server and a real check: more than the default 30 s on two shared cores.
 test.describe.configure({ timeout: 90_000 });
@@ -116,8 +130,29 @@ test('a failed check says why in plain words', async ({ page, playwright }) => {
   ).toBe(201);
   await page.goto(`${berth.url}/projects/${project}/images`);
   await page.getByRole('button', { name: 'Verify hello' }).click();
+  // Once, in an error banner (not the green status line), which takes focus.
+  const alert = page.getByRole('alert').filter({ hasText: 'refused the credentials' });
+  await expect(alert).toHaveText(/^hello could not be checked\. The registry .* refused the credentials/);
+  await expect(alert).toHaveClass(/form-error/);
+  await expect(alert).toBeFocused();
+  await expect(page.getByText('refused the credentials')).toHaveCount(1);
+  await expect(page.getByRole('status').filter({ hasText: 'could not be checked' })).toHaveCount(0);
   const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'hello' }) });
-  await expect(row).toContainText('refused the credentials');
+  await expect(row).toContainText('Check failed (see above)');
   await expectNoSeriousA11yViolations(page, 'images-check-failed');
+
+  // A registry nobody answers at: the advice is about the network, not the spelling.
+  const closed = await unusedPort();
+  expect((await api.post(`${base}/images`, { data: { name: 'nowhere', reference: `127.0.0.1:${closed}/demo/hello:1.0` } })).status()).toBe(201);
+  await page.reload();
+  await page.getByRole('button', { name: 'Verify nowhere' }).click();
+  const unreachable = page.getByRole('alert').filter({ hasText: 'could not be checked' });
+  await expect(unreachable).toContainText(`could not connect to the registry 127.0.0.1:${closed}`);
+  await expect(unreachable).toContainText('ask your administrator');
+  await expect(unreachable).not.toContainText('Check the address');
+  // After a reload the row keeps the reason, still said once.
+  await page.reload();
+  await expect(page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'nowhere' }) })).toContainText(`could not connect to the registry 127.0.0.1:${closed}`);
+  await expect(page.getByText('could not connect to the registry')).toHaveCount(1);
   await api.dispose();
 });

@@ -4,6 +4,7 @@
 //! typed into a masked input and cleared as soon as it was saved.
 
 use berth_shared::credentials::{DOCKER_HUB_SERVER, ICR_SERVERS, ICR_USERNAME};
+use berth_shared::names::OBJECT_NAME_RULE;
 use berth_shared::{FieldError, RegistryCredential, RegistryKind, SaveRegistryCredential};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -292,7 +293,7 @@ pub fn CredentialForm(
             } else {
                 view! {
                     <TextField id=NAME_ID label="Credential name"
-                        hint="Up to 253 characters: lowercase letters, digits, “-” and “.”, starting and ending with a letter or digit."
+                        hint=OBJECT_NAME_RULE
                         value=name error=error_for("name") required=true on_edit=mark("name")/>
                 }.into_any()
             }}

@@ -12,11 +12,13 @@ use leptos::task::spawn_local;
 
 use crate::api;
 use crate::components::{
-    ErrorPanel, Loading, ProjectHeader, Remote, aria_bool, focus_by_id, load_for_project,
-    set_page_title,
+    Breakable, ErrorPanel, Loading, ProjectHeader, Remote, RowActions, aria_bool, focus_by_id,
+    load_for_project, set_page_title,
 };
 use crate::format;
 use form::CredentialForm;
+
+const SAVED_ID: &str = "credential-saved";
 
 #[component]
 pub fn CredentialsPage() -> impl IntoView {
@@ -38,9 +40,14 @@ pub fn CredentialsPage() -> impl IntoView {
         load();
     });
 
+    // Said at the form, where the person is looking, and focused so it is
+    // in view and read out; the form itself is empty again.
+    let saved_message = RwSignal::new(String::new());
     let on_saved = Callback::new(move |saved: RegistryCredential| {
-        announcement.set(format!("Credential {} saved.", saved.name));
+        announcement.set(String::new());
+        saved_message.set(format!("Credential {} saved.", saved.name));
         load();
+        focus_by_id(SAVED_ID);
     });
 
     let delete = move |credential: RegistryCredential| {
@@ -51,6 +58,7 @@ pub fn CredentialsPage() -> impl IntoView {
                 Ok(()) => {
                     confirming.set(None);
                     delete_error.set(None);
+                    saved_message.set(String::new());
                     announcement.set(format!("Credential {} deleted.", credential.name));
                     load();
                     focus_by_id("credentials-heading");
@@ -72,15 +80,15 @@ pub fn CredentialsPage() -> impl IntoView {
         view! {
             <tr>
                 <th scope="row">{c.name.clone()}</th>
-                <td>{c.kind.label()}</td>
-                <td><code>{c.server.clone()}</code></td>
-                <td>{c.username.clone()}</td>
-                <td>{used_by}</td>
-                <td>
+                <td data-label="Registry">{c.kind.label()}</td>
+                <td data-label="Server"><code><Breakable text=c.server.clone()/></code></td>
+                <td data-label="User name"><Breakable text=c.username.clone()/></td>
+                <td data-label="Used by">{used_by}</td>
+                <td data-label="Last changed">
                     <time datetime=changed.clone()>{format::date_time(&changed)}</time>
                     {c.updated_by.clone().map(|who| format!(" by {who}"))}
                 </td>
-                <td class="row-actions">
+                <td><RowActions label=c.name.clone()>
                     <button type="button" class="button button--secondary"
                         aria-label=format!("Replace {}", c.name)
                         on:click=move |_| editing.set(Some(for_edit.clone()))>"Replace"</button>
@@ -91,7 +99,7 @@ pub fn CredentialsPage() -> impl IntoView {
                             confirming.set(Some(for_delete.clone()));
                             focus_by_id("confirm-delete-credential");
                         }>"Delete"</button>
-                </td>
+                </RowActions></td>
             </tr>
         }
     };
@@ -172,6 +180,7 @@ pub fn CredentialsPage() -> impl IntoView {
             <h2 id="credential-form-heading">
                 {move || if editing.with(Option::is_some) { "Replace a credential" } else { "Add a credential" }}
             </h2>
+            <p id=SAVED_ID class="status-message" role="status" tabindex="-1">{move || saved_message.get()}</p>
             <CredentialForm project=project on_saved=on_saved editing=editing/>
         </section>
     }

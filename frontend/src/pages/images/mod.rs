@@ -4,6 +4,7 @@
 //! place, the registry check, and deleting with a confirmation.
 
 use crate::router::use_project_name;
+use berth_shared::names::OBJECT_NAME_RULE;
 use berth_shared::{
     FieldError, ImagePointer, ImageReference, RegistryCredential, SaveImagePointer,
 };
@@ -12,8 +13,8 @@ use leptos::task::spawn_local;
 
 use crate::api::{self, ApiError};
 use crate::components::{
-    ErrorPanel, Loading, ProjectHeader, Remote, TextField, aria_bool, focus_by_id,
-    load_for_project, message_for, set_page_title,
+    Breakable, ErrorPanel, Loading, ProjectHeader, Remote, RowActions, TextField, aria_bool,
+    focus_by_id, load_for_project, message_for, set_page_title,
 };
 use crate::format;
 use crate::pages::credentials::form::CredentialForm;
@@ -23,6 +24,7 @@ const REFERENCE_ID: &str = "image-reference";
 const CREDENTIAL_ID: &str = "image-credential";
 const DESCRIPTION_ID: &str = "image-description";
 const FORM_ERROR_ID: &str = "image-form-error";
+const CHECK_ERROR_ID: &str = "image-check-error";
 const FIELDS: [(&str, &str); 4] = [
     ("name", NAME_ID),
     ("reference", REFERENCE_ID),
@@ -40,6 +42,9 @@ pub fn ImagesPage() -> impl IntoView {
     let confirming = RwSignal::new(None::<ImagePointer>);
     let delete_error = RwSignal::new(None::<String>);
     let checking = RwSignal::new(None::<String>);
+    // The last failed check (image name, why), shown once, in the error
+    // banner above the list rather than in the green status line.
+    let check_error = RwSignal::new(None::<(String, String)>);
 
     let load = move || {
         state.set(Remote::Loading);
@@ -66,17 +71,22 @@ pub fn ImagesPage() -> impl IntoView {
     let verify = move |name: String| {
         let project = project.get_untracked();
         checking.set(Some(name.clone()));
+        check_error.set(None);
         announcement.set(format!("Checking {name} with its registry…"));
         spawn_local(async move {
             let result = api::verify_image(&project, &name).await;
             checking.set(None);
-            announcement.set(match result {
-                Ok(p) => format!(
+            match result {
+                Ok(p) => announcement.set(format!(
                     "{name} exists in its registry. Digest {}.",
                     p.digest.unwrap_or_default()
-                ),
-                Err(e) => format!("{name} could not be checked: {}", e.message()),
-            });
+                )),
+                Err(e) => {
+                    announcement.set(String::new());
+                    check_error.set(Some((name, e.message())));
+                    focus_by_id(CHECK_ERROR_ID);
+                }
+            }
             load();
         });
     };
@@ -102,10 +112,21 @@ pub fn ImagesPage() -> impl IntoView {
         let (for_edit, for_delete, name) = (p.clone(), p.clone(), p.name.clone());
         let check = match (&p.digest, &p.last_error) {
             (_, Some(error)) => {
-                view! { <span class="check check--failed">{error.clone()}</span> }.into_any()
+                // Said in full once: in the banner while it shows this image's failure.
+                let error = error.clone();
+                let failed_name = p.name.clone();
+                let in_banner = move || {
+                    check_error.with(|e| e.as_ref().is_some_and(|(n, _)| *n == failed_name))
+                };
+                view! {
+                    <span class="check check--failed">
+                        {move || if in_banner() { "Check failed (see above)".to_owned() } else { error.clone() }}
+                    </span>
+                }
+                .into_any()
             }
             (Some(digest), None) => view! {
-                <code class="digest">{digest.clone()}</code>
+                <code class="digest"><Breakable text=digest.clone()/></code>
             }
             .into_any(),
             (None, None) => view! { <span class="muted">"Not checked yet"</span> }.into_any(),
@@ -121,10 +142,10 @@ pub fn ImagesPage() -> impl IntoView {
                 <th scope="row">{p.name.clone()}
                     {(!p.description.is_empty()).then(|| view! { <br/><span class="muted">{p.description.clone()}</span> })}
                 </th>
-                <td><code>{p.reference.clone()}</code></td>
-                <td>{p.credential.clone().unwrap_or_else(|| "None".to_owned())}</td>
-                <td>{check}{when}</td>
-                <td class="row-actions">
+                <td data-label="Image"><code><Breakable text=p.reference.clone()/></code></td>
+                <td data-label="Credential">{p.credential.clone().unwrap_or_else(|| "None".to_owned())}</td>
+                <td data-label="Last check">{check}{when}</td>
+                <td><RowActions label=p.name.clone()>
                     <button type="button" class="button"
                         aria-label=format!("Verify {}", p.name)
                         disabled=is_checking
@@ -144,7 +165,7 @@ pub fn ImagesPage() -> impl IntoView {
                             confirming.set(Some(for_delete.clone()));
                             focus_by_id("confirm-delete-image");
                         }>"Delete"</button>
-                </td>
+                </RowActions></td>
             </tr>
         }
     };
@@ -183,7 +204,7 @@ pub fn ImagesPage() -> impl IntoView {
             view! {
                 <div class="confirm" role="group" aria-labelledby="confirm-image-heading">
                     <h3 id="confirm-image-heading">{format!("Delete the image pointer {}?", p.name)}</h3>
-                    <p>"Berth forgets the address "<code>{p.reference.clone()}</code>
+                    <p>"Berth forgets the address "<code><Breakable text=p.reference.clone()/></code>
                         ". The image itself stays in its registry."</p>
                     <p class="form-error" role="alert">{move || delete_error.get()}</p>
                     <div class="actions">
@@ -213,6 +234,9 @@ pub fn ImagesPage() -> impl IntoView {
         <p class="status-message" role="status" aria-live="polite">{move || announcement.get()}</p>
         <section class="panel" aria-labelledby="images-heading" aria-busy=busy>
             <h2 id="images-heading" tabindex="-1">"Your images"</h2>
+            <div id=CHECK_ERROR_ID class="form-error" role="alert" tabindex="-1">
+                {move || check_error.get().map(|(name, why)| format!("{name} could not be checked. {why}"))}
+            </div>
             {list_view}
             {confirm_view}
         </section>
@@ -301,18 +325,33 @@ fn ImageForm(
         Some(match ImageReference::parse(&typed) {
             Ok(r) => view! {
                 <dl class="ref-preview">
-                    <div><dt>"Stored as"</dt><dd><code>{r.normalized()}</code></dd></div>
-                    <div><dt>"Registry"</dt><dd><code>{r.registry.clone()}</code></dd></div>
-                    <div><dt>"Repository"</dt><dd><code>{r.repository.clone()}</code></dd></div>
+                    <div><dt>"Stored as"</dt><dd><code><Breakable text=r.normalized()/></code></dd></div>
+                    <div><dt>"Registry"</dt><dd><code><Breakable text=r.registry.clone()/></code></dd></div>
+                    <div><dt>"Repository"</dt><dd><code><Breakable text=r.repository.clone()/></code></dd></div>
                     <div><dt>"Tag"</dt><dd>{r.tag.clone().map_or_else(
                         || view! { <span class="muted">"none"</span> }.into_any(),
-                        |t| view! { <code>{t}</code> }.into_any())}</dd></div>
+                        |t| view! { <code><Breakable text=t/></code> }.into_any())}</dd></div>
                     <div><dt>"Digest"</dt><dd>{r.digest.clone().map_or_else(
                         || view! { <span class="muted">"none"</span> }.into_any(),
-                        |d| view! { <code>{d}</code> }.into_any())}</dd></div>
+                        |d| view! { <code><Breakable text=d/></code> }.into_any())}</dd></div>
                 </dl>
             }
             .into_any(),
+            // A web page's URL pasted: offer the address it stands for.
+            Err(e) if e.suggestion().is_some() => {
+                let suggestion = e.suggestion().unwrap_or_default().to_owned();
+                let label = format!("Use {suggestion}");
+                // The field's error says why; here only the way out.
+                view! {
+                    <button type="button" class="button button--secondary button--small"
+                        on:click=move |_| {
+                            reference.set(suggestion.clone());
+                            mark("reference").run(());
+                            focus_by_id(REFERENCE_ID);
+                        }>{label}</button>
+                }
+                .into_any()
+            }
             Err(e) => {
                 view! { <p class="muted">{format!("Not an image address yet: {e}")}</p> }.into_any()
             }
@@ -379,12 +418,12 @@ fn ImageForm(
             } else {
                 view! {
                     <TextField id=NAME_ID label="Name"
-                        hint="Up to 253 characters: lowercase letters, digits, “-” and “.”, starting and ending with a letter or digit."
+                        hint=OBJECT_NAME_RULE
                         value=name error=error_for("name") required=true on_edit=mark("name")/>
                 }.into_any()
             }}
             <TextField id=REFERENCE_ID label="Image address"
-                hint="As you would give it to docker pull: nginx, bitnami/redis:7, us.icr.io/team/app:1.0, or with @sha256:…"
+                hint="The image's name in its registry, for example nginx, bitnami/redis:7 or us.icr.io/team/app:1.0. A Docker Hub page's address works too."
                 value=reference error=error_for("reference") required=true on_edit=mark("reference")/>
             <div class="ref-preview-wrap" aria-live="polite">{preview}</div>
             <div class="field" class:field--invalid=move || credential_error.with(Option::is_some)>

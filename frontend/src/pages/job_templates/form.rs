@@ -337,7 +337,7 @@ pub fn JobTemplateForm(
                 {move || error_for("imagePointer").get()}
             </p>
             <TextRows rows=command field="command" legend="Command" label="Command part" noun="command part"
-                hint="The program to run, one part per row; empty runs the image's own." errors=errors/>
+                hint="The program the container starts, one word per row (python, report.py); leave it empty to run the image's own." errors=errors/>
             <TextRows rows=args field="args" legend="Arguments" label="Argument" noun="argument"
                 hint="Passed to the command, one per row, in order." errors=errors/>
             <fieldset class="field rows">
@@ -353,7 +353,7 @@ pub fn JobTemplateForm(
                 </select>
             </div>
             <TextField id="job-indices" label="Array indices" value=indices error=error_for("indices")
-                hint="Run one instance per index, e.g. 0-9,20,30-32 (at most 1000). Empty runs once."/>
+                hint="Runs one instance per number listed (its index), for example 0-9,20,30-32 (at most 1000). Empty runs it once."/>
             <p class="muted" aria-live="polite">{instances}</p>
             <TextField id="job-retries" label="Retry limit" value=retry error=error_for("retryLimit")
                 hint=format!("Runs again after a failure, 0 to {RETRY_LIMIT_MAX} times.")/>

@@ -12,7 +12,9 @@ use leptos::task::spawn_local;
 
 use self::form::{JobTemplateForm, NAME_ID, Start};
 use crate::api::{self, ApiError};
-use crate::components::{ErrorPanel, Loading, ProjectNav, focus_by_id, set_page_title};
+use crate::components::{
+    Breakable, ErrorPanel, Loading, ProjectHeader, RowActions, focus_by_id, set_page_title,
+};
 
 #[component]
 pub fn JobTemplatesPage() -> impl IntoView {
@@ -107,15 +109,15 @@ pub fn JobTemplatesPage() -> impl IntoView {
         view! {
             <tr>
                 <th scope="row">{t.fields.name.clone()}<br/><span class="muted">{t.fields.description.clone()}</span></th>
-                <td><code>{image}</code></td>
-                <td>{t.fields.size.label()}</td>
-                <td>{t.instances}</td>
-                <td class="row-actions">
+                <td data-label="Image"><code><Breakable text=image/></code></td>
+                <td data-label="CPU and memory">{t.fields.size.label()}</td>
+                <td data-label="Instances">{t.instances}</td>
+                <td><RowActions label=t.fields.name.clone()>
                     {action("Edit", &t, edit)}
                     {action("Duplicate", &t, duplicate)}
                     {action("As Kubernetes Job", &t, view_job)}
                     {action("Delete", &t, ask_delete)}
-                </td>
+                </RowActions></td>
             </tr>
         }
     };
@@ -181,8 +183,14 @@ pub fn JobTemplatesPage() -> impl IntoView {
     });
 
     view! {
-        <h1>"Job templates"</h1>
-        <ProjectNav project=project/>
+        <ProjectHeader project=project title="Job templates"/>
+        <p class="banner">
+            "A job template is a batch job kept ready to run: which image to start, the command it "
+            "runs, and how much CPU and memory it gets. The command is the program the container "
+            "starts with its arguments, like "<code>"python report.py --day today"</code>". "
+            "With array indices, one template runs many instances at once, each told its own number "
+            "(its index), for example to work on one part of the data each."
+        </p>
         <p class="status-message" role="status" aria-live="polite">{move || announcement.get()}</p>
         <section class="panel" aria-labelledby="templates-heading">
             <h2 id="templates-heading" tabindex="-1">"Templates"</h2>

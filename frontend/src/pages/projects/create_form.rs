@@ -5,7 +5,7 @@
 //! server's answer (409 for a taken name, 422 field errors) back next to the
 //! field concerned. Nothing typed is cleared unless the project was created.
 
-use berth_shared::names::PROJECT_NAME_MAX;
+use berth_shared::names::PROJECT_NAME_RULE;
 use berth_shared::{CreateProject, DESCRIPTION_MAX_CHARS, FieldError, Project};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -116,10 +116,7 @@ pub fn CreateProjectForm(
             <TextField
                 id=NAME_ID
                 label="Project name"
-                hint=format!(
-                    "Up to {PROJECT_NAME_MAX} characters: lowercase letters, digits and hyphens. \
-                     Start with a letter and end with a letter or digit."
-                )
+                hint=PROJECT_NAME_RULE
                 value=name
                 error=name_error
                 required=true

@@ -13,6 +13,7 @@
 mod common;
 
 use std::collections::BTreeSet;
+use std::process::Command;
 use std::time::Duration;
 
 use berth_tests::registry::TestRegistry;

@@ -25,6 +25,7 @@ mod patch;
 mod pods;
 mod protobuf;
 mod protobuf_batch;
+mod reconcile;
 mod resource;
 mod routes;
 mod runner;

@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use super::handlers::KUBERNETES_FINALIZER;
 use super::meta;
+use super::reconcile;
 use super::resource::GroupResource;
 use super::status::ApiError;
 use super::store::{Store, WriteTx};
@@ -21,21 +22,11 @@ use super::store::{Store, WriteTx};
 /// Starts the controller on the current tokio runtime. It stops when the
 /// store is dropped.
 pub fn spawn(store: &Store) {
-    let weak = store.downgrade();
-    let mut rx = store.subscribe();
-    tokio::spawn(async move {
-        loop {
-            rx.borrow_and_update();
-            {
-                let Some(store) = weak.upgrade() else { break };
-                if let Err(e) = reconcile_all(&store).await {
-                    tracing::warn!(error = %e, "namespace controller pass failed; retrying on the next change");
-                }
-            }
-            if rx.changed().await.is_err() {
-                break;
-            }
+    reconcile::spawn(store, |store| async move {
+        if let Err(e) = reconcile_all(&store).await {
+            tracing::warn!(error = %e, "namespace controller pass failed; retrying on the next change");
         }
+        None
     });
 }
 

@@ -11,6 +11,7 @@ use serde_json::Value;
 use super::sync::{self, JobSpec, PodInfo};
 use super::{Propagation, collect_dependents, controller_uid, jobs, pod_for, pods};
 use crate::meta;
+use crate::reconcile;
 use crate::status::ApiError;
 use crate::store::{Store, WriteTx};
 
@@ -19,24 +20,12 @@ const IDLE: Duration = Duration::from_secs(3600);
 
 /// Starts the controller on the current tokio runtime; it stops with the store.
 pub fn spawn(store: &Store) {
-    let weak = store.downgrade();
-    let mut rx = store.subscribe();
-    tokio::spawn(async move {
-        loop {
-            rx.borrow_and_update();
-            let due = {
-                let Some(store) = weak.upgrade() else { break };
-                match pass(&store).await {
-                    Ok(due) => due,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "job controller pass failed; retrying");
-                        Some(Duration::from_secs(1))
-                    }
-                }
-            };
-            tokio::select! {
-                r = rx.changed() => if r.is_err() { break },
-                () = tokio::time::sleep(due.unwrap_or(IDLE)) => {}
+    reconcile::spawn(store, |store| async move {
+        match pass(&store).await {
+            Ok(due) => Some(due.unwrap_or(IDLE)),
+            Err(e) => {
+                tracing::warn!(error = %e, "job controller pass failed; retrying");
+                Some(Duration::from_secs(1))
             }
         }
     });

@@ -22,6 +22,7 @@ use crate::jobs::pods;
 use crate::meta;
 use crate::pods::NO_ENGINE_MESSAGE;
 use crate::pods::logs::LogHub;
+use crate::reconcile;
 use crate::store::Store;
 
 /// The label on every container the runner creates: which store it belongs to.
@@ -175,41 +176,30 @@ async fn remove_orphans(ctx: &Ctx) {
 }
 
 fn spawn_unschedulable(store: &Store) {
-    let weak = store.downgrade();
-    let mut rx = store.subscribe();
-    tokio::spawn(async move {
-        loop {
-            rx.borrow_and_update();
-            {
-                let Some(store) = weak.upgrade() else { break };
-                for p in live_pods(&store) {
-                    let scheduled = p
-                        .pointer("/status/conditions")
-                        .and_then(Value::as_array)
-                        .is_some_and(|cs| {
-                            cs.iter().any(|c| {
-                                c.get("type").and_then(Value::as_str) == Some("PodScheduled")
-                            })
-                        });
-                    if scheduled {
-                        continue;
-                    }
-                    let r = status::write(
-                        &store,
-                        meta::namespace(&p),
-                        meta::name(&p),
-                        meta::uid(&p),
-                        |pod| status::unschedulable(pod, NO_ENGINE_MESSAGE),
-                    )
-                    .await;
-                    if let Err(e) = r {
-                        tracing::warn!(error = %e, "cannot mark a pod unschedulable");
-                    }
-                }
+    reconcile::spawn(store, |store| async move {
+        for p in live_pods(&store) {
+            let scheduled = p
+                .pointer("/status/conditions")
+                .and_then(Value::as_array)
+                .is_some_and(|cs| {
+                    cs.iter()
+                        .any(|c| c.get("type").and_then(Value::as_str) == Some("PodScheduled"))
+                });
+            if scheduled {
+                continue;
             }
-            if rx.changed().await.is_err() {
-                break;
+            let r = status::write(
+                &store,
+                meta::namespace(&p),
+                meta::name(&p),
+                meta::uid(&p),
+                |pod| status::unschedulable(pod, NO_ENGINE_MESSAGE),
+            )
+            .await;
+            if let Err(e) = r {
+                tracing::warn!(error = %e, "cannot mark a pod unschedulable");
             }
         }
+        None
     });
 }

@@ -199,7 +199,18 @@ fn instance_id(data_dir: &Path) -> Result<String, EmbeddedError> {
         return Ok(id.trim().to_string());
     }
     let id = uuid::Uuid::new_v4().simple().to_string();
-    std::fs::write(&path, &id).map_err(|source| EmbeddedError::DataDir {
+    let write = || {
+        use std::io::Write as _;
+        use std::os::unix::fs::OpenOptionsExt as _;
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&path)?
+            .write_all(id.as_bytes())
+    };
+    write().map_err(|source| EmbeddedError::DataDir {
         path: path.display().to_string(),
         source,
     })?;

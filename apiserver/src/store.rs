@@ -438,6 +438,19 @@ fn storage_key(gr: &GroupResource, key: &ObjKey) -> String {
     format!("{}/{}/{}/{}", gr.group, gr.resource, key.0, key.1)
 }
 
+/// Creates the store's file readable by its owner only (it holds every
+/// Secret); an existing file keeps its mode, and redb initialises an empty one.
+fn private_file(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(path)
+        .map(drop)
+}
+
 fn parse_storage_key(k: &str) -> Option<(GroupResource, ObjKey)> {
     let mut it = k.splitn(4, '/');
     let group = it.next()?;
@@ -458,6 +471,7 @@ impl Store {
             path: path.display().to_string(),
             source,
         };
+        private_file(path).map_err(|e| open_err(redb::Error::Io(e)))?;
         let db = Database::create(path).map_err(|e| open_err(e.into()))?;
         let state = load(&db).map_err(|e| match e {
             Load::Db(e) => open_err(e),

@@ -116,8 +116,7 @@ impl Cluster {
         crds: &[CustomResourceDefinition],
     ) -> anyhow::Result<Self> {
         let data_dir = settings.data_dir.as_path();
-        std::fs::create_dir_all(data_dir)
-            .with_context(|| format!("creating data directory {}", data_dir.display()))?;
+        private_data_dir(data_dir)?;
         let engine = match settings.container_engine.as_deref() {
             Some(p) if p.as_os_str() == "none" => None,
             Some(p) => Some(ContainerEngine::at(p.to_path_buf())),
@@ -198,4 +197,32 @@ mod tests {
             Source::KubeconfigFlag(PathBuf::from("/k"))
         );
     }
+}
+
+/// Creates the data directory for its owner only (0700: the store holds
+/// every password hash and Secret); warns when an existing one, or the
+/// store in it, is open to other accounts of the machine.
+fn private_data_dir(data_dir: &Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt as _, PermissionsExt as _};
+    if !data_dir.exists() {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(data_dir)
+            .with_context(|| format!("creating data directory {}", data_dir.display()))?;
+        return Ok(());
+    }
+    let store = data_dir.join(berth_apiserver::DB_FILE);
+    for path in [data_dir, store.as_path()] {
+        if let Ok(meta) = std::fs::metadata(path)
+            && meta.permissions().mode() & 0o077 != 0
+        {
+            tracing::warn!(
+                path = %path.display(),
+                mode = format!("{:o}", meta.permissions().mode() & 0o777),
+                "other accounts on this machine can read Berth's data: `chmod go-rwx` it"
+            );
+        }
+    }
+    Ok(())
 }

@@ -172,33 +172,6 @@ async fn from_kubeconfig(kubeconfig: Kubeconfig, from: &str) -> anyhow::Result<k
         .with_context(|| format!("loading kubeconfig {from}"))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn pick(flag: Option<&str>, vars: &[&str]) -> Source {
-        Source::select_from(flag.map(Path::new), |name| {
-            vars.contains(&name).then(|| "x".into())
-        })
-    }
-
-    #[test]
-    fn embedded_unless_a_cluster_is_named() {
-        assert_eq!(pick(None, &[]), Source::Embedded);
-        // HOME's ~/.kube/config is not looked at: only these select a cluster.
-        assert_eq!(pick(None, &["HOME"]), Source::Embedded);
-        assert_eq!(pick(None, &["KUBERNETES_SERVICE_HOST"]), Source::InCluster);
-        assert_eq!(
-            pick(None, &["KUBECONFIG", "KUBERNETES_SERVICE_HOST"]),
-            Source::KubeconfigEnv
-        );
-        assert_eq!(
-            pick(Some("/k"), &["KUBECONFIG"]),
-            Source::KubeconfigFlag(PathBuf::from("/k"))
-        );
-    }
-}
-
 /// Creates the data directory for its owner only (0700: the store holds
 /// every password hash and Secret); warns when an existing one, or the
 /// store in it, is open to other accounts of the machine.
@@ -225,4 +198,31 @@ fn private_data_dir(data_dir: &Path) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pick(flag: Option<&str>, vars: &[&str]) -> Source {
+        Source::select_from(flag.map(Path::new), |name| {
+            vars.contains(&name).then(|| "x".into())
+        })
+    }
+
+    #[test]
+    fn embedded_unless_a_cluster_is_named() {
+        assert_eq!(pick(None, &[]), Source::Embedded);
+        // HOME's ~/.kube/config is not looked at: only these select a cluster.
+        assert_eq!(pick(None, &["HOME"]), Source::Embedded);
+        assert_eq!(pick(None, &["KUBERNETES_SERVICE_HOST"]), Source::InCluster);
+        assert_eq!(
+            pick(None, &["KUBECONFIG", "KUBERNETES_SERVICE_HOST"]),
+            Source::KubeconfigEnv
+        );
+        assert_eq!(
+            pick(Some("/k"), &["KUBECONFIG"]),
+            Source::KubeconfigFlag(PathBuf::from("/k"))
+        );
+    }
 }

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::Secret;
-use kube::api::{DeleteParams, ListParams, ObjectMeta, Patch, PatchParams, PostParams};
+use kube::api::{
+    DeleteParams, ListParams, ObjectMeta, Patch, PatchParams, PostParams, Preconditions,
+};
 use kube::{Api, Client};
 use serde::Serialize;
 use serde_json::json;
@@ -21,6 +23,9 @@ const USER_LABEL: &str = "berth.dev/user";
 const ADMIN: &str = "berth.dev/admin";
 /// Annotation: `"true"` while the password is a one-time password.
 const MUST_CHANGE: &str = "berth.dev/password-change-required";
+/// Annotation: bumped on an administrator while another one is removed, so
+/// that two concurrent removals cannot both succeed.
+const CONFIRMED: &str = "berth.dev/admin-confirmed";
 
 /// One account, without its hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -163,23 +168,120 @@ impl UserStore {
         }
     }
 
-    /// Removes an account; `false` when there was none.
-    pub async fn remove(&self, name: &str) -> Result<bool, ApiError> {
+    /// Removes an account, unless it is the last administrator.
+    ///
+    /// Atomic without a lock: removing an administrator first rewrites
+    /// another administrator's record, then deletes the account, each
+    /// guarded by the `resourceVersion` both had when they were listed. Of
+    /// two requests removing each other's administrator, at most one gets
+    /// through (the other's guard fails and it looks again), so one is
+    /// always left.
+    pub async fn remove(&self, name: &str) -> Result<Removal, ApiError> {
+        for attempt in 0..REMOVE_ATTEMPTS {
+            if attempt > 0 {
+                // Two removals that failed each other's guard would fail
+                // again in step: a random pause lets one go first.
+                tokio::time::sleep(retry_pause(attempt)).await;
+            }
+            let selector = format!("{}={KIND_USER}", labels::KIND);
+            let list = self
+                .secrets
+                .list(&ListParams::default().labels(&selector))
+                .await?;
+            let Some(target) = list
+                .items
+                .iter()
+                .find(|s| to_user(s).is_some_and(|u| u.name == name))
+            else {
+                return Ok(Removal::NoAccount);
+            };
+            if to_user(target).is_some_and(|u| u.admin) {
+                let Some(other) = list
+                    .items
+                    .iter()
+                    .filter(|s| s.metadata.name != target.metadata.name)
+                    .find(|s| to_user(s).is_some_and(|u| u.admin))
+                else {
+                    return Ok(Removal::LastAdmin);
+                };
+                if !self.confirm_unchanged(other).await? {
+                    continue;
+                }
+            }
+            let guard = DeleteParams {
+                preconditions: Some(Preconditions {
+                    resource_version: target.metadata.resource_version.clone(),
+                    uid: target.metadata.uid.clone(),
+                }),
+                ..DeleteParams::default()
+            };
+            match self.secrets.delete(&secret_name(name), &guard).await {
+                Ok(_) => {
+                    self.cache
+                        .caught_up(&Written::Gone(secret_name(name)))
+                        .await;
+                    return Ok(Removal::Removed);
+                }
+                Err(kube::Error::Api(status)) if status.code == 404 => {
+                    return Ok(Removal::NoAccount);
+                }
+                Err(kube::Error::Api(status)) if status.code == 409 => {}
+                Err(err) => return Err(err.into()),
+            }
+        }
+        Ok(Removal::Busy)
+    }
+
+    /// Rewrites `record` (a counter annotation) if it is still the version
+    /// that was listed; `false` when it changed or went meanwhile.
+    async fn confirm_unchanged(&self, record: &Secret) -> Result<bool, ApiError> {
+        let count = record
+            .metadata
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(CONFIRMED))
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0);
+        let patch = json!({
+            "metadata": {
+                "resourceVersion": record.metadata.resource_version,
+                "annotations": { CONFIRMED: (count + 1).to_string() },
+            },
+        });
+        let name = record.metadata.name.as_deref().unwrap_or_default();
         match self
             .secrets
-            .delete(&secret_name(name), &DeleteParams::default())
+            .patch(name, &PatchParams::default(), &Patch::Merge(&patch))
             .await
         {
-            Ok(_) => {
-                self.cache
-                    .caught_up(&Written::Gone(secret_name(name)))
-                    .await;
-                Ok(true)
-            }
-            Err(kube::Error::Api(status)) if status.code == 404 => Ok(false),
+            Ok(_) => Ok(true),
+            Err(kube::Error::Api(status)) if status.code == 409 || status.code == 404 => Ok(false),
             Err(err) => Err(err.into()),
         }
     }
+}
+
+/// How often [`UserStore::remove`] looks again after a concurrent change.
+const REMOVE_ATTEMPTS: u32 = 8;
+
+/// A random pause of up to 20 ms times the attempt.
+fn retry_pause(attempt: u32) -> std::time::Duration {
+    let mut byte = [0u8; 2];
+    // Without randomness the pause is fixed; the retries still end.
+    let _ = getrandom::fill(&mut byte);
+    let jitter = u64::from(u16::from_le_bytes(byte)) % 20 + 1;
+    std::time::Duration::from_millis(jitter * u64::from(attempt))
+}
+
+/// The outcome of [`UserStore::remove`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Removal {
+    Removed,
+    NoAccount,
+    /// Refused: no administrator would be left.
+    LastAdmin,
+    /// The accounts kept changing while it tried.
+    Busy,
 }
 
 fn to_user(secret: &Secret) -> Option<User> {

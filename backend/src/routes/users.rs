@@ -11,7 +11,7 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
 use super::ApiJson;
-use crate::auth::users::User;
+use crate::auth::users::{Removal, User};
 use crate::auth::{Identity, passwords};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -109,15 +109,19 @@ pub async fn remove(
     Path(name): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     require_admin(&identity)?;
-    let users = state.auth.users.list().await?;
-    let admins_left = users.iter().filter(|u| u.admin && u.name != name).count();
-    if users.iter().any(|u| u.name == name && u.admin) && admins_left == 0 {
-        return Err(ApiError::Conflict(
-            "This is the last administrator; make another one first.".to_owned(),
-        ));
-    }
-    if !state.auth.users.remove(&name).await? {
-        return Err(no_account(&name));
+    match state.auth.users.remove(&name).await? {
+        Removal::Removed => {}
+        Removal::NoAccount => return Err(no_account(&name)),
+        Removal::LastAdmin => {
+            return Err(ApiError::Conflict(
+                "This is the last administrator; make another one first.".to_owned(),
+            ));
+        }
+        Removal::Busy => {
+            return Err(ApiError::Conflict(
+                "The accounts changed while removing this one; try again.".to_owned(),
+            ));
+        }
     }
     state.auth.sessions.delete_all_of(&name).await?;
     tracing::info!(by = %identity.user, user = %name, "account removed");

@@ -397,6 +397,11 @@ impl BerthProcess {
         false
     }
 
+    /// The process id, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     /// Kill the process with SIGKILL, as `kill -9` would, and reap it.
     pub fn kill_9(&mut self) {
         if let Some(mut child) = self.child.take() {

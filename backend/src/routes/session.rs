@@ -30,7 +30,13 @@ pub async fn login(
     ApiJson(login): ApiJson<Login>,
 ) -> Result<Response, ApiError> {
     let auth = &state.auth;
+    // A name no account can have is refused before any work, and never
+    // logged or kept: it may be huge or hold control characters.
     let username = login.username.trim().to_ascii_lowercase();
+    if berth_shared::session::validate_username(&username).is_err() {
+        tracing::info!(address = %peer.ip(), "sign-in refused: not a user name");
+        return Err(ApiError::BadCredentials);
+    }
     if let Err(wait) = auth.limits.check(&username, peer.ip()) {
         tracing::warn!(user = %username, address = %peer.ip(), "sign-in attempts over the limit");
         return Err(ApiError::TooManyAttempts {

@@ -12,7 +12,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::auth::oidc::OidcSettings;
 use crate::cluster::ClusterSettings;
-use crate::settings::{Settings, TlsFiles};
+use crate::settings::{ConnectionLimits, Settings, TlsFiles};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -179,6 +179,18 @@ pub struct ServeArgs {
     #[arg(long, env = "BERTH_ACTIVITY_LIMIT", default_value_t = crate::services::activity::DEFAULT_LIMIT,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10_000))]
     pub activity_limit: usize,
+
+    /// Seconds a client has to send a request's headers; an idle
+    /// keep-alive connection is closed after as long.
+    #[arg(long, env = "BERTH_HEADER_TIMEOUT_SECONDS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub header_timeout_seconds: u64,
+
+    /// Connections to the console open at once; more are closed at once
+    /// (keep it below the process's file limit, `ulimit -n`).
+    #[arg(long, env = "BERTH_MAX_CONNECTIONS", default_value_t = 512,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
+    pub max_connections: usize,
 }
 
 impl ServeArgs {
@@ -235,6 +247,10 @@ impl ServeArgs {
             purge_interval: Duration::from_secs(self.purge_interval_seconds.max(1)),
             deletion_stall: Duration::from_secs(self.deletion_stall_seconds),
             activity_limit: self.activity_limit,
+            connections: ConnectionLimits {
+                header_timeout: Duration::from_secs(self.header_timeout_seconds),
+                max_connections: self.max_connections,
+            },
         })
     }
 }

@@ -45,10 +45,22 @@ pub struct Settings {
     pub deletion_stall: Duration,
     /// Changes each project's activity log keeps.
     pub activity_limit: usize,
+    /// Header timeout and connection cap of the console's listener.
+    pub connections: ConnectionLimits,
 }
 
 #[derive(Debug, Clone)]
 pub struct TlsFiles {
     pub cert: PathBuf,
     pub key: PathBuf,
+}
+
+/// Limits on the console's connections, so slow clients cannot starve it.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionLimits {
+    /// A request's headers (the first one's included) must arrive within
+    /// this; an idle keep-alive connection is closed after it too.
+    pub header_timeout: Duration,
+    /// Connections open at once; more are closed at once.
+    pub max_connections: usize,
 }

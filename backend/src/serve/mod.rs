@@ -17,6 +17,9 @@ use crate::settings::Settings;
 use crate::storage::resources::crds;
 
 mod app;
+pub mod connections;
+
+use self::connections::CapAcceptor;
 
 pub async fn run(settings: Settings) -> anyhow::Result<()> {
     crate::tls::install_crypto_provider();
@@ -105,25 +108,31 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     announce("Berth console listening on", &listener, scheme)?;
     let mut stop = shutdown_rx.clone();
     let service = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let limits = settings.connections;
+    let cap = CapAcceptor::new(limits.max_connections);
+    let handle = axum_server::Handle::new();
+    let drain = handle.clone();
+    tasks.spawn(async move {
+        let _ = stop.changed().await;
+        drain.graceful_shutdown(Some(Duration::from_secs(30)));
+        Ok(())
+    });
+    let listener = listener.into_std()?;
     match tls {
         None => {
-            tasks.spawn(async move {
-                axum::serve(listener, service)
-                    .with_graceful_shutdown(async move {
-                        let _ = stop.changed().await;
-                    })
-                    .await
-            });
+            let mut server = axum_server::from_tcp(listener)?
+                .acceptor(cap)
+                .first_request_timeout(limits.header_timeout)
+                .handle(handle);
+            connections::configure(&limits, &mut server);
+            tasks.spawn(async move { server.serve(service).await });
         }
         Some(config) => {
-            let handle = axum_server::Handle::new();
-            let drain = handle.clone();
-            tasks.spawn(async move {
-                let _ = stop.changed().await;
-                drain.graceful_shutdown(Some(Duration::from_secs(30)));
-                Ok(())
-            });
-            let server = axum_server::from_tcp_rustls(listener.into_std()?, config)?.handle(handle);
+            let mut server = axum_server::from_tcp(listener)?
+                .acceptor(axum_server::tls_rustls::RustlsAcceptor::new(config).acceptor(cap))
+                .first_request_timeout(limits.header_timeout)
+                .handle(handle);
+            connections::configure(&limits, &mut server);
             tasks.spawn(async move { server.serve(service).await });
         }
     }

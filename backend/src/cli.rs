@@ -91,6 +91,18 @@ pub struct ServeArgs {
     )]
     pub insecure_registries: Vec<String>,
 
+    /// A registry host (`HOST`, `HOST:PORT`) or address range (`CIDR`) that
+    /// image checks may reach although it is on an internal address
+    /// (loopback, private, link-local); repeatable. Registries given to
+    /// --insecure-registry are allowed too.
+    #[arg(
+        long = "registry-allow",
+        env = "BERTH_REGISTRY_ALLOW",
+        value_name = "HOST[:PORT]|CIDR",
+        value_delimiter = ','
+    )]
+    pub registry_allow: Vec<crate::registry::addresses::Allowed>,
+
     /// The container engine that runs the embedded API's Pods (Jobs): the
     /// path of podman or docker, or `none` to run nothing. Default: podman,
     /// else docker, found on `PATH`. Unused with a cluster.
@@ -238,6 +250,7 @@ impl ServeArgs {
             system_namespace: self.system_namespace,
             log_json: self.log_format == LogFormat::Json,
             insecure_registries: self.insecure_registries,
+            registry_allow: self.registry_allow,
             allowed_frame_ancestors: self.allowed_frame_ancestors,
             session_lifetime: Duration::from_secs(self.session_hours.max(1) * 3_600),
             login_attempts_per_user: self.login_attempts_per_user,

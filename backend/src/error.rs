@@ -145,9 +145,10 @@ fn quoted_list(items: &[String]) -> String {
 fn registry_status(e: &crate::registry::RegistryError) -> StatusCode {
     use crate::registry::RegistryError as R;
     match e {
-        R::Unauthorized { .. } | R::CredentialsNeeded { .. } | R::NotFound { .. } => {
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
+        R::Unauthorized { .. }
+        | R::CredentialsNeeded { .. }
+        | R::NotFound { .. }
+        | R::InternalAddress { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         R::Unreachable { .. } | R::Tls { .. } | R::Unexpected { .. } => StatusCode::BAD_GATEWAY,
     }
 }
@@ -162,6 +163,7 @@ fn registry_problem_type(e: &crate::registry::RegistryError) -> &'static str {
         R::Unreachable { .. } => "https://berth.dev/problems/registry-unreachable",
         R::Tls { .. } => "https://berth.dev/problems/registry-tls",
         R::Unexpected { .. } => "https://berth.dev/problems/registry-unexpected",
+        R::InternalAddress { .. } => "https://berth.dev/problems/registry-internal-address",
     }
 }
 

@@ -28,6 +28,8 @@ pub struct Settings {
     pub log_json: bool,
     /// Registries (`HOST:PORT`) reached over plain HTTP.
     pub insecure_registries: Vec<String>,
+    /// Hosts and ranges image checks may reach on internal addresses.
+    pub registry_allow: Vec<crate::registry::addresses::Allowed>,
     /// Portal origins allowed to frame the console.
     pub allowed_frame_ancestors: Vec<String>,
     /// How long a sign-in lasts.

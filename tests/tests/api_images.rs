@@ -12,9 +12,11 @@ const USER: &str = "robot";
 const PASSWORD: &str = "Right-Pa55word";
 
 async fn setup(registry: Option<&TestRegistry>) -> BerthProcess {
+    // The test registry is on loopback: allowed as insecure, or (reached
+    // over TLS) through --registry-allow.
     let args = registry
         .map(|r| vec!["--insecure-registry".to_owned(), r.host.clone()])
-        .unwrap_or_default();
+        .unwrap_or_else(|| vec!["--registry-allow".to_owned(), "127.0.0.1".to_owned()]);
     let berth = BerthProcess::start_with(StartOptions {
         args,
         ..StartOptions::default()

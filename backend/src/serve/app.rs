@@ -45,7 +45,10 @@ pub async fn state(
     let credentials = CredentialService::new(client.clone());
     let images = ImageService::new(
         client.clone(),
-        RegistryAccess::new(settings.insecure_registries.clone()),
+        RegistryAccess::new(
+            settings.insecure_registries.clone(),
+            settings.registry_allow.clone(),
+        ),
         credentials.clone(),
     );
     Ok(AppState {

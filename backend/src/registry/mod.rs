@@ -2,6 +2,7 @@
 //! API: manifest `HEAD`, then `GET`, with the bearer-token challenge flow or
 //! basic auth), through the `oci-client` crate.
 
+use std::net::IpAddr;
 use std::time::Duration;
 
 use oci_client::client::{ClientConfig, ClientProtocol};
@@ -9,6 +10,10 @@ use oci_client::errors::{OciDistributionError, OciErrorCode};
 use oci_client::secrets::RegistryAuth;
 use oci_client::{Client, Reference};
 use secrecy::{ExposeSecret, SecretString};
+
+use self::addresses::{AddressPolicy, Allowed, split_host_port};
+
+pub mod addresses;
 
 /// How long one check may take in all (connect, token, manifest).
 pub const CHECK_TIMEOUT: Duration = Duration::from_secs(10);
@@ -45,6 +50,11 @@ pub enum RegistryError {
     Tls { registry: String },
     #[error("The registry {registry} gave an answer Berth could not use: {what}.")]
     Unexpected { registry: String, what: String },
+    /// Refused before any connection (see [`addresses`]).
+    #[error(
+        "Berth does not check images on internal addresses: the registry {registry} is on a loopback, private or link-local address. An administrator can allow it (--registry-allow)."
+    )]
+    InternalAddress { registry: String },
 }
 
 /// Registry access as configured for this server.
@@ -52,11 +62,58 @@ pub enum RegistryError {
 pub struct RegistryAccess {
     /// `host:port`s reached over plain HTTP (`--insecure-registry`).
     insecure: Vec<String>,
+    /// Which addresses may be contacted.
+    policy: AddressPolicy,
 }
 
 impl RegistryAccess {
-    pub fn new(insecure: Vec<String>) -> Self {
-        Self { insecure }
+    /// `insecure` registries are reached over plain HTTP; they and the
+    /// `allowed` hosts and ranges may be on internal addresses.
+    pub fn new(insecure: Vec<String>, allowed: Vec<Allowed>) -> Self {
+        Self {
+            policy: AddressPolicy::new(allowed, insecure.clone()),
+            insecure,
+        }
+    }
+
+    /// Looks the registry's host up once and refuses it when any of its
+    /// addresses is internal and not allowed.
+    async fn check_address(&self, registry: &str) -> Result<(), RegistryError> {
+        let (host, port) = split_host_port(registry);
+        let insecure = self.insecure.iter().any(|i| i == registry);
+        let port = match port {
+            Some(p) => p.parse::<u16>().map_err(|_| RegistryError::Unexpected {
+                registry: registry.to_owned(),
+                what: "the port in the image address is not a number".into(),
+            })?,
+            None if insecure => 80,
+            None => 443,
+        };
+        let addresses: Vec<IpAddr> = match host.parse::<IpAddr>() {
+            Ok(ip) => vec![ip],
+            Err(_) => tokio::time::timeout(CHECK_TIMEOUT, tokio::net::lookup_host((host, port)))
+                .await
+                .map_err(|_| RegistryError::Unreachable {
+                    registry: registry.to_owned(),
+                    why: " (its name could not be looked up in time)".to_owned(),
+                })?
+                .map_err(|_| RegistryError::Unreachable {
+                    registry: registry.to_owned(),
+                    why: " (its name could not be looked up)".to_owned(),
+                })?
+                .map(|a| a.ip())
+                .collect(),
+        };
+        if addresses
+            .iter()
+            .all(|ip| self.policy.permits(registry, port, *ip))
+        {
+            Ok(())
+        } else {
+            Err(RegistryError::InternalAddress {
+                registry: registry.to_owned(),
+            })
+        }
     }
 
     /// The digest the registry reports for `reference` (a normalised
@@ -71,6 +128,7 @@ impl RegistryAccess {
             what: "the image address could not be read".into(),
         })?;
         let registry = image.registry().to_owned();
+        self.check_address(image.resolve_registry()).await?;
         let config = ClientConfig {
             protocol: if self.insecure.is_empty() {
                 ClientProtocol::Https
@@ -223,7 +281,7 @@ mod tests {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         let addr = listener.local_addr().expect("addr");
         drop(listener);
-        let access = RegistryAccess::new(vec![addr.to_string()]);
+        let access = RegistryAccess::new(vec![addr.to_string()], Vec::new());
         let err = access
             .manifest_digest(&format!("{addr}/demo/app:1"), None)
             .await
@@ -248,10 +306,40 @@ mod tests {
                     .await;
             }
         });
-        let err = RegistryAccess::default()
+        let allowed = vec!["127.0.0.1".parse().expect("allow")];
+        let err = RegistryAccess::new(Vec::new(), allowed)
             .manifest_digest(&format!("{addr}/demo/app:1"), None)
             .await
             .expect_err("not TLS");
         assert!(matches!(err, RegistryError::Tls { .. }), "{err:?}");
+    }
+
+    #[tokio::test]
+    async fn internal_addresses_are_refused_before_any_connection() {
+        crate::tls::install_crypto_provider();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let open = listener.local_addr().expect("addr");
+        let access = RegistryAccess::default();
+        for reference in [
+            format!("{open}/demo/app:1"),
+            format!("localhost:{}/demo/app:1", open.port()),
+            "127.1:5000/demo/app:1".to_owned(),
+            "0.0.0.0:5000/demo/app:1".to_owned(),
+            "169.254.169.254/demo/app:1".to_owned(),
+        ] {
+            let err = access
+                .manifest_digest(&reference, None)
+                .await
+                .expect_err("refused");
+            assert!(
+                matches!(err, RegistryError::InternalAddress { .. }),
+                "{reference}: {err:?}"
+            );
+        }
+        // Nothing reached the open port.
+        let accepted = tokio::time::timeout(Duration::from_millis(100), listener.accept()).await;
+        assert!(accepted.is_err(), "a connection was made");
     }
 }

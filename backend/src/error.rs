@@ -148,7 +148,8 @@ fn registry_status(e: &crate::registry::RegistryError) -> StatusCode {
         R::Unauthorized { .. }
         | R::CredentialsNeeded { .. }
         | R::NotFound { .. }
-        | R::InternalAddress { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        | R::InternalAddress { .. }
+        | R::PlainHttp { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         R::Unreachable { .. } | R::Tls { .. } | R::Unexpected { .. } => StatusCode::BAD_GATEWAY,
     }
 }
@@ -164,6 +165,7 @@ fn registry_problem_type(e: &crate::registry::RegistryError) -> &'static str {
         R::Tls { .. } => "https://berth.dev/problems/registry-tls",
         R::Unexpected { .. } => "https://berth.dev/problems/registry-unexpected",
         R::InternalAddress { .. } => "https://berth.dev/problems/registry-internal-address",
+        R::PlainHttp { .. } => "https://berth.dev/problems/registry-plain-http",
     }
 }
 

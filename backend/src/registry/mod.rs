@@ -1,19 +1,24 @@
 //! Asking an image's registry whether the image exists (OCI distribution
 //! API: manifest `HEAD`, then `GET`, with the bearer-token challenge flow or
-//! basic auth), through the `oci-client` crate.
+//! basic auth).
+//!
+//! Every hop (the registry, its token realm, each redirect) is checked
+//! before it is contacted: HTTPS unless its `host:port` is an insecure
+//! registry, an address allowed by [`addresses`] looked up once and
+//! connected to as checked (no second lookup). The credential goes only to
+//! the registry's own host (basic auth) or its realm (for a token), never
+//! to another host a redirect names.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-use oci_client::client::{ClientConfig, ClientProtocol};
-use oci_client::errors::{OciDistributionError, OciErrorCode};
-use oci_client::secrets::RegistryAuth;
-use oci_client::{Client, Reference};
-use secrecy::{ExposeSecret, SecretString};
+use oci_client::Reference;
+use secrecy::SecretString;
 
-use self::addresses::{AddressPolicy, Allowed, split_host_port};
+use self::addresses::{AddressPolicy, Allowed};
 
 pub mod addresses;
+mod conversation;
 
 /// How long one check may take in all (connect, token, manifest).
 pub const CHECK_TIMEOUT: Duration = Duration::from_secs(10);
@@ -55,6 +60,11 @@ pub enum RegistryError {
         "Berth does not check images on internal addresses: the registry {registry} is on a loopback, private or link-local address. An administrator can allow it (--registry-allow)."
     )]
     InternalAddress { registry: String },
+    /// A token realm or redirect on plain HTTP: refused, nothing sent.
+    #[error(
+        "The registry {registry} sent Berth to {host} over plain HTTP; Berth only sends requests and credentials there over HTTPS (unless it is an insecure registry)."
+    )]
+    PlainHttp { registry: String, host: String },
 }
 
 /// Registry access as configured for this server.
@@ -76,44 +86,45 @@ impl RegistryAccess {
         }
     }
 
-    /// Looks the registry's host up once and refuses it when any of its
-    /// addresses is internal and not allowed.
-    async fn check_address(&self, registry: &str) -> Result<(), RegistryError> {
-        let (host, port) = split_host_port(registry);
-        let insecure = self.insecure.iter().any(|i| i == registry);
-        let port = match port {
-            Some(p) => p.parse::<u16>().map_err(|_| RegistryError::Unexpected {
-                registry: registry.to_owned(),
-                what: "the port in the image address is not a number".into(),
-            })?,
-            None if insecure => 80,
-            None => 443,
-        };
-        let addresses: Vec<IpAddr> = match host.parse::<IpAddr>() {
-            Ok(ip) => vec![ip],
+    /// Looks `host` up once and returns its addresses on `port`, refused
+    /// when any is internal and not allowed for `authority` (`host[:port]`).
+    async fn checked_addresses(
+        &self,
+        authority: &str,
+        host: &str,
+        port: u16,
+    ) -> Result<Vec<SocketAddr>, RegistryError> {
+        let addresses: Vec<SocketAddr> = match host.parse::<IpAddr>() {
+            Ok(ip) => vec![SocketAddr::new(ip, port)],
             Err(_) => tokio::time::timeout(CHECK_TIMEOUT, tokio::net::lookup_host((host, port)))
                 .await
                 .map_err(|_| RegistryError::Unreachable {
-                    registry: registry.to_owned(),
+                    registry: authority.to_owned(),
                     why: " (its name could not be looked up in time)".to_owned(),
                 })?
                 .map_err(|_| RegistryError::Unreachable {
-                    registry: registry.to_owned(),
+                    registry: authority.to_owned(),
                     why: " (its name could not be looked up)".to_owned(),
                 })?
-                .map(|a| a.ip())
                 .collect(),
         };
         if addresses
             .iter()
-            .all(|ip| self.policy.permits(registry, port, *ip))
+            .all(|a| self.policy.permits(authority, port, a.ip()))
         {
-            Ok(())
+            Ok(addresses)
         } else {
             Err(RegistryError::InternalAddress {
-                registry: registry.to_owned(),
+                registry: authority.to_owned(),
             })
         }
+    }
+
+    /// Whether `authority` (`host[:port]`) is reached over plain HTTP.
+    fn is_insecure(&self, authority: &str) -> bool {
+        self.insecure
+            .iter()
+            .any(|i| i.eq_ignore_ascii_case(authority))
     }
 
     /// The digest the registry reports for `reference` (a normalised
@@ -128,118 +139,14 @@ impl RegistryAccess {
             what: "the image address could not be read".into(),
         })?;
         let registry = image.registry().to_owned();
-        self.check_address(image.resolve_registry()).await?;
-        let config = ClientConfig {
-            protocol: if self.insecure.is_empty() {
-                ClientProtocol::Https
-            } else {
-                ClientProtocol::HttpsExcept(self.insecure.clone())
-            },
-            connect_timeout: Some(CHECK_TIMEOUT),
-            read_timeout: Some(CHECK_TIMEOUT),
-            ..ClientConfig::default()
-        };
-        let client = Client::new(config);
-        let has_login = login.is_some();
-        let auth = match login {
-            // oci-client keeps the password in a plain String for the
-            // duration of this call; it is dropped when the call ends.
-            Some((user, password)) => {
-                RegistryAuth::Basic(user, password.expose_secret().to_owned())
-            }
-            None => RegistryAuth::Anonymous,
-        };
-        let answer =
-            tokio::time::timeout(CHECK_TIMEOUT, client.fetch_manifest_digest(&image, &auth)).await;
-        drop(auth);
-        match answer {
+        let talk = conversation::Conversation::new(self, &image, login);
+        match tokio::time::timeout(CHECK_TIMEOUT, talk.manifest_digest()).await {
             Err(_) => Err(RegistryError::Unreachable {
                 registry,
                 why: format!(" within {} seconds", CHECK_TIMEOUT.as_secs()),
             }),
-            Ok(Ok(digest)) => Ok(digest),
-            Ok(Err(err)) => Err(classify(&err, &image, has_login)),
+            Ok(answer) => answer,
         }
-    }
-}
-
-fn classify(err: &OciDistributionError, image: &Reference, has_login: bool) -> RegistryError {
-    let registry = image.registry().to_owned();
-    let refused = || {
-        if has_login {
-            RegistryError::Unauthorized {
-                registry: registry.clone(),
-            }
-        } else {
-            RegistryError::CredentialsNeeded {
-                registry: registry.clone(),
-            }
-        }
-    };
-    let not_found = || RegistryError::NotFound {
-        registry: registry.clone(),
-        repository: image.repository().to_owned(),
-        version: image
-            .digest()
-            .or(image.tag())
-            .unwrap_or("latest")
-            .to_owned(),
-    };
-    let unexpected = |what: String| RegistryError::Unexpected {
-        registry: registry.clone(),
-        what,
-    };
-    match err {
-        OciDistributionError::AuthenticationFailure(_)
-        | OciDistributionError::UnauthorizedError { .. } => refused(),
-        OciDistributionError::ImageManifestNotFoundError(_) => not_found(),
-        OciDistributionError::ServerError { code, .. } => match code {
-            401 | 403 => refused(),
-            404 => not_found(),
-            code => unexpected(format!("HTTP status {code}")),
-        },
-        OciDistributionError::RegistryError { envelope, .. } => {
-            let codes: Vec<&OciErrorCode> = envelope.errors.iter().map(|e| &e.code).collect();
-            if codes
-                .iter()
-                .any(|c| matches!(c, OciErrorCode::Unauthorized | OciErrorCode::Denied))
-            {
-                refused()
-            } else if codes.iter().any(|c| {
-                matches!(
-                    c,
-                    OciErrorCode::ManifestUnknown
-                        | OciErrorCode::NameUnknown
-                        | OciErrorCode::BlobUnknown
-                        | OciErrorCode::NotFound
-                )
-            }) {
-                not_found()
-            } else {
-                unexpected("an error code Berth does not know".into())
-            }
-        }
-        OciDistributionError::RequestError(e) => {
-            if is_tls(e) {
-                RegistryError::Tls { registry }
-            } else if e.is_timeout() {
-                RegistryError::Unreachable {
-                    registry,
-                    why: format!(" within {} seconds", CHECK_TIMEOUT.as_secs()),
-                }
-            } else if e.is_connect() || e.is_request() {
-                RegistryError::Unreachable {
-                    registry,
-                    why: String::new(),
-                }
-            } else {
-                unexpected("the connection broke off".into())
-            }
-        }
-        OciDistributionError::DigestError(_) | OciDistributionError::RegistryNoDigestError => {
-            unexpected("the digest it sent does not match the image".into())
-        }
-        _ => unexpected("an answer that does not follow the OCI distribution API".into()),
     }
 }
 

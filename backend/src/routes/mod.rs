@@ -15,6 +15,7 @@ mod json;
 mod members;
 mod middleware;
 mod projects;
+mod rejections;
 mod requested_change;
 mod scope;
 mod security_headers;
@@ -103,6 +104,7 @@ pub fn router(state: AppState, static_dir: &Path) -> anyhow::Result<Router> {
             crate::auth::middleware::authenticate,
         ))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .layer(axum::middleware::from_fn(rejections::as_problems))
         .layer(axum::middleware::from_fn(middleware::stamp_request_id))
         .with_state(state.clone());
 

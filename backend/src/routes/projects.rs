@@ -151,8 +151,9 @@ pub async fn restore(
 
 /// `GET /api/v1/projects/{project}/deletion`: `progress` events while the
 /// namespace is being emptied, `stalled` when nothing moves, then
-/// `deleted`. A project that no longer exists answers `deleted` at once,
-/// so a client that connects late still learns the outcome.
+/// `deleted`. A project deleted a moment ago answers `deleted` at once to
+/// those who could see it (the access check lets them through), so a
+/// client that connects late still learns the outcome.
 pub async fn deletion(
     State(state): State<AppState>,
     Path(project): Path<String>,

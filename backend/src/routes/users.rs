@@ -92,6 +92,7 @@ pub async fn set_password(
     ApiJson(new): ApiJson<NewPassword>,
 ) -> Result<StatusCode, ApiError> {
     require_admin(&identity)?;
+    known_form(&name)?;
     validate_password(&new.password)
         .map_err(|e| ApiError::Validation(vec![FieldError::new("password", e)]))?;
     let hash = passwords::hash(SecretString::from(new.password)).await?;
@@ -109,6 +110,7 @@ pub async fn remove(
     Path(name): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     require_admin(&identity)?;
+    known_form(&name)?;
     let users = state.auth.users.list().await?;
     let admins_left = users.iter().filter(|u| u.admin && u.name != name).count();
     if users.iter().any(|u| u.name == name && u.admin) && admins_left == 0 {
@@ -122,6 +124,12 @@ pub async fn remove(
     state.auth.sessions.delete_all_of(&name).await?;
     tracing::info!(by = %identity.user, user = %name, "account removed");
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A name no account can have is answered like an unknown account, before
+/// it reaches the store (which would refuse it as an invalid object name).
+fn known_form(name: &str) -> Result<(), ApiError> {
+    validate_username(name).map_err(|_| no_account(name))
 }
 
 fn no_account(name: &str) -> ApiError {

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// The body of `GET /api/v1/config`. Nothing here is secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct UiConfig {
     /// Berth's version, shown in the footer.

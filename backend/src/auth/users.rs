@@ -23,7 +23,7 @@ const ADMIN: &str = "berth.dev/admin";
 const MUST_CHANGE: &str = "berth.dev/password-change-required";
 
 /// One account, without its hash.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct User {
     pub name: String,

@@ -12,10 +12,13 @@ const KEEP_FOR: Duration = Duration::from_secs(10 * 60);
 /// Most deletions remembered at once (the oldest go first).
 const CAP: usize = 1024;
 
+/// When a project was deleted, and who could see it then.
+type Deleted = (Instant, BTreeSet<String>);
+
 /// Shared by every clone.
 #[derive(Clone, Default)]
 pub struct RecentDeletions {
-    inner: Arc<Mutex<HashMap<String, (Instant, BTreeSet<String>)>>>,
+    inner: Arc<Mutex<HashMap<String, Deleted>>>,
 }
 
 impl RecentDeletions {

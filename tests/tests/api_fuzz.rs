@@ -84,7 +84,14 @@ fn figures(output: &str) -> String {
     for (i, line) in lines.iter().enumerate() {
         let line = line.trim();
         if line == "Test cases:" || line == "API Operations:" {
-            found.extend(lines.iter().skip(i + 1).take(2).map(|l| l.trim()));
+            found.extend(
+                lines
+                    .iter()
+                    .skip(i + 1)
+                    .take(2)
+                    .map(|l| l.trim())
+                    .filter(|l| !l.is_empty()),
+            );
         }
     }
     found.join("; ")

@@ -70,6 +70,25 @@ pub enum ApiError {
     ClusterUnavailable(#[source] kube::Error),
     #[error("Something went wrong on our side.")]
     Internal(#[source] anyhow::Error),
+    /// What axum itself refused (a query, a path, a body, a method), with
+    /// its status and words.
+    #[error("{}", rejected_words(*.status, .text))]
+    Rejected { status: StatusCode, text: String },
+}
+
+/// Plain words for a request axum refused before any handler ran.
+fn rejected_words(status: StatusCode, text: &str) -> String {
+    match status {
+        StatusCode::METHOD_NOT_ALLOWED => {
+            "This address does not take this kind of request (its method).".to_owned()
+        }
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            "Send the request body as JSON (Content-Type: application/json).".to_owned()
+        }
+        StatusCode::PAYLOAD_TOO_LARGE => "The request body is too large.".to_owned(),
+        _ if text.is_empty() => "The request is not valid.".to_owned(),
+        _ => format!("The request is not valid: {text}"),
+    }
 }
 
 impl ApiError {
@@ -98,6 +117,7 @@ impl ApiError {
             }
             Self::ClusterUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Rejected { status, .. } => *status,
         }
     }
 
@@ -211,6 +231,10 @@ impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
         match rejection.status() {
             StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge,
+            status @ StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::Rejected {
+                status,
+                text: String::new(),
+            },
             _ => Self::BadRequest(format!(
                 "The request body is not valid: {}",
                 rejection.body_text()
@@ -233,6 +257,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let detail = match &self {
             Self::Internal(source) => Some(format!("{source:?}")),
+            Self::Rejected { status, text } if status.is_server_error() => Some(text.clone()),
             Self::ClusterUnavailable(source) => Some(source.to_string()),
             _ => None,
         };

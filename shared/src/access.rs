@@ -7,6 +7,7 @@ use crate::problem::FieldError;
 /// A person's role in one project. Ordered: each role can do what the ones
 /// before it can.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Reads the project's metadata.
@@ -44,6 +45,7 @@ impl Role {
 
 /// One member of a project.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Member {
     /// The user id: a local user name, or an OIDC subject.
     pub user: String,
@@ -52,6 +54,7 @@ pub struct Member {
 
 /// The members of a project, as `GET .../members` answers and `PUT` takes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MemberList {
     pub members: Vec<Member>,
 }

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// How a change ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
     /// Done (HTTP 2xx).
@@ -38,6 +39,7 @@ impl Outcome {
 
 /// One change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActivityEntry {
     /// When, RFC 3339 in UTC.
     pub at: String,
@@ -85,6 +87,7 @@ impl ActivityEntry {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActivityList {
     pub items: Vec<ActivityEntry>,
 }

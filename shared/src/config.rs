@@ -4,12 +4,18 @@ use serde::{Deserialize, Serialize};
 
 /// The body of `GET /api/v1/config`. Nothing here is secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct UiConfig {
     /// Berth's version, shown in the footer.
     pub version: String,
-    /// How people sign in: `none` until identity lands, later `local` or `oidc`.
+    /// How people sign in, in one word: `local` (Berth's own accounts) or
+    /// `local+oidc` (also bearer tokens from the portal's OIDC issuer).
     pub auth_mode: String,
+    /// The same as a list: `local`, then `oidc` when bearer tokens are
+    /// accepted.
+    #[serde(default)]
+    pub sign_in_modes: Vec<String>,
     /// Origins of portals allowed to embed the console.
     #[serde(default)]
     pub allowed_portal_origins: Vec<String>,

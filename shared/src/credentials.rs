@@ -31,6 +31,7 @@ pub const USERNAME_MAX: usize = 255;
 
 /// The three kinds of registry the console has a form for.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum RegistryKind {
     #[default]
@@ -85,6 +86,7 @@ impl RegistryKind {
 
 /// A registry credential as the API returns it: metadata only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RegistryCredential {
     pub name: String,
@@ -107,6 +109,7 @@ pub struct RegistryCredential {
 
 /// The body of `GET .../registry-credentials`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegistryCredentialList {
     pub items: Vec<RegistryCredential>,
 }
@@ -116,6 +119,7 @@ pub struct RegistryCredentialList {
 /// `secrecy::SecretString`; here (in the browser) it is a plain string
 /// that `Debug` never shows.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SaveRegistryCredential {
     pub name: String,

@@ -15,6 +15,7 @@ pub const EVENT_SOFT_DELETED: &str = "soft-deleted";
 
 /// A Kubernetes namespace condition, as reported.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Condition {
     #[serde(rename = "type")]
@@ -28,6 +29,7 @@ pub struct Condition {
 
 /// The `progress` event: what is left of a project being deleted.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DeletionProgress {
     pub project: String,
@@ -44,6 +46,7 @@ pub struct DeletionProgress {
 
 /// An object that holds a deletion: it has finalizers nobody removes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Blocker {
     /// Kubernetes resource, e.g. `configmaps` or `imagepointers.berth.dev`.
@@ -54,6 +57,7 @@ pub struct Blocker {
 
 /// The `stalled` event: no progress for a while, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DeletionStalled {
     pub project: String,
@@ -75,6 +79,7 @@ pub struct DeletionStalled {
 
 /// The `deleted` and `soft-deleted` events.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DeletionDone {
     pub project: String,

@@ -22,6 +22,7 @@ pub const REFERENCE_MAX: usize = 1024;
 
 /// A parsed, normalised image reference.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ImageReference {
     /// `docker.io`, `us.icr.io`, `127.0.0.1:5000`, …

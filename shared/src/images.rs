@@ -10,6 +10,7 @@ use crate::project::validate_description;
 
 /// An image pointer as the API returns it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ImagePointer {
     pub name: String,
@@ -41,12 +42,14 @@ pub struct ImagePointer {
 
 /// The body of `GET .../images`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImagePointerList {
     pub items: Vec<ImagePointer>,
 }
 
 /// The body of `POST .../images` and `PUT .../images/{name}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SaveImagePointer {
     /// Required on create; on replace it may be left out (the address names it).

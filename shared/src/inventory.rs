@@ -49,6 +49,7 @@ pub fn count_phrase(kind: &str, count: usize) -> String {
 
 /// Where an item lives in Kubernetes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Location {
     /// `v1` or `berth.dev/v1alpha1`.
@@ -63,6 +64,7 @@ pub struct Location {
 
 /// One stored item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct InventoryItem {
     /// One of [`KINDS`].
@@ -83,6 +85,7 @@ pub struct InventoryItem {
 
 /// The body of `GET /api/v1/projects/{project}/inventory`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Inventory {
     pub project: String,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// One input that was refused, named by the JSON field it came from so a
 /// form can show the message next to the right input.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     pub field: String,
     pub message: String,
@@ -21,6 +22,7 @@ impl FieldError {
 
 /// An `application/problem+json` body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Problem {
     /// A URI reference naming the problem type; `about:blank` when the
     /// status code says it all.

@@ -10,6 +10,7 @@ pub const DESCRIPTION_MAX_CHARS: usize = 280;
 
 /// A project as the API returns it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Project {
     pub name: String,
@@ -36,6 +37,7 @@ pub struct Project {
 /// A project deleted with a restore window: hidden, its data refused, its
 /// name kept, until it is restored or `purge_after` passes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SoftDeletion {
     /// RFC 3339.
@@ -64,6 +66,7 @@ pub fn days_left(now_unix: i64, purge_after_unix: i64) -> i64 {
 
 /// The body of `POST /api/v1/projects`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CreateProject {
     pub name: String,
@@ -150,6 +153,7 @@ mod tests {
 
 /// The body of `GET /api/v1/projects`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProjectList {
     pub items: Vec<Project>,
 }

@@ -14,6 +14,7 @@ pub const PASSWORD_MAX_CHARS: usize = 256;
 
 /// What the login form sends.
 #[derive(Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Login {
     pub username: String,
     pub password: String,
@@ -30,6 +31,7 @@ impl std::fmt::Debug for Login {
 
 /// What the change-password form sends.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ChangePassword {
     pub current_password: String,
@@ -66,6 +68,7 @@ impl ChangePassword {
 
 /// The person signed in, as `GET /api/v1/session` answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Session {
     /// The user id: a local user name, or the OIDC subject.

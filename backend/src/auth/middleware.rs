@@ -31,7 +31,7 @@ pub async fn authenticate(State(auth): State<Auth>, mut request: Request, next: 
     };
     match identity {
         Ok(Some(identity)) => {
-            if let Err(refused) = check(&identity, &request) {
+            if let Err(refused) = check(&identity, &request, auth.secure_cookies) {
                 return refused.into_response();
             }
             request.extensions_mut().insert(identity);
@@ -39,7 +39,7 @@ pub async fn authenticate(State(auth): State<Auth>, mut request: Request, next: 
         Ok(None) => {
             // Signing in is a change without a session: still refuse
             // other sites' pages posting the login form.
-            if !is_safe(request.method()) && !same_origin(request.headers()) {
+            if !is_safe(request.method()) && !same_origin(request.headers(), auth.secure_cookies) {
                 return ApiError::CsrfCheckFailed.into_response();
             }
         }
@@ -88,7 +88,7 @@ async fn identify(auth: &Auth, headers: &HeaderMap) -> Result<Option<Identity>, 
 /// The CSRF check and the one-time-password rule for cookie sessions;
 /// bearer tokens are not sent by browsers on their own, so they need
 /// neither.
-fn check(identity: &Identity, request: &Request) -> Result<(), ApiError> {
+fn check(identity: &Identity, request: &Request, tls: bool) -> Result<(), ApiError> {
     let Via::Session {
         csrf_token,
         password_change_required,
@@ -104,7 +104,7 @@ fn check(identity: &Identity, request: &Request) -> Result<(), ApiError> {
             .map(|v| v.as_bytes())
             .unwrap_or_default();
         let token_ok: bool = sent.ct_eq(csrf_token.as_bytes()).into();
-        if !token_ok || !same_origin(request.headers()) {
+        if !token_ok || !same_origin(request.headers(), tls) {
             tracing::warn!(user = %identity.user, path = %request.uri().path(), "CSRF check failed");
             return Err(ApiError::CsrfCheckFailed);
         }
@@ -132,14 +132,36 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// A request without `Origin` (not sent by a browser page, or a same-origin
-/// GET) passes; with one, its host must be the host the request was sent to.
-fn same_origin(headers: &HeaderMap) -> bool {
+/// GET) passes; with one, its scheme, host and port must be those the
+/// request was sent to. The scheme is the one Berth serves (`tls`), or the
+/// one a TLS-terminating proxy names in `X-Forwarded-Proto`: a page of
+/// another site cannot set that header without a CORS preflight, which
+/// Berth never grants, so it is no weaker than trusting `Host`.
+fn same_origin(headers: &HeaderMap, tls: bool) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true;
     };
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-    let origin_host = origin.split_once("://").map(|(_, rest)| rest);
-    matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
+    let Some(host) = headers.get(header::HOST).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let forwarded = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(str::trim)
+        .filter(|p| matches!(*p, "http" | "https"));
+    let scheme = forwarded.unwrap_or(if tls { "https" } else { "http" });
+    let (Ok(origin), Ok(served)) = (
+        url::Url::parse(origin),
+        url::Url::parse(&format!("{scheme}://{host}")),
+    ) else {
+        return false;
+    };
+    // `Url` lowercases hosts and fills in the scheme's default port.
+    origin.scheme() == served.scheme()
+        && origin.host_str().is_some()
+        && origin.host_str() == served.host_str()
+        && origin.port_or_known_default() == served.port_or_known_default()
 }
 
 #[cfg(test)]
@@ -161,20 +183,30 @@ mod tests {
 
     #[test]
     fn origin_must_be_the_host_itself() {
-        assert!(same_origin(&headers(None, "127.0.0.1:8080")));
-        assert!(same_origin(&headers(
-            Some("http://127.0.0.1:8080"),
-            "127.0.0.1:8080"
-        )));
-        assert!(!same_origin(&headers(
-            Some("http://evil.example"),
-            "127.0.0.1:8080"
-        )));
-        assert!(!same_origin(&headers(Some("null"), "127.0.0.1:8080")));
-        assert!(!same_origin(&headers(
-            Some("http://127.0.0.1:8081"),
-            "127.0.0.1:8080"
-        )));
+        let same = |origin, host| same_origin(&headers(origin, host), false);
+        assert!(same(None, "127.0.0.1:8080"));
+        assert!(same(Some("http://127.0.0.1:8080"), "127.0.0.1:8080"));
+        assert!(same(Some("http://Berth.Example"), "berth.example:80"));
+        assert!(!same(Some("http://evil.example"), "127.0.0.1:8080"));
+        assert!(!same(Some("null"), "127.0.0.1:8080"));
+        assert!(!same(Some("http://127.0.0.1:8081"), "127.0.0.1:8080"));
+        assert!(!same(Some("http://127.0.0.1"), "127.0.0.1:8080"));
+    }
+
+    #[test]
+    fn origin_must_have_the_scheme_berth_serves() {
+        let plain = headers(Some("https://127.0.0.1:8080"), "127.0.0.1:8080");
+        assert!(!same_origin(&plain, false));
+        assert!(same_origin(&plain, true));
+        let tls = headers(Some("http://127.0.0.1:8080"), "127.0.0.1:8080");
+        assert!(!same_origin(&tls, true));
+        assert!(same_origin(
+            &headers(Some("https://berth.example"), "berth.example:443"),
+            true
+        ));
+        let mut proxied = headers(Some("https://berth.example"), "berth.example");
+        proxied.insert("x-forwarded-proto", HeaderValue::from_static("https"));
+        assert!(same_origin(&proxied, false));
     }
 
     #[test]

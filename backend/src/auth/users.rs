@@ -28,7 +28,7 @@ const MUST_CHANGE: &str = "berth.dev/password-change-required";
 const CONFIRMED: &str = "berth.dev/admin-confirmed";
 
 /// One account, without its hash.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct User {
     pub name: String,

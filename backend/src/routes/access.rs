@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use axum::extract::{Path, Request, State};
-use axum::http::Method;
+use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use berth_shared::Role;
@@ -56,9 +56,15 @@ pub async fn check_project_role(
     let (project_found, members) = match state.projects.get_with_members(project).await {
         Ok(found) => found,
         // The progress of a deletion that has just finished: the stream
-        // says "deleted" for a project that is not there, whoever asks,
-        // which tells nobody anything about other people's projects.
-        Err(ApiError::ProjectNotFound(_)) if request.uri().path().ends_with("/deletion") => {
+        // says "deleted" to those who could see the project; everyone
+        // else gets the 404 of a project that never existed.
+        Err(ApiError::ProjectNotFound(_))
+            if request.uri().path().ends_with("/deletion")
+                && state
+                    .deletion
+                    .recent
+                    .may_follow(project, &identity.user, identity.admin) =>
+        {
             return next.run(request).await;
         }
         Err(err) => return err.into_response(),
@@ -72,6 +78,8 @@ pub async fn check_project_role(
     let path = request.uri().path();
     let rest = path.split_once(&marker).map_or("", |(_, rest)| rest);
     let needed = required_role(request.method(), rest);
+    let request_method = request.method().clone();
+    let rest = rest.to_owned();
     // Every change a member asks for goes into the project's activity log,
     // refused ones too; an outsider's never does.
     let change = Pending::of(&request, &identity.user, project, &params);
@@ -86,6 +94,13 @@ pub async fn check_project_role(
         request.extensions_mut().insert(FoundProject(project_found));
         next.run(request).await
     };
+    if rest.is_empty()
+        && request_method == Method::DELETE
+        && response.status() == StatusCode::ACCEPTED
+    {
+        let members = members.keys().cloned().collect();
+        state.deletion.recent.remember(project, members);
+    }
     // Recorded before the answer leaves, so the next read of the log
     // shows it.
     if let Some((project, entry)) = change.and_then(|c| c.finish(&response)) {

@@ -19,6 +19,14 @@ use crate::state::AppState;
 
 /// `GET`: newest first. Readable while the project waits in its restore
 /// window too, so its owners can see who deleted it.
+#[utoipa::path(
+    get,
+    path = "/v1/projects/{project}/activity",
+    tag = "projects",
+    operation_id = "list_activity",
+    params(("project" = String, Path, description = "The project's name")),
+    responses((status = 200, description = "The project's changes, newest first", body = ActivityList)),
+)]
 pub async fn list(
     State(state): State<AppState>,
     Path(project): Path<String>,

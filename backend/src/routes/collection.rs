@@ -2,19 +2,24 @@
 //! `GET|POST …/{segment}` and `GET|PUT|DELETE …/{segment}/{name}`, with the
 //! object's version as `ETag` and `If-Match` guarding a replacement.
 
+use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRef, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
 
 use super::actor::Actor;
+use super::openapi::{self, Described};
 use super::scope::ProjectScope;
 use super::versioned::{if_match, with_etag};
 use crate::error::ApiError;
 use crate::services::collection::Collection;
+use crate::services::credentials::CredentialService;
+use crate::services::images::ImageService;
+use crate::services::job_templates::JobTemplateService;
 use crate::state::AppState;
 
 /// The body of a list: `{"items": […]}`.
@@ -29,16 +34,37 @@ struct DeleteQuery {
     force: bool,
 }
 
-/// `router` with the routes of collection `C`.
-pub fn routes<C>(router: Router<AppState>) -> Router<AppState>
+/// `router` with the routes of collection `C`, described in the API
+/// document by [`Described`].
+pub fn routes<C>(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState>
 where
-    C: Collection + FromRef<AppState>,
+    C: Collection + Described + FromRef<AppState>,
 {
-    let base = format!("/v1/projects/{{project}}/{}", C::KIND.segment);
-    router.route(&base, get(list::<C>).post(create::<C>)).route(
-        &format!("{base}/{{name}}"),
-        get(read::<C>).put(replace::<C>).delete(delete::<C>),
-    )
+    let (schemas, collection, item) = openapi::collection::<C>(C::KIND);
+    router
+        .routes((schemas, collection, get(list::<C>).post(create::<C>)))
+        .routes((
+            Vec::new(),
+            item,
+            get(read::<C>).put(replace::<C>).delete(delete::<C>),
+        ))
+}
+
+impl Described for CredentialService {
+    type View = berth_shared::RegistryCredential;
+    /// The service reads it into a type that keeps the secret secret; the
+    /// JSON is the same.
+    type Body = berth_shared::SaveRegistryCredential;
+}
+
+impl Described for ImageService {
+    type View = berth_shared::ImagePointer;
+    type Body = berth_shared::SaveImagePointer;
+}
+
+impl Described for JobTemplateService {
+    type View = berth_shared::JobTemplate;
+    type Body = berth_shared::SaveJobTemplate;
 }
 
 /// The body, or a problem that quotes it only for kinds without secrets.

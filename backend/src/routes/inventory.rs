@@ -13,13 +13,22 @@ use crate::kinds;
 use crate::services::collection::Collection;
 use crate::state::AppState;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct InventoryQuery {
     /// `true`: offer the JSON as a file to save.
     #[serde(default)]
     download: bool,
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/projects/{project}/inventory",
+    tag = "projects",
+    operation_id = "read_inventory",
+    params(("project" = String, Path, description = "The project's name"), InventoryQuery),
+    responses((status = 200, description = "Everything Berth stores for the project", body = berth_shared::inventory::Inventory)),
+)]
 pub async fn get(
     State(state): State<AppState>,
     ProjectScope { project, namespace }: ProjectScope,
@@ -41,6 +50,18 @@ pub async fn get(
     Ok(response)
 }
 
+#[utoipa::path(
+    delete,
+    path = "/v1/projects/{project}/inventory/{kind}/{name}",
+    tag = "projects",
+    operation_id = "delete_inventory_item",
+    params(
+        ("project" = String, Path, description = "The project's name"),
+        ("kind" = String, Path, description = "The item's kind, as the inventory names it"),
+        ("name" = String, Path, description = "The item's name"),
+    ),
+    responses((status = 204, description = "Deleted")),
+)]
 pub async fn delete_item(
     State(state): State<AppState>,
     ProjectScope { namespace, .. }: ProjectScope,

@@ -15,6 +15,21 @@ use crate::services::job_templates::JobTemplateService;
 /// The `batch/v1` Job the template would become: JSON, or with
 /// `Accept: text/plain` the same JSON indented for reading, which the console
 /// shows as it is (so the browser needs no JSON formatter of its own).
+#[utoipa::path(
+    get,
+    path = "/v1/projects/{project}/job-templates/{name}/job",
+    tag = "data",
+    operation_id = "render_job_templates",
+    params(("project" = String, Path, description = "The project's name"), ("name" = String, Path, description = "The job template's name")),
+    responses((
+        status = 200,
+        description = "The Kubernetes `batch/v1` Job (indented text with `Accept: text/plain`)",
+        content(
+            (Object = "application/json"),
+            (String = "text/plain"),
+        ),
+    )),
+)]
 pub async fn job(
     State(templates): State<JobTemplateService>,
     scope: ProjectScope,

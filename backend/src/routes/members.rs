@@ -10,6 +10,14 @@ use crate::error::ApiError;
 use crate::services::members;
 use crate::state::AppState;
 
+#[utoipa::path(
+    get,
+    path = "/v1/projects/{project}/members",
+    tag = "projects",
+    operation_id = "list_members",
+    params(("project" = String, Path, description = "The project's name")),
+    responses((status = 200, description = "Who has which role", body = MemberList)),
+)]
 pub async fn list(
     State(state): State<AppState>,
     Path(project): Path<String>,
@@ -19,6 +27,15 @@ pub async fn list(
 }
 
 /// Replaces the member list (owners only; at least one owner stays).
+#[utoipa::path(
+    put,
+    path = "/v1/projects/{project}/members",
+    tag = "projects",
+    operation_id = "replace_members",
+    params(("project" = String, Path, description = "The project's name")),
+    request_body = MemberList,
+    responses((status = 200, description = "The new members", body = MemberList)),
+)]
 pub async fn replace(
     State(state): State<AppState>,
     Path(project): Path<String>,

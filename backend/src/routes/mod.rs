@@ -14,7 +14,9 @@ mod job_templates;
 mod json;
 mod members;
 mod middleware;
+mod openapi;
 mod projects;
+mod rejections;
 mod requested_change;
 mod scope;
 mod security_headers;
@@ -27,10 +29,13 @@ use std::path::Path;
 use std::time::Duration;
 
 use axum::Router;
-use axum::routing::{delete, get, post, put};
+use axum::routing::get;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::ApiError;
 use crate::services::credentials::CredentialService;
@@ -49,32 +54,19 @@ pub fn router(state: AppState, static_dir: &Path) -> anyhow::Result<Router> {
         &state.ui_config.allowed_portal_origins,
         state.auth.secure_cookies,
     )?;
-    // Everything about one project: behind the role check.
-    let project_routes = Router::new()
-        .route(
-            "/v1/projects/{project}",
-            get(projects::get).delete(projects::delete),
-        )
-        .route("/v1/projects/{project}/restore", post(projects::restore))
-        .route("/v1/projects/{project}/deletion", get(projects::deletion))
-        .route(
-            "/v1/projects/{project}/members",
-            get(members::list).put(members::replace),
-        )
-        .route("/v1/projects/{project}/activity", get(activity::list))
-        .route("/v1/projects/{project}/inventory", get(inventory::get))
-        .route(
-            "/v1/projects/{project}/inventory/{kind}/{name}",
-            delete(inventory::delete_item),
-        )
-        .route(
-            "/v1/projects/{project}/images/{name}/verify",
-            post(images::verify),
-        )
-        .route(
-            "/v1/projects/{project}/job-templates/{name}/job",
-            get(job_templates::job),
-        );
+    // Everything about one project: behind the role check. Each route is
+    // registered with its description (`routes!` reads the handler's
+    // `#[utoipa::path]`), so none is served undescribed.
+    let project_routes = OpenApiRouter::new()
+        .routes(routes!(projects::get, projects::delete))
+        .routes(routes!(projects::restore))
+        .routes(routes!(projects::deletion))
+        .routes(routes!(members::list, members::replace))
+        .routes(routes!(activity::list))
+        .routes(routes!(inventory::get))
+        .routes(routes!(inventory::delete_item))
+        .routes(routes!(images::verify))
+        .routes(routes!(job_templates::job));
     // Every kind of project data: the same routes for each.
     let project_routes = collection::routes::<CredentialService>(project_routes);
     let project_routes = collection::routes::<ImageService>(project_routes);
@@ -82,20 +74,19 @@ pub fn router(state: AppState, static_dir: &Path) -> anyhow::Result<Router> {
         axum::middleware::from_fn_with_state(state.clone(), access::check_project_role),
     );
 
-    let api = Router::new()
-        .route("/v1/config", get(config::get_config))
-        .route(
-            "/v1/session",
-            get(session::get)
-                .post(session::login)
-                .delete(session::logout),
-        )
-        .route("/v1/session/password", put(session::change_password))
-        .route("/v1/users", get(users::list).post(users::create))
-        .route("/v1/users/{name}", delete(users::remove))
-        .route("/v1/users/{name}/password", put(users::set_password))
-        .route("/v1/projects", get(projects::list).post(projects::create))
+    let (api, description) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(config::get_config))
+        .routes(routes!(session::get, session::login, session::logout))
+        .routes(routes!(session::change_password))
+        .routes(routes!(users::list, users::create))
+        .routes(routes!(users::remove))
+        .routes(routes!(users::set_password))
+        .routes(routes!(projects::list, projects::create))
+        .routes(routes!(openapi::document))
         .merge(project_routes)
+        .split_for_parts();
+    let api = api
+        .layer(axum::Extension(openapi::finish(description)?))
         .fallback(unknown_endpoint)
         .layer(axum::middleware::from_fn(audit::record_changes))
         .layer(axum::middleware::from_fn_with_state(
@@ -103,6 +94,7 @@ pub fn router(state: AppState, static_dir: &Path) -> anyhow::Result<Router> {
             crate::auth::middleware::authenticate,
         ))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .layer(axum::middleware::from_fn(rejections::as_problems))
         .layer(axum::middleware::from_fn(middleware::stamp_request_id))
         .with_state(state.clone());
 

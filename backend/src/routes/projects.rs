@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use berth_shared::deletion::{EVENT_DELETED, EVENT_PROGRESS, EVENT_SOFT_DELETED, EVENT_STALLED};
-use berth_shared::{CreateProject, Project, ProjectList, Role, validate_project_name};
+use berth_shared::{CreateProject, Problem, Project, ProjectList, Role, validate_project_name};
 use futures::StreamExt;
 use serde::Deserialize;
 
@@ -26,7 +26,8 @@ use crate::services::projects::{DeleteMode, Deleted, visible_to};
 use crate::services::rendered::Encoding;
 use crate::state::AppState;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// `true`: the projects deleted with a restore window, instead of the
     /// live ones.
@@ -38,6 +39,14 @@ pub struct ListQuery {
 /// the caller's role, from the project cache; the live list is the most
 /// frequent request, so its JSON is kept between changes. Deleted projects
 /// are listed to their owners only.
+#[utoipa::path(
+    get,
+    path = "/v1/projects",
+    tag = "projects",
+    operation_id = "list_projects",
+    params(ListQuery),
+    responses((status = 200, description = "The caller's projects", body = ProjectList)),
+)]
 pub async fn list(
     State(state): State<AppState>,
     identity: Identity,
@@ -67,6 +76,14 @@ pub async fn list(
     Ok(response)
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/projects/{project}",
+    tag = "projects",
+    operation_id = "read_project",
+    params(("project" = String, Path, description = "The project's name")),
+    responses((status = 200, description = "The project, with the caller's role", body = Project)),
+)]
 pub async fn get(
     State(state): State<AppState>,
     Path(project): Path<String>,
@@ -79,6 +96,18 @@ pub async fn get(
 
 /// Creates a project; its creator is its owner. The creation is the first
 /// entry of the project's activity log.
+#[utoipa::path(
+    post,
+    path = "/v1/projects",
+    tag = "projects",
+    operation_id = "create_project",
+    request_body = CreateProject,
+    responses(
+        (status = 201, description = "Created; the caller is its owner", body = Project),
+        (status = 409, description = "The name is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Refused fields", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 pub async fn create(
     State(state): State<AppState>,
     identity: Identity,
@@ -108,7 +137,8 @@ pub async fn create(
     ))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DeleteQuery {
     /// `soft` (restorable for the server's restore window) or `hard`
     /// (permanent, now); the server's default when absent.
@@ -118,6 +148,17 @@ pub struct DeleteQuery {
 /// `DELETE /api/v1/projects/{project}`: 200 with the project (status
 /// `Deleted`) when it stays restorable; 202 with the project (status
 /// `Terminating`) and the address of its deletion progress otherwise.
+#[utoipa::path(
+    delete,
+    path = "/v1/projects/{project}",
+    tag = "projects",
+    operation_id = "delete_project",
+    params(("project" = String, Path, description = "The project's name"), DeleteQuery),
+    responses(
+        (status = 200, description = "Deleted with a restore window (status `Deleted`)", body = Project),
+        (status = 202, description = "Being deleted for good; follow its Location", body = Project),
+    ),
+)]
 pub async fn delete(
     State(state): State<AppState>,
     Path(project): Path<String>,
@@ -142,6 +183,14 @@ pub async fn delete(
 }
 
 /// `POST /api/v1/projects/{project}/restore`.
+#[utoipa::path(
+    post,
+    path = "/v1/projects/{project}/restore",
+    tag = "projects",
+    operation_id = "restore_project",
+    params(("project" = String, Path, description = "The project's name")),
+    responses((status = 200, description = "Restored", body = Project)),
+)]
 pub async fn restore(
     State(state): State<AppState>,
     Path(project): Path<String>,
@@ -151,8 +200,23 @@ pub async fn restore(
 
 /// `GET /api/v1/projects/{project}/deletion`: `progress` events while the
 /// namespace is being emptied, `stalled` when nothing moves, then
-/// `deleted`. A project that no longer exists answers `deleted` at once,
-/// so a client that connects late still learns the outcome.
+/// `deleted`. A project deleted a moment ago answers `deleted` at once to
+/// those who could see it (the access check lets them through), so a
+/// client that connects late still learns the outcome.
+#[utoipa::path(
+    get,
+    path = "/v1/projects/{project}/deletion",
+    tag = "projects",
+    operation_id = "follow_deletion",
+    params(("project" = String, Path, description = "The project's name")),
+    responses((
+        status = 200,
+        description = "Server-sent events: `progress` (DeletionProgress), `stalled` \
+            (DeletionStalled), then `deleted` or `soft-deleted` (DeletionDone)",
+        content_type = "text/event-stream",
+        body = String,
+    )),
+)]
 pub async fn deletion(
     State(state): State<AppState>,
     Path(project): Path<String>,

@@ -7,7 +7,7 @@ use axum::Json;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use berth_shared::{ChangePassword, Login, Session};
+use berth_shared::{ChangePassword, Login, Problem, Session};
 use secrecy::SecretString;
 
 use super::ApiJson;
@@ -16,6 +16,13 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 /// `GET`: the signed-in person, with the CSRF token for changes.
+#[utoipa::path(
+    get,
+    path = "/v1/session",
+    tag = "session",
+    operation_id = "session",
+    responses((status = 200, description = "Who is signed in", body = Session)),
+)]
 pub async fn get(identity: Identity) -> Json<Session> {
     Json(to_session(&identity))
 }
@@ -23,6 +30,18 @@ pub async fn get(identity: Identity) -> Json<Session> {
 /// `POST`: signs in with a local account. A new session every time (any
 /// session the browser still had is ended), so a cookie planted before
 /// sign-in is worthless after it.
+#[utoipa::path(
+    post,
+    path = "/v1/session",
+    tag = "session",
+    operation_id = "sign_in",
+    request_body = Login,
+    responses(
+        (status = 200, description = "Signed in: the session cookie is set", body = Session),
+        (status = 401, description = "Wrong user name or password", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts; see Retry-After", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -71,6 +90,14 @@ pub async fn login(
 
 /// `PUT /password`: replaces the password (the one-time password first of
 /// all). Every other session of the account ends; this one is renewed.
+#[utoipa::path(
+    put,
+    path = "/v1/session/password",
+    tag = "session",
+    operation_id = "change_own_password",
+    request_body = ChangePassword,
+    responses((status = 200, description = "Changed; this session is renewed, every other one ends", body = Session)),
+)]
 pub async fn change_password(
     State(state): State<AppState>,
     identity: Identity,
@@ -117,6 +144,13 @@ pub async fn change_password(
 }
 
 /// `DELETE`: signs out (ends the session and removes the cookie).
+#[utoipa::path(
+    delete,
+    path = "/v1/session",
+    tag = "session",
+    operation_id = "sign_out",
+    responses((status = 204, description = "Signed out")),
+)]
 pub async fn logout(
     State(state): State<AppState>,
     identity: Identity,

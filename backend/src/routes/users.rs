@@ -17,7 +17,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 /// `POST` body.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewUser {
     name: String,
     password: String,
@@ -26,12 +26,12 @@ pub struct NewUser {
 }
 
 /// `PUT /{name}/password` body.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewPassword {
     password: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct UserList {
     items: Vec<User>,
 }
@@ -46,6 +46,13 @@ fn require_admin(identity: &Identity) -> Result<(), ApiError> {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/v1/users",
+    tag = "users",
+    operation_id = "list_users",
+    responses((status = 200, description = "Every local account", body = UserList)),
+)]
 pub async fn list(
     State(state): State<AppState>,
     identity: Identity,
@@ -56,6 +63,14 @@ pub async fn list(
     }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/v1/users",
+    tag = "users",
+    operation_id = "create_user",
+    request_body = NewUser,
+    responses((status = 201, description = "Created; its password works once", body = User)),
+)]
 pub async fn create(
     State(state): State<AppState>,
     identity: Identity,
@@ -85,6 +100,15 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(user)))
 }
 
+#[utoipa::path(
+    put,
+    path = "/v1/users/{name}/password",
+    tag = "users",
+    operation_id = "reset_password",
+    params(("name" = String, Path, description = "The account's name")),
+    request_body = NewPassword,
+    responses((status = 204, description = "Set, as a one-time password; the account's sessions end")),
+)]
 pub async fn set_password(
     State(state): State<AppState>,
     identity: Identity,
@@ -92,6 +116,7 @@ pub async fn set_password(
     ApiJson(new): ApiJson<NewPassword>,
 ) -> Result<StatusCode, ApiError> {
     require_admin(&identity)?;
+    known_form(&name)?;
     validate_password(&new.password)
         .map_err(|e| ApiError::Validation(vec![FieldError::new("password", e)]))?;
     let hash = passwords::hash(SecretString::from(new.password)).await?;
@@ -103,12 +128,21 @@ pub async fn set_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    delete,
+    path = "/v1/users/{name}",
+    tag = "users",
+    operation_id = "delete_user",
+    params(("name" = String, Path, description = "The account's name")),
+    responses((status = 204, description = "Deleted, with its sessions")),
+)]
 pub async fn remove(
     State(state): State<AppState>,
     identity: Identity,
     Path(name): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     require_admin(&identity)?;
+    known_form(&name)?;
     match state.auth.users.remove(&name).await? {
         Removal::Removed => {}
         Removal::NoAccount => return Err(no_account(&name)),
@@ -126,6 +160,12 @@ pub async fn remove(
     state.auth.sessions.delete_all_of(&name).await?;
     tracing::info!(by = %identity.user, user = %name, "account removed");
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A name no account can have is answered like an unknown account, before
+/// it reaches the store (which would refuse it as an invalid object name).
+fn known_form(name: &str) -> Result<(), ApiError> {
+    validate_username(name).map_err(|_| no_account(name))
 }
 
 fn no_account(name: &str) -> ApiError {

@@ -39,6 +39,11 @@ pub async fn state(
     let projects = ProjectService::new(client.clone(), settings.namespace_prefix.clone(), cache)
         .with_restore_window(settings.restore_window);
     let auth = auth(settings, &cluster, stop).await;
+    // Local accounts are always enforced; OIDC tokens only with an issuer.
+    let sign_in_modes: Vec<String> = std::iter::once("local")
+        .chain(auth.oidc.as_ref().map(|_| "oidc"))
+        .map(str::to_owned)
+        .collect();
     let project_access = ProjectAccess::new(client.clone(), &settings.system_namespace);
     // Detached: it ends on its own, which a task the server waits for must not.
     tokio::spawn(project_access.clone().grant_missing());
@@ -64,7 +69,8 @@ pub async fn state(
         ),
         ui_config: UiConfig {
             version: env!("CARGO_PKG_VERSION").to_owned(),
-            auth_mode: "none".to_owned(),
+            auth_mode: sign_in_modes.join("+"),
+            sign_in_modes,
             allowed_portal_origins: settings.allowed_frame_ancestors.clone(),
             cluster_mode: cluster.mode().to_owned(),
             restore_window_seconds: settings.restore_window.as_secs(),

@@ -50,6 +50,8 @@ impl Default for DeletionTiming {
 pub struct DeletionService {
     client: Client,
     timing: DeletionTiming,
+    /// Permanent deletions that finished a moment ago.
+    pub recent: super::recent_deletions::RecentDeletions,
 }
 
 /// What a namespace may hold, by Kubernetes resource name.
@@ -64,7 +66,11 @@ fn resources() -> [(String, ApiResource); 4] {
 
 impl DeletionService {
     pub fn new(client: Client, timing: DeletionTiming) -> Self {
-        Self { client, timing }
+        Self {
+            client,
+            timing,
+            recent: Default::default(),
+        }
     }
 
     /// The events of one project's deletion. Ends after `deleted` (the

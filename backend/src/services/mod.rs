@@ -12,4 +12,5 @@ pub mod members;
 pub mod project_access;
 pub mod projects;
 pub mod purge;
+pub mod recent_deletions;
 pub mod rendered;

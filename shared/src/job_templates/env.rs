@@ -14,6 +14,7 @@ pub const ENV_VALUE_MAX: usize = 32 * 1024;
 /// One variable. In the API's answers a sensitive variable's `value` is
 /// always empty; `Debug` never shows it either.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EnvVar {
     pub name: String,
     #[serde(default)]

@@ -34,6 +34,7 @@ pub const MAX_EXECUTION_DEFAULT: u32 = 3_600;
 /// A job template as the API returns it. Sensitive environment values are
 /// never included: their `value` is empty.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct JobTemplate {
     #[serde(flatten)]
@@ -57,6 +58,7 @@ pub struct JobTemplate {
 
 /// The body of `GET .../job-templates`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JobTemplateList {
     pub items: Vec<JobTemplate>,
 }
@@ -67,6 +69,7 @@ pub struct JobTemplateList {
 /// that name (on replace), or copies it from `copySensitiveFrom` (on create,
 /// when duplicating a template).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SaveJobTemplate {
     #[serde(default)]

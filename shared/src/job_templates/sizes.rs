@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// One CPU/memory combination. Offered as a choice, never typed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum ResourceSize {

@@ -265,7 +265,7 @@ pub fn to_json(body: &[u8], rt: &ResourceType) -> Result<Vec<u8>, ApiError> {
             "the body of the request was in an unknown format - accepted media types include: application/json".into(),
         )
     };
-    if matches!(rt.flavor, Flavor::Custom | Flavor::Pod) {
+    if matches!(rt.flavor, Flavor::Custom | Flavor::Pod | Flavor::Plain) {
         return Err(unsupported());
     }
     let unknown = body
@@ -297,7 +297,7 @@ pub fn to_json(body: &[u8], rt: &ResourceType) -> Result<Vec<u8>, ApiError> {
         Flavor::Secret => secret(raw, &mut obj)?,
         Flavor::ConfigMap => configmap(raw, &mut obj)?,
         Flavor::Job => super::protobuf_batch::job(raw, &mut obj)?,
-        Flavor::Custom | Flavor::Pod => return Err(unsupported()),
+        Flavor::Custom | Flavor::Pod | Flavor::Plain => return Err(unsupported()),
     }
     serde_json::to_vec(&Value::Object(obj)).map_err(|e| ApiError::Internal(e.to_string()))
 }

@@ -26,6 +26,7 @@ mod patch;
 mod pods;
 mod protobuf;
 mod protobuf_batch;
+mod protobuf_rbac;
 mod rbac;
 mod reconcile;
 mod resource;

@@ -74,9 +74,12 @@ fn as_json(body: Bytes, content_type: &str, addressed: &Addressed) -> Result<Byt
     if media.is_empty() || media.eq_ignore_ascii_case("application/json") || media == "*/*" {
         return Ok(body);
     }
-    let (Addressed::Collection(t) | Addressed::Object(t, ..)) = addressed;
+    let (t, sub) = match addressed {
+        Addressed::Collection(t) => (t, None),
+        Addressed::Object(t, _, sub) => (t, sub.as_deref()),
+    };
     if media.eq_ignore_ascii_case(protobuf::MEDIA_TYPE) {
-        return protobuf::to_json(&body, &t.rt).map(Bytes::from);
+        return protobuf::to_json(&body, &t.rt, sub).map(Bytes::from);
     }
     Err(ApiError::UnsupportedMediaType(
         "the body of the request was in an unknown format - accepted media types include: application/json"

@@ -280,3 +280,80 @@ async fn kubectl_works_with_the_kubeconfig_berth_writes() -> anyhow::Result<()> 
     assert!(!said.contains(&token) && !berth.logs().contains(&token));
     Ok(())
 }
+
+/// kubectl makes a service account, a Role, a RoleBinding and a token
+/// (sent as protobuf); with that token kubectl may do what the Role grants
+/// and nothing else, and is told so in Kubernetes' words.
+#[tokio::test]
+async fn kubectl_issues_service_account_tokens_that_rbac_limits() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let berth = with_token(dir.path()).await?;
+    let kubeconfig = berth.data_dir.join("kubeconfig");
+    let home = tempfile::tempdir()?;
+    let run = |args: &[&str]| -> anyhow::Result<String> {
+        let out = kubectl(home.path(), &kubeconfig, args)?;
+        ensure!(
+            out.status.success(),
+            "kubectl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    run(&["create", "serviceaccount", "robot"])?;
+    run(&[
+        "create",
+        "role",
+        "reader",
+        "--verb=get,list",
+        "--resource=configmaps",
+    ])?;
+    run(&[
+        "create",
+        "rolebinding",
+        "robot-reads",
+        "--role=reader",
+        "--serviceaccount=default:robot",
+    ])?;
+    run(&["create", "configmap", "settings", "--from-literal=a=b"])?;
+    let token = run(&["create", "token", "robot", "--duration=15m"])?;
+    let token = token.trim();
+    ensure!(token.len() > 40, "a token");
+    let as_robot = |args: &[&str]| {
+        kubectl(
+            home.path(),
+            &kubeconfig,
+            &[&["--token", token], args].concat(),
+        )
+    };
+    let out = as_robot(&["get", "configmaps", "-o", "name"])?;
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert!(listed.contains("configmap/settings"), "{listed}");
+    let out = as_robot(&["get", "secrets"])?;
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("secrets is forbidden: User \"system:serviceaccount:default:robot\" cannot list resource \"secrets\" in API group \"\" in the namespace \"default\""),
+        "{said}"
+    );
+    // Nor may it grant itself more.
+    let out = as_robot(&[
+        "create",
+        "rolebinding",
+        "more",
+        "--clusterrole=admin",
+        "--serviceaccount=default:robot",
+    ])?;
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("forbidden"), "{said}");
+    // A deleted account's token stops working.
+    run(&["delete", "serviceaccount", "robot"])?;
+    let out = as_robot(&["get", "configmaps"])?;
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("Unauthorized") || said.contains("provide credentials"),
+        "{said}"
+    );
+    assert!(!berth.logs().contains(token), "the token was logged");
+    Ok(())
+}

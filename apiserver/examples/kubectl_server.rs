@@ -8,12 +8,13 @@
 //!
 //! Arguments: the data directory (default: a new temporary one) and the
 //! address (default `127.0.0.1:6443`). Pods run with podman or docker from
-//! `PATH` when there is one. No authentication: loopback only.
+//! `PATH` when there is one. No authentication: loopback only, and only
+//! requests addressed to `localhost` or a loopback IP.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use berth_apiserver::{ContainerEngine, EmbeddedApiServer, RunOptions};
+use berth_apiserver::{ContainerEngine, EmbeddedApiServer, ListenerAccess, RunOptions};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -41,6 +42,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         data_dir.display(),
         listener.local_addr()?
     );
-    axum::serve(listener, server.router()).await?;
+    // Requests addressed to other names than loopback ones get 403 (DNS rebinding).
+    axum::serve(listener, server.listener_router(ListenerAccess::open())).await?;
     Ok(())
 }

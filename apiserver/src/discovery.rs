@@ -74,6 +74,17 @@ fn api_resource(r: &ResourceType) -> Vec<Value> {
             "verbs": ["get"],
         }));
     }
+    if r.plural == "serviceaccounts" && r.group.is_empty() {
+        out.push(json!({
+            "name": "serviceaccounts/token",
+            "singularName": "",
+            "namespaced": true,
+            "group": "authentication.k8s.io",
+            "version": "v1",
+            "kind": "TokenRequest",
+            "verbs": ["create"],
+        }));
+    }
     if r.flavor == Flavor::Namespace {
         out.push(json!({
             "name": "namespaces/finalize",

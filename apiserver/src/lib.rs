@@ -13,6 +13,7 @@
 //! answers `/api`, `/apis`, `/version`; [`status`] maps every error to a
 //! `metav1.Status`.
 
+mod access;
 mod audit;
 mod commit;
 mod discovery;
@@ -25,6 +26,8 @@ mod patch;
 mod pods;
 mod protobuf;
 mod protobuf_batch;
+mod protobuf_rbac;
+mod rbac;
 mod reconcile;
 mod resource;
 mod routes;
@@ -44,6 +47,7 @@ use std::path::Path;
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use serde_json::json;
 
+pub use self::access::ListenerAccess;
 use self::pods::logs::LogHub;
 use self::resource::GroupResource;
 pub use self::runner::engine::Engine as ContainerEngine;
@@ -180,6 +184,13 @@ impl EmbeddedApiServer {
     /// The Kubernetes REST API as an axum Router (relative paths: /api, /apis, /version, ...).
     pub fn router(&self) -> axum::Router {
         routes::router(self.store.clone(), self.logs.clone())
+    }
+
+    /// [`Self::router`] for a loopback listener: only requests addressed to
+    /// a loopback name, authenticated by `access` (the operator's token, or
+    /// a service-account token this server issued, authorized by RBAC).
+    pub fn listener_router(&self, access: ListenerAccess) -> axum::Router {
+        access::guarded(self.router(), self.store.clone(), access)
     }
 
     /// A `kube::Client` that talks to [`Self::router`] in-process, without TCP.

@@ -259,7 +259,11 @@ fn configmap(b: &[u8], obj: &mut Map<String, Value>) -> Result<(), ApiError> {
 }
 
 /// Decodes a protobuf-encoded Namespace, Secret or ConfigMap into JSON bytes.
-pub fn to_json(body: &[u8], rt: &ResourceType) -> Result<Vec<u8>, ApiError> {
+pub fn to_json(
+    body: &[u8],
+    rt: &ResourceType,
+    subresource: Option<&str>,
+) -> Result<Vec<u8>, ApiError> {
     let unsupported = || {
         ApiError::UnsupportedMediaType(
             "the body of the request was in an unknown format - accepted media types include: application/json".into(),
@@ -293,6 +297,10 @@ pub fn to_json(body: &[u8], rt: &ResourceType) -> Result<Vec<u8>, ApiError> {
     obj.insert("apiVersion".into(), api_version.into());
     obj.insert("kind".into(), kind.into());
     match rt.flavor {
+        _ if subresource == Some("token") => {
+            super::protobuf_rbac::token_request(raw, &mut obj)?;
+        }
+        Flavor::Plain => super::protobuf_rbac::object(&rt.plural, raw, &mut obj)?,
         Flavor::Namespace => namespace(raw, &mut obj)?,
         Flavor::Secret => secret(raw, &mut obj)?,
         Flavor::ConfigMap => configmap(raw, &mut obj)?,
@@ -327,13 +335,13 @@ mod tests {
         let unknown = [field(1, &type_meta), field(2, &secret)].concat();
         let body = [MAGIC, &unknown].concat();
         let rt = super::super::resource::core("secrets").ok_or_else(|| bad("rt"))?;
-        let json: Value = serde_json::from_slice(&to_json(&body, &rt)?)
+        let json: Value = serde_json::from_slice(&to_json(&body, &rt, None)?)
             .map_err(|e| ApiError::Internal(e.to_string()))?;
         assert_eq!(json["kind"], "Secret");
         assert_eq!(json["metadata"]["name"], "reg");
         assert_eq!(json["data"][".dockerconfigjson"], "e30=");
         assert_eq!(json["type"], "kubernetes.io/dockerconfigjson");
-        assert!(to_json(b"nope", &rt).is_err());
+        assert!(to_json(b"nope", &rt, None).is_err());
         Ok(())
     }
 }

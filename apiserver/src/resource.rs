@@ -57,6 +57,9 @@ pub enum Flavor {
     /// A custom resource: no schema, `generation` tracked, `resourceVersion`
     /// required on update, strategic merge patch refused.
     Custom,
+    /// A built-in kind without a status or rules of its own beyond its
+    /// fields: ServiceAccounts, and the RBAC kinds (checked in `validation`).
+    Plain,
 }
 
 /// A resource as addressed by one request.
@@ -112,6 +115,7 @@ impl ResourceType {
             "namespaces" => &["ns"],
             "configmaps" => &["cm"],
             "pods" => &["po"],
+            "serviceaccounts" => &["sa"],
             _ => &[],
         };
         Self {
@@ -159,6 +163,13 @@ pub fn core_resources() -> Vec<ResourceType> {
         ),
         ResourceType::core("pods", "pod", "Pod", true, Flavor::Pod),
         ResourceType::core("secrets", "secret", "Secret", true, Flavor::Secret),
+        ResourceType::core(
+            "serviceaccounts",
+            "serviceaccount",
+            "ServiceAccount",
+            true,
+            Flavor::Plain,
+        ),
     ]
 }
 
@@ -166,23 +177,51 @@ pub fn core_resources() -> Vec<ResourceType> {
 pub const BATCH_GROUP: &str = "batch";
 pub const BATCH_VERSION: &str = "v1";
 
-/// The built-in resources of named groups (`batch/v1` Jobs).
-pub fn builtin_group_resources() -> Vec<ResourceType> {
-    vec![ResourceType {
-        group: BATCH_GROUP.into(),
-        version: BATCH_VERSION.into(),
-        plural: "jobs".into(),
-        singular: "job".into(),
-        kind: "Job".into(),
-        namespaced: true,
-        flavor: Flavor::Job,
+/// Kubernetes RBAC's group: Roles, ClusterRoles and their bindings.
+pub const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
+pub const RBAC_VERSION: &str = "v1";
+
+fn rbac(plural: &str, singular: &str, kind: &str, namespaced: bool) -> ResourceType {
+    ResourceType {
+        group: RBAC_GROUP.into(),
+        version: RBAC_VERSION.into(),
+        plural: plural.into(),
+        singular: singular.into(),
+        kind: kind.into(),
+        namespaced,
+        flavor: Flavor::Plain,
         short_names: &[],
-    }]
+    }
+}
+
+/// The built-in resources of named groups (`batch/v1` Jobs, RBAC).
+pub fn builtin_group_resources() -> Vec<ResourceType> {
+    vec![
+        ResourceType {
+            group: BATCH_GROUP.into(),
+            version: BATCH_VERSION.into(),
+            plural: "jobs".into(),
+            singular: "job".into(),
+            kind: "Job".into(),
+            namespaced: true,
+            flavor: Flavor::Job,
+            short_names: &[],
+        },
+        rbac(
+            "clusterrolebindings",
+            "clusterrolebinding",
+            "ClusterRoleBinding",
+            false,
+        ),
+        rbac("clusterroles", "clusterrole", "ClusterRole", false),
+        rbac("rolebindings", "rolebinding", "RoleBinding", true),
+        rbac("roles", "role", "Role", true),
+    ]
 }
 
 /// Whether `group` is a built-in named group (not a custom resource's).
 pub fn is_builtin_group(group: &str) -> bool {
-    group == BATCH_GROUP
+    group == BATCH_GROUP || group == RBAC_GROUP
 }
 
 /// Resolves a built-in resource of a named group; None for other versions.

@@ -15,13 +15,15 @@ use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 
+use super::access::authorize::{self, Attributes};
+use super::access::{Identity, tokens};
 use super::audit;
 use super::discovery;
 use super::handlers::{self, Params, Part, Target, json_response};
 use super::openapi;
 use super::pods::logs::LogHub;
 use super::protobuf;
-use super::resource::{self, ResourceType};
+use super::resource::{self, RBAC_GROUP, ResourceType};
 use super::status::ApiError;
 use super::store::Store;
 use super::table;
@@ -72,9 +74,12 @@ fn as_json(body: Bytes, content_type: &str, addressed: &Addressed) -> Result<Byt
     if media.is_empty() || media.eq_ignore_ascii_case("application/json") || media == "*/*" {
         return Ok(body);
     }
-    let (Addressed::Collection(t) | Addressed::Object(t, ..)) = addressed;
+    let (t, sub) = match addressed {
+        Addressed::Collection(t) => (t, None),
+        Addressed::Object(t, _, sub) => (t, sub.as_deref()),
+    };
     if media.eq_ignore_ascii_case(protobuf::MEDIA_TYPE) {
-        return protobuf::to_json(&body, &t.rt).map(Bytes::from);
+        return protobuf::to_json(&body, &t.rt, sub).map(Bytes::from);
     }
     Err(ApiError::UnsupportedMediaType(
         "the body of the request was in an unknown format - accepted media types include: application/json"
@@ -101,6 +106,15 @@ async fn handle(store: &Store, req: Request) -> Result<Response, ApiError> {
     if !resource_path && tracing::enabled!(target: audit::TARGET, tracing::Level::DEBUG) {
         let caller = req.extensions().get::<audit::Caller>().copied();
         audit::record_path(caller, req.method(), &path);
+    }
+    // Only service accounts are authorized; the operator and the
+    // in-process client are not restricted.
+    let user = req.extensions().get::<Identity>().and_then(Identity::user);
+    if let Some(user) = &user
+        && !resource_path
+    {
+        let verb = req.method().as_str().to_ascii_lowercase();
+        authorize::path(&store.read(), user, &verb, &path)?;
     }
     let get_only = |v: serde_json::Value| -> Result<Response, ApiError> {
         if req.method() == Method::GET {
@@ -166,6 +180,9 @@ async fn handle(store: &Store, req: Request) -> Result<Response, ApiError> {
             );
         }
     }
+    if let Some(user) = &user {
+        authorize_resource(store, user, &addressed, &method, params.watch)?;
+    }
     let headers = req.headers().clone();
     let content_type = headers
         .get(header::CONTENT_TYPE)
@@ -175,6 +192,9 @@ async fn handle(store: &Store, req: Request) -> Result<Response, ApiError> {
     let mut body = read_body(req.into_body()).await?;
     if matches!(method, Method::POST | Method::PUT) && !body.is_empty() {
         body = as_json(body, &content_type, &addressed)?;
+    }
+    if let Some(user) = &user {
+        authorize_grant(store, user, &addressed, &method, &body)?;
     }
     match addressed {
         Addressed::Collection(t) => {
@@ -210,6 +230,7 @@ async fn handle(store: &Store, req: Request) -> Result<Response, ApiError> {
                     }
                 }
                 (Method::GET, Part::Log) => handlers::pod_log(store, &logs, &t, &name, &pairs),
+                (Method::POST, Part::Token) => tokens::issue(store, t.ns(), &name, &body).await,
                 (Method::PUT, Part::Main | Part::Status | Part::Finalize) => {
                     handlers::update(store, t, &name, part, &params, &body).await
                 }
@@ -233,6 +254,86 @@ async fn handle(store: &Store, req: Request) -> Result<Response, ApiError> {
             }
         }
     }
+}
+
+/// RBAC's verb for a request; a POST to an object is a subresource's create.
+fn rbac_verb(method: &Method, collection: bool, watch: bool) -> Option<&'static str> {
+    if *method == Method::POST && !collection {
+        return Some("create");
+    }
+    audit::verb(method, collection, watch)
+}
+
+/// A service account's request, authorized by RBAC before anything is read.
+fn authorize_resource(
+    store: &Store,
+    user: &crate::rbac::User,
+    addressed: &Addressed,
+    method: &Method,
+    watch: bool,
+) -> Result<(), ApiError> {
+    let (t, collection, name, sub) = match addressed {
+        Addressed::Collection(t) => (t, true, "", None),
+        Addressed::Object(t, name, sub) => (t, false, name.as_str(), sub.clone()),
+    };
+    // Methods no verb covers are refused by the handlers (405).
+    let Some(verb) = rbac_verb(method, collection, watch) else {
+        return Ok(());
+    };
+    // As in Kubernetes, a namespace's own request is inside that namespace.
+    let namespace = if t.rt.flavor == resource::Flavor::Namespace && !collection {
+        name
+    } else {
+        t.ns()
+    };
+    let attributes = Attributes {
+        verb: verb.to_owned(),
+        group: t.rt.group.clone(),
+        resource: t.rt.plural.clone(),
+        subresource: sub,
+        namespace: namespace.to_owned(),
+        name: name.to_owned(),
+    };
+    authorize::resource(&store.read(), user, &attributes)
+}
+
+/// The escalation check on writing a role or a binding: the object as
+/// sent (create, replace); for a patch, the stored binding (its `roleRef`
+/// cannot change) or, for a role, nothing (only `escalate` allows it).
+fn authorize_grant(
+    store: &Store,
+    user: &crate::rbac::User,
+    addressed: &Addressed,
+    method: &Method,
+    body: &[u8],
+) -> Result<(), ApiError> {
+    let (t, name) = match addressed {
+        Addressed::Collection(t) => (t, None),
+        Addressed::Object(t, name, None) => (t, Some(name.as_str())),
+        Addressed::Object(..) => return Ok(()),
+    };
+    if t.rt.group != RBAC_GROUP {
+        return Ok(());
+    }
+    let state = store.read();
+    let obj = match *method {
+        Method::POST | Method::PUT => serde_json::from_slice::<serde_json::Value>(body).ok(),
+        Method::PATCH if t.rt.plural.ends_with("bindings") => {
+            let stored = state.get(&t.rt.gr(), t.ns(), name.unwrap_or(""));
+            match stored {
+                Some(o) => Some(o.value.clone()),
+                None => return Ok(()),
+            }
+        }
+        Method::PATCH => None,
+        _ => return Ok(()),
+    };
+    let name = match (name, &obj) {
+        (Some(n), _) => n.to_owned(),
+        (None, Some(o)) => super::meta::name(o).to_owned(),
+        (None, None) => String::new(),
+    };
+    authorize::grant(&state, user, &t.rt.plural, t.ns(), &name, obj.as_ref())
 }
 
 fn target(rt: ResourceType, namespace: Option<&str>) -> Target {

@@ -173,6 +173,13 @@ pub enum ApiError {
         /// `(type, message, field)` causes.
         causes: Vec<(String, String, String)>,
     },
+    /// A refusal that names no object: a non-resource path, a Host the
+    /// listener does not serve. The message is Kubernetes' whole sentence.
+    #[error("{0}")]
+    Denied(String),
+    /// No credentials, or ones this server did not issue.
+    #[error("Unauthorized")]
+    Unauthorized,
     #[error("{0}")]
     Expired(String),
     #[error("{0}")]
@@ -220,7 +227,8 @@ impl ApiError {
             Self::Invalid { .. } | Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Self::Forbidden { .. } | Self::Denied(_) => StatusCode::FORBIDDEN,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::Expired(_) => StatusCode::GONE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -236,7 +244,8 @@ impl ApiError {
             Self::Invalid { .. } | Self::Unprocessable(_) => "Invalid",
             Self::BadRequest(_) => "BadRequest",
             Self::MethodNotAllowed => "MethodNotAllowed",
-            Self::Forbidden { .. } => "Forbidden",
+            Self::Forbidden { .. } | Self::Denied(_) => "Forbidden",
+            Self::Unauthorized => "Unauthorized",
             Self::Expired(_) => "Expired",
             Self::UnsupportedMediaType(_) => "UnsupportedMediaType",
             Self::TooLarge(_) => "RequestEntityTooLarge",

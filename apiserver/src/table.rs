@@ -108,7 +108,7 @@ fn row(rt: &ResourceType, obj: &Value) -> Value {
                 age
             ])
         }
-        Flavor::Custom => json!([name, age]),
+        Flavor::Custom | Flavor::Plain => json!([name, age]),
     };
     json!({"cells": cells, "object": obj})
 }
@@ -187,7 +187,7 @@ fn columns(rt: &ResourceType) -> Value {
             ),
             age
         ]),
-        Flavor::Custom => json!([name, age]),
+        Flavor::Custom | Flavor::Plain => json!([name, age]),
     }
 }
 

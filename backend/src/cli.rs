@@ -61,6 +61,17 @@ pub struct ServeArgs {
     #[arg(long, env = "BERTH_EMBEDDED_API_LISTEN", value_parser = parse_loopback)]
     pub embedded_api_listen: Option<SocketAddr>,
 
+    /// The embedded API's listener asks for this bearer token (read from
+    /// the file; a new random one is written there, mode 0600, when the file
+    /// does not exist). Berth writes a kubeconfig with it to
+    /// `DATA_DIR/kubeconfig` for kubectl.
+    #[arg(
+        long,
+        env = "BERTH_EMBEDDED_API_TOKEN_FILE",
+        requires = "embedded_api_listen"
+    )]
+    pub embedded_api_token_file: Option<PathBuf>,
+
     /// Use the Kubernetes cluster of this kubeconfig instead of the embedded
     /// API server. Without it, `KUBECONFIG` or an in-cluster service account
     /// select a cluster; `~/.kube/config` alone does not.
@@ -246,6 +257,7 @@ impl ServeArgs {
                 insecure_registries: self.insecure_registries.clone(),
             },
             embedded_api_listen: self.embedded_api_listen,
+            embedded_api_token_file: self.embedded_api_token_file,
             namespace_prefix: self.namespace_prefix,
             system_namespace: self.system_namespace,
             log_json: self.log_format == LogFormat::Json,

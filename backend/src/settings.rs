@@ -20,6 +20,8 @@ pub struct Settings {
     pub cluster: ClusterSettings,
     /// Also serve the embedded Kubernetes API here (loopback only).
     pub embedded_api_listen: Option<SocketAddr>,
+    /// The file holding the token the embedded API's listener asks for.
+    pub embedded_api_token_file: Option<PathBuf>,
     /// Prefix of each project's namespace.
     pub namespace_prefix: String,
     /// The namespace of accounts and sessions.

@@ -14,6 +14,7 @@ pub mod cluster;
 pub mod oidc;
 pub mod podman;
 pub mod registry;
+pub mod routes;
 pub mod stored;
 
 /// What precedes the first administrator's password on stdout.

@@ -17,6 +17,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use berth_tests::registry::TestRegistry;
+use berth_tests::routes::declared_routes;
 use berth_tests::{BerthProcess, StartOptions, workspace_root};
 use common::*;
 use k8s_openapi::api::rbac::v1::RoleBinding;
@@ -349,46 +350,6 @@ fn observed(logs: &str, system_namespace: &str) -> Observed {
 /// there: it cannot be granted by the binding it creates.
 fn binds_access(call: &Permission) -> bool {
     call.1 == RBAC && call.2 == "rolebindings"
-}
-
-/// `(METHOD, path template)` of every route in backend/src/routes/mod.rs.
-fn declared_routes() -> BTreeSet<(String, String)> {
-    let source = std::fs::read_to_string(workspace_root().join("backend/src/routes/mod.rs"))
-        .expect("routes source");
-    let mut routes = BTreeSet::new();
-    for chunk in source.split(".route(").skip(1) {
-        let mut depth = 1usize;
-        let end = chunk
-            .char_indices()
-            .find(|(_, c)| {
-                match c {
-                    '(' => depth += 1,
-                    ')' => depth -= 1,
-                    _ => {}
-                }
-                depth == 0
-            })
-            .map_or(chunk.len(), |(i, _)| i);
-        let call = &chunk[..end];
-        let Some(path) = call.split('"').nth(1) else {
-            continue;
-        };
-        if !path.starts_with("/v1/") {
-            continue;
-        }
-        for method in ["get", "post", "put", "patch", "delete"] {
-            let used = call.match_indices(&format!("{method}(")).any(|(i, _)| {
-                i == 0
-                    || !call.as_bytes()[i - 1].is_ascii_alphanumeric()
-                        && call.as_bytes()[i - 1] != b'_'
-            });
-            if used {
-                routes.insert((method.to_ascii_uppercase(), format!("/api{path}")));
-            }
-        }
-    }
-    assert!(routes.len() > 10, "routes found: {routes:?}");
-    routes
 }
 
 /// Calls the API and notes the route template each call exercised.

@@ -28,7 +28,7 @@ pub(super) fn normalize(rt: &ResourceType, obj: &mut Value) -> Result<(), ApiErr
     match rt.flavor {
         Flavor::Secret => validation::normalize_secret(obj),
         Flavor::ConfigMap => validation::normalize_configmap(obj),
-        Flavor::Namespace | Flavor::Custom | Flavor::Pod | Flavor::Job => Ok(()),
+        Flavor::Namespace | Flavor::Custom | Flavor::Pod | Flavor::Job | Flavor::Plain => Ok(()),
     }
 }
 
@@ -67,6 +67,7 @@ pub(super) fn validate(
         }
         Flavor::Pod => causes.extend(crate::pods::pod_errors(obj, old)),
         Flavor::Job => causes.extend(crate::jobs::job_errors(obj, old)),
+        Flavor::Plain => causes.extend(crate::rbac::validation::errors(rt, obj, old)),
         Flavor::Namespace => {}
     }
     if let Some(old) = old

@@ -71,7 +71,7 @@ pub async fn create(
                 .insert("uid".into(), uuid::Uuid::new_v4().to_string().into());
             crate::jobs::default_new_job(&mut obj);
         }
-        Flavor::Secret | Flavor::ConfigMap => {}
+        Flavor::Secret | Flavor::ConfigMap | Flavor::Plain => {}
     }
     validate(store.schemas(), &t.rt, &obj, None)?;
     let dry_run = params.dry_run;

@@ -23,14 +23,24 @@ pub enum Part {
     Finalize,
     /// Pods' `log` subresource (read only).
     Log,
+    /// ServiceAccounts' `token` subresource (TokenRequest, create only).
+    Token,
 }
 
 impl Part {
     pub fn from_subresource(sub: Option<&str>, rt: &ResourceType) -> Option<Self> {
         match sub {
             None => Some(Self::Main),
-            Some("status") if rt.flavor != Flavor::Secret && rt.flavor != Flavor::ConfigMap => {
+            Some("status")
+                if !matches!(
+                    rt.flavor,
+                    Flavor::Secret | Flavor::ConfigMap | Flavor::Plain
+                ) =>
+            {
                 Some(Self::Status)
+            }
+            Some("token") if rt.plural == "serviceaccounts" && rt.group.is_empty() => {
+                Some(Self::Token)
             }
             Some("finalize") if rt.flavor == Flavor::Namespace => Some(Self::Finalize),
             Some("log") if rt.flavor == Flavor::Pod => Some(Self::Log),
@@ -109,7 +119,7 @@ pub fn update_in_tx(
             spec.insert("finalizers".into(), fins);
             merged
         }
-        Part::Log => return Err(ApiError::MethodNotAllowed),
+        Part::Log | Part::Token => return Err(ApiError::MethodNotAllowed),
     };
     if matches!(rt.flavor, Flavor::Pod | Flavor::Job) && part == Part::Main {
         // The status of built-ins changes only through `/status`.

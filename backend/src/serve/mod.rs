@@ -20,6 +20,7 @@ mod app;
 pub mod connections;
 
 use self::connections::CapAcceptor;
+mod embedded_listener;
 
 pub async fn run(settings: Settings) -> anyhow::Result<()> {
     crate::tls::install_crypto_provider();
@@ -34,18 +35,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
             .embedded
             .clone()
             .context("--embedded-api-listen needs the embedded API server, but --kubeconfig selects a cluster")?;
-        let listener = TcpListener::bind(addr)
-            .await
-            .with_context(|| format!("binding the embedded Kubernetes API to {addr}"))?;
-        announce("Embedded Kubernetes API listening on", &listener, "http")?;
-        let mut stop = shutdown_rx.clone();
-        tasks.spawn(async move {
-            axum::serve(listener, server.router())
-                .with_graceful_shutdown(async move {
-                    let _ = stop.changed().await;
-                })
-                .await
-        });
+        embedded_listener::start(&mut tasks, &server, &settings, addr, shutdown_rx.clone()).await?;
     }
 
     let kube_client = cluster.client.clone();

@@ -11,8 +11,9 @@
 
 mod status;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::pin::Pin;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use berth_shared::job_run::{JobRun, JobRunSummary, LOG_LIMIT_BYTES, RunState, SubmitJobRun};
@@ -50,6 +51,9 @@ pub struct JobRunService {
     cannot_run: Option<&'static str>,
     /// Seconds a finished run is kept.
     retention: u64,
+    /// Each namespace's list (newest first) as of a generation of its Job
+    /// cache: a list request converts nothing that has not changed.
+    lists: Arc<Mutex<HashMap<String, (u64, Arc<Vec<JobRunSummary>>)>>>,
 }
 
 /// The snapshot Secret of a run.
@@ -79,6 +83,7 @@ impl JobRunService {
                 "This Berth cannot run jobs: it keeps its data without a cluster, and no container engine (podman or docker) was found on its machine.",
             ),
             retention: retention.as_secs(),
+            lists: Arc::default(),
         }
     }
 
@@ -93,20 +98,30 @@ impl JobRunService {
     /// Every run of the namespace, newest first; of one template only when
     /// `template` is given.
     pub async fn list(&self, namespace: &str, template: Option<&str>) -> Vec<JobRunSummary> {
+        let all = self.all(namespace).await;
+        all.iter()
+            .filter(|r| template.is_none_or(|t| r.template == t))
+            .cloned()
+            .collect()
+    }
+
+    async fn all(&self, namespace: &str) -> Arc<Vec<JobRunSummary>> {
         let runs = self.caches.of(namespace).await;
-        let (_, jobs) = runs.jobs.snapshot();
+        let memo = |lists: &HashMap<String, (u64, Arc<Vec<JobRunSummary>>)>, generation| {
+            lists
+                .get(namespace)
+                .filter(|(g, _)| *g == generation)
+                .map(|(_, list)| list.clone())
+        };
+        let lists = self.lists.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(list) = memo(&lists, runs.jobs.generation()) {
+            return list;
+        }
+        drop(lists);
+        let (generation, jobs) = runs.jobs.snapshot();
         let mut items: Vec<(Option<jiff::Timestamp>, JobRunSummary)> = jobs
             .iter()
             .filter(|j| j.metadata.deletion_timestamp.is_none())
-            .filter(|j| {
-                template.is_none_or(|t| {
-                    j.metadata
-                        .labels
-                        .as_ref()
-                        .and_then(|l| l.get(labels::JOB_TEMPLATE))
-                        == Some(&t.to_owned())
-                })
-            })
             .map(|j| {
                 (
                     j.metadata.creation_timestamp.as_ref().map(|t| t.0),
@@ -115,7 +130,12 @@ impl JobRunService {
             })
             .collect();
         items.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| b.1.name.cmp(&a.1.name)));
-        items.into_iter().map(|(_, s)| s).collect()
+        let list = Arc::new(items.into_iter().map(|(_, s)| s).collect::<Vec<_>>());
+        self.lists
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(namespace.to_owned(), (generation, list.clone()));
+        list
     }
 
     fn detail_in(runs: &NamespaceRuns, run: &str) -> Option<JobRun> {

@@ -41,6 +41,13 @@ pub use status::{REASON_DEADLINE, REASON_PULL_CREDENTIAL};
 /// A log as it arrives.
 pub type LogStream = Pin<Box<dyn Stream<Item = Result<bytes::Bytes, std::io::Error>> + Send>>;
 
+/// A namespace's runs, newest first, and the same as the JSON body of
+/// the unfiltered list.
+struct Listed {
+    items: Vec<JobRunSummary>,
+    json: bytes::Bytes,
+}
+
 /// Submits, reads and deletes job runs.
 #[derive(Clone)]
 pub struct JobRunService {
@@ -53,7 +60,7 @@ pub struct JobRunService {
     retention: u64,
     /// Each namespace's list (newest first) as of a generation of its Job
     /// cache: a list request converts nothing that has not changed.
-    lists: Arc<Mutex<HashMap<String, (u64, Arc<Vec<JobRunSummary>>)>>>,
+    lists: Arc<Mutex<HashMap<String, (u64, Arc<Listed>)>>>,
 }
 
 /// The snapshot Secret of a run.
@@ -97,27 +104,34 @@ impl JobRunService {
 
     /// Every run of the namespace, newest first; of one template only when
     /// `template` is given.
-    pub async fn list(&self, namespace: &str, template: Option<&str>) -> Vec<JobRunSummary> {
-        let all = self.all(namespace).await;
-        all.iter()
-            .filter(|r| template.is_none_or(|t| r.template == t))
-            .cloned()
-            .collect()
+    /// The JSON body of the list ([`berth_shared::JobRunList`]).
+    pub async fn list_json(
+        &self,
+        namespace: &str,
+        template: Option<&str>,
+    ) -> Result<bytes::Bytes, ApiError> {
+        let all = self.all(namespace).await?;
+        let Some(template) = template else {
+            return Ok(all.json.clone());
+        };
+        let items: Vec<&JobRunSummary> = all
+            .items
+            .iter()
+            .filter(|r| r.template == template)
+            .collect();
+        to_json(&serde_json::json!({ "items": items }))
     }
 
-    async fn all(&self, namespace: &str) -> Arc<Vec<JobRunSummary>> {
+    async fn all(&self, namespace: &str) -> Result<Arc<Listed>, ApiError> {
         let runs = self.caches.of(namespace).await;
-        let memo = |lists: &HashMap<String, (u64, Arc<Vec<JobRunSummary>>)>, generation| {
-            lists
-                .get(namespace)
-                .filter(|(g, _)| *g == generation)
-                .map(|(_, list)| list.clone())
-        };
-        let lists = self.lists.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(list) = memo(&lists, runs.jobs.generation()) {
-            return list;
+        {
+            let lists = self.lists.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some((generation, list)) = lists.get(namespace)
+                && *generation == runs.jobs.generation()
+            {
+                return Ok(list.clone());
+            }
         }
-        drop(lists);
         let (generation, jobs) = runs.jobs.snapshot();
         let mut items: Vec<(Option<jiff::Timestamp>, JobRunSummary)> = jobs
             .iter()
@@ -130,12 +144,14 @@ impl JobRunService {
             })
             .collect();
         items.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| b.1.name.cmp(&a.1.name)));
-        let list = Arc::new(items.into_iter().map(|(_, s)| s).collect::<Vec<_>>());
+        let items: Vec<JobRunSummary> = items.into_iter().map(|(_, s)| s).collect();
+        let json = to_json(&serde_json::json!({ "items": &items }))?;
+        let list = Arc::new(Listed { items, json });
         self.lists
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(namespace.to_owned(), (generation, list.clone()));
-        list
+        Ok(list)
     }
 
     fn detail_in(runs: &NamespaceRuns, run: &str) -> Option<JobRun> {
@@ -488,6 +504,12 @@ impl JobRunService {
             Box::pin(stream),
         ))
     }
+}
+
+fn to_json(value: &serde_json::Value) -> Result<bytes::Bytes, ApiError> {
+    serde_json::to_vec(value)
+        .map(bytes::Bytes::from)
+        .map_err(|e| ApiError::Internal(e.into()))
 }
 
 /// Whether the container of `pod` has started (so it has a log).

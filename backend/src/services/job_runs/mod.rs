@@ -48,6 +48,9 @@ struct Listed {
     json: bytes::Bytes,
 }
 
+/// A list and the generation of the Job cache it was made from.
+type Memo = (u64, Arc<Listed>);
+
 /// Submits, reads and deletes job runs.
 #[derive(Clone)]
 pub struct JobRunService {
@@ -60,7 +63,7 @@ pub struct JobRunService {
     retention: u64,
     /// Each namespace's list (newest first) as of a generation of its Job
     /// cache: a list request converts nothing that has not changed.
-    lists: Arc<Mutex<HashMap<String, (u64, Arc<Listed>)>>>,
+    lists: Arc<Mutex<HashMap<String, Memo>>>,
 }
 
 /// The snapshot Secret of a run.

@@ -580,7 +580,10 @@ fn snapshot(job: &Job, values: SecretValues) -> Secret {
                 kind: Job::kind(&()).into_owned(),
                 name: run,
                 uid: job.metadata.uid.clone().unwrap_or_default(),
-                block_owner_deletion: Some(true),
+                // Not blocking: that would need rights on the Job's
+                // finalizers where the admission plugin enforces it, and
+                // Berth deletes the Secret itself anyway.
+                block_owner_deletion: None,
                 controller: None,
             }]),
             ..ObjectMeta::default()

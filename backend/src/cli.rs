@@ -35,6 +35,11 @@ pub enum Command {
     Registry(crate::commands::data::RegistryArgs),
     /// A project's image pointers on a running Berth.
     Image(crate::commands::data::ImageArgs),
+    /// A project's job templates on a running Berth: list, get, create, delete.
+    Jobtemplate(crate::commands::job_runs::JobTemplateArgs),
+    /// Runs of job templates on a running Berth: submit, list, get, logs,
+    /// rerun-failed, delete.
+    Jobrun(crate::commands::job_runs::JobRunArgs),
     /// Local accounts on a running Berth (administrators): list, add, passwd, remove.
     User(crate::commands::user::UserArgs),
     /// Write the CRD manifests of Berth's custom resources (generated from
@@ -214,6 +219,11 @@ pub struct ServeArgs {
     #[arg(long, env = "BERTH_MAX_CONNECTIONS", default_value_t = 512,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
     pub max_connections: usize,
+
+    /// How long a finished job run, its pods and its logs are kept before
+    /// Kubernetes deletes them (`90s`, `30m`, `12h`, `7d`, or plain seconds).
+    #[arg(long, env = "BERTH_JOB_RUN_RETENTION", default_value = "7d", value_parser = parse_duration)]
+    pub job_run_retention: Duration,
 }
 
 impl ServeArgs {
@@ -276,6 +286,7 @@ impl ServeArgs {
                 header_timeout: Duration::from_secs(self.header_timeout_seconds),
                 max_connections: self.max_connections,
             },
+            job_run_retention: self.job_run_retention,
         })
     }
 }

@@ -51,6 +51,9 @@ pub struct Settings {
     pub activity_limit: usize,
     /// Header timeout and connection cap of the console's listener.
     pub connections: ConnectionLimits,
+    /// How long a finished job run is kept (its Job's
+    /// `ttlSecondsAfterFinished`).
+    pub job_run_retention: Duration,
 }
 
 #[derive(Debug, Clone)]

@@ -240,7 +240,8 @@ async fn every_field_is_stored_sensitive_values_apart_and_never_shown_or_logged(
         ),
         (Some("Indexed"), Some(14))
     );
-    assert_eq!(spec["backoffLimit"], 5);
+    // Retries count per index, as a run counts them.
+    assert_eq!(spec["backoffLimitPerIndex"], 5);
     assert_eq!(spec["activeDeadlineSeconds"], 1800);
     let pod = &spec["template"]["spec"];
     assert_eq!(pod["imagePullSecrets"], json!([{"name": "hub"}]));

@@ -10,6 +10,7 @@ mod config;
 mod health;
 mod images;
 mod inventory;
+mod job_runs;
 mod job_templates;
 mod json;
 mod members;
@@ -66,7 +67,13 @@ pub fn router(state: AppState, static_dir: &Path) -> anyhow::Result<Router> {
         .routes(routes!(inventory::get))
         .routes(routes!(inventory::delete_item))
         .routes(routes!(images::verify))
-        .routes(routes!(job_templates::job));
+        .routes(routes!(job_templates::job))
+        .routes(routes!(job_runs::submit))
+        .routes(routes!(job_runs::list))
+        .routes(routes!(job_runs::get, job_runs::delete))
+        .routes(routes!(job_runs::watch))
+        .routes(routes!(job_runs::logs))
+        .routes(routes!(job_runs::rerun_failed));
     // Every kind of project data: the same routes for each.
     let project_routes = collection::routes::<CredentialService>(project_routes);
     let project_routes = collection::routes::<ImageService>(project_routes);

@@ -41,6 +41,7 @@ pub const PREFIX: &str = "/api";
         (name = "users", description = "Local accounts (administrators)"),
         (name = "projects", description = "Projects, their members, activity and inventory"),
         (name = "data", description = "Each kind of project data"),
+        (name = "job-runs", description = "Runs of job templates: status, live events, logs"),
         (name = "meta", description = "What the console and API clients read first"),
     )
 )]

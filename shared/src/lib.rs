@@ -13,6 +13,7 @@ pub mod image_ref;
 pub mod image_web_address;
 pub mod images;
 pub mod inventory;
+pub mod job_run;
 pub mod job_templates;
 pub mod names;
 pub mod problem;
@@ -26,6 +27,10 @@ pub use credentials::{
 };
 pub use image_ref::{ImageReference, ReferenceError};
 pub use images::{ImagePointer, ImagePointerList, SaveImagePointer};
+pub use job_run::{
+    EnvOverride, JobRun, JobRunList, JobRunSummary, RunCounts, RunDeleted, RunIndex, RunState,
+    SubmitJobRun,
+};
 pub use job_templates::{EnvVar, JobTemplate, JobTemplateList, ResourceSize, SaveJobTemplate};
 pub use names::{NameError, validate_object_name, validate_project_name};
 pub use problem::{FieldError, Problem};

@@ -198,7 +198,9 @@ impl SaveJobTemplate {
     }
 }
 
-fn list_errors(field: &str, what: &str, items: &[String], errors: &mut Vec<FieldError>) {
+/// The rules of a list of command parts or arguments, by field name
+/// (`args[2]`); a run's overridden arguments follow them too.
+pub fn list_errors(field: &str, what: &str, items: &[String], errors: &mut Vec<FieldError>) {
     if items.len() > LIST_MAX {
         errors.push(FieldError::new(
             field,

@@ -179,6 +179,11 @@ pub struct ServeArgs {
     #[arg(long, env = "BERTH_ACTIVITY_LIMIT", default_value_t = crate::services::activity::DEFAULT_LIMIT,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10_000))]
     pub activity_limit: usize,
+
+    /// How long a finished job run, its pods and its logs are kept before
+    /// Kubernetes deletes them (`90s`, `30m`, `12h`, `7d`, or plain seconds).
+    #[arg(long, env = "BERTH_JOB_RUN_RETENTION", default_value = "7d", value_parser = parse_duration)]
+    pub job_run_retention: Duration,
 }
 
 impl ServeArgs {
@@ -235,6 +240,7 @@ impl ServeArgs {
             purge_interval: Duration::from_secs(self.purge_interval_seconds.max(1)),
             deletion_stall: Duration::from_secs(self.deletion_stall_seconds),
             activity_limit: self.activity_limit,
+            job_run_retention: self.job_run_retention,
         })
     }
 }

@@ -5,7 +5,9 @@
 //! these; a new kind is one more description here.
 
 use berth_shared::Role;
-use berth_shared::inventory::{KIND_IMAGE, KIND_JOB_TEMPLATE, KIND_REGISTRY_CREDENTIAL};
+use berth_shared::inventory::{
+    KIND_IMAGE, KIND_JOB_RUN, KIND_JOB_TEMPLATE, KIND_REGISTRY_CREDENTIAL,
+};
 
 /// A kind of project data: `/api/v1/projects/{project}/{segment}[/{name}]`.
 #[derive(Debug)]
@@ -81,21 +83,70 @@ pub const JOB_TEMPLATES: Kind = Kind {
     inventory: KIND_JOB_TEMPLATE,
     read: Role::Viewer,
     write: Role::Editor,
-    actions: &[Action {
-        segment: "job",
-        method: "GET",
-        role: Role::Viewer,
-        done: "Rendered",
-        to_do: "render",
-        detail: " as a Kubernetes Job",
-    }],
+    actions: &[
+        Action {
+            segment: "job",
+            method: "GET",
+            role: Role::Viewer,
+            done: "Rendered",
+            to_do: "render",
+            detail: " as a Kubernetes Job",
+        },
+        Action {
+            segment: "runs",
+            method: "POST",
+            role: Role::Editor,
+            done: "Ran",
+            to_do: "run",
+            detail: "",
+        },
+    ],
     body_hint: Some(
         "The request body is not a valid job template: send JSON with name, image or imagePointer, command, args, env (name, value, sensitive), size, indices, retryLimit and maxExecutionSeconds.",
     ),
 };
 
+/// Runs of job templates: made by `POST …/job-templates/{name}/runs`,
+/// read by viewers, their logs (which hold whatever a program printed)
+/// only by editors.
+pub const JOB_RUNS: Kind = Kind {
+    segment: "job-runs",
+    noun: "job run",
+    article: "a",
+    inventory: KIND_JOB_RUN,
+    read: Role::Viewer,
+    write: Role::Editor,
+    actions: &[
+        Action {
+            segment: "logs",
+            method: "GET",
+            role: Role::Editor,
+            done: "Read",
+            to_do: "read",
+            detail: "'s log",
+        },
+        Action {
+            segment: "events",
+            method: "GET",
+            role: Role::Viewer,
+            done: "Followed",
+            to_do: "follow",
+            detail: "",
+        },
+        Action {
+            segment: "rerun-failed",
+            method: "POST",
+            role: Role::Editor,
+            done: "Reran the failed indices of",
+            to_do: "rerun the failed indices of",
+            detail: "",
+        },
+    ],
+    body_hint: None,
+};
+
 /// Every kind of project data.
-pub const ALL: [&Kind; 3] = [&REGISTRY_CREDENTIALS, &IMAGES, &JOB_TEMPLATES];
+pub const ALL: [&Kind; 4] = [&REGISTRY_CREDENTIALS, &IMAGES, &JOB_TEMPLATES, &JOB_RUNS];
 
 /// The kind whose collection is at `segment`.
 pub fn by_segment(segment: &str) -> Option<&'static Kind> {

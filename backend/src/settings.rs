@@ -45,6 +45,9 @@ pub struct Settings {
     pub deletion_stall: Duration,
     /// Changes each project's activity log keeps.
     pub activity_limit: usize,
+    /// How long a finished job run is kept (its Job's
+    /// `ttlSecondsAfterFinished`).
+    pub job_run_retention: Duration,
 }
 
 #[derive(Debug, Clone)]

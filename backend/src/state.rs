@@ -10,6 +10,7 @@ use crate::services::credentials::CredentialService;
 use crate::services::deletion::DeletionService;
 use crate::services::images::ImageService;
 use crate::services::inventory::InventoryService;
+use crate::services::job_runs::JobRunService;
 use crate::services::job_templates::JobTemplateService;
 use crate::services::project_access::ProjectAccess;
 use crate::services::projects::ProjectService;
@@ -25,6 +26,7 @@ pub struct AppState {
     pub credentials: CredentialService,
     pub images: ImageService,
     pub job_templates: JobTemplateService,
+    pub job_runs: JobRunService,
     pub activity: ActivityService,
     pub project_access: ProjectAccess,
 }

@@ -10,15 +10,18 @@ pub const KIND_REGISTRY_CREDENTIAL: &str = "registry-credential";
 pub const KIND_IMAGE: &str = "image";
 pub const KIND_JOB_TEMPLATE: &str = "job-template";
 pub const KIND_JOB_TEMPLATE_ENV: &str = "job-template-env";
+/// A job run: its Job, its Pods and their logs, and its snapshot Secret.
+pub const KIND_JOB_RUN: &str = "job-run";
 /// The project's activity log (one per project).
 pub const KIND_ACTIVITY_LOG: &str = "activity-log";
 
 /// Every kind the inventory knows, in the order the console lists them.
-pub const KINDS: [&str; 5] = [
+pub const KINDS: [&str; 6] = [
     KIND_IMAGE,
     KIND_REGISTRY_CREDENTIAL,
     KIND_JOB_TEMPLATE,
     KIND_JOB_TEMPLATE_ENV,
+    KIND_JOB_RUN,
     KIND_ACTIVITY_LOG,
 ];
 
@@ -32,6 +35,7 @@ pub fn kind_label(kind: &str) -> (&'static str, &'static str) {
             "Job template secret settings",
             "Job template secret settings",
         ),
+        KIND_JOB_RUN => ("Job run", "Job runs"),
         KIND_ACTIVITY_LOG => ("Activity log", "Activity logs"),
         _ => ("Other item", "Other items"),
     }

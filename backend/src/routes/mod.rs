@@ -10,6 +10,7 @@ mod config;
 mod health;
 mod images;
 mod inventory;
+mod job_runs;
 mod job_templates;
 mod json;
 mod members;
@@ -74,6 +75,27 @@ pub fn router(state: AppState, static_dir: &Path) -> anyhow::Result<Router> {
         .route(
             "/v1/projects/{project}/job-templates/{name}/job",
             get(job_templates::job),
+        )
+        .route(
+            "/v1/projects/{project}/job-templates/{name}/runs",
+            post(job_runs::submit),
+        )
+        .route("/v1/projects/{project}/job-runs", get(job_runs::list))
+        .route(
+            "/v1/projects/{project}/job-runs/{name}",
+            get(job_runs::get).delete(job_runs::delete),
+        )
+        .route(
+            "/v1/projects/{project}/job-runs/{name}/events",
+            get(job_runs::watch),
+        )
+        .route(
+            "/v1/projects/{project}/job-runs/{name}/logs",
+            get(job_runs::logs),
+        )
+        .route(
+            "/v1/projects/{project}/job-runs/{name}/rerun-failed",
+            post(job_runs::rerun_failed),
         );
     // Every kind of project data: the same routes for each.
     let project_routes = collection::routes::<CredentialService>(project_routes);

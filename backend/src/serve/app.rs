@@ -20,12 +20,14 @@ use crate::services::credentials::CredentialService;
 use crate::services::deletion::{DeletionService, DeletionTiming};
 use crate::services::images::ImageService;
 use crate::services::inventory::InventoryService;
+use crate::services::job_runs::JobRunService;
 use crate::services::job_templates::JobTemplateService;
 use crate::services::project_access::ProjectAccess;
 use crate::services::projects::ProjectService;
 use crate::settings::Settings;
 use crate::state::AppState;
 use crate::storage::project_cache;
+use crate::storage::run_cache::RunCaches;
 
 /// The state every request handler shares; the watches it starts end with
 /// `stop`.
@@ -38,6 +40,7 @@ pub async fn state(
     let cache = project_cache::start(client.clone(), stop.clone());
     let projects = ProjectService::new(client.clone(), settings.namespace_prefix.clone(), cache)
         .with_restore_window(settings.restore_window);
+    let runs_cache = RunCaches::new(client.clone(), stop.clone());
     let auth = auth(settings, &cluster, stop).await;
     let project_access = ProjectAccess::new(client.clone(), &settings.system_namespace);
     // Detached: it ends on its own, which a task the server waits for must not.
@@ -48,6 +51,7 @@ pub async fn state(
         RegistryAccess::new(settings.insecure_registries.clone()),
         credentials.clone(),
     );
+    let job_templates = JobTemplateService::new(client.clone(), images.clone());
     Ok(AppState {
         auth,
         projects,
@@ -68,7 +72,14 @@ pub async fn state(
             jobs_can_run: cluster.jobs_can_run(),
         },
         credentials,
-        job_templates: JobTemplateService::new(client.clone(), images.clone()),
+        job_templates: job_templates.clone(),
+        job_runs: JobRunService::new(
+            client.clone(),
+            runs_cache,
+            job_templates,
+            cluster.jobs_can_run(),
+            settings.job_run_retention,
+        ),
         activity: ActivityService::new(client, settings.activity_limit),
         images,
         project_access,

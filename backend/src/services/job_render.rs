@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use berth_shared::job_templates::Indices;
 use k8s_openapi::api::batch::v1::{Job, JobSpec};
 use k8s_openapi::api::core::v1::{
-    Container, EnvVar, EnvVarSource, LocalObjectReference, PodSpec, PodTemplateSpec,
-    ResourceRequirements, SecretKeySelector,
+    Capabilities, Container, EnvVar, EnvVarSource, LocalObjectReference, PodSpec, PodTemplateSpec,
+    ResourceRequirements, SecretKeySelector, SecurityContext,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use kube::api::ObjectMeta;
@@ -23,12 +23,71 @@ pub const ARRAY_INDICES_ENV: &str = "BERTH_ARRAY_INDICES";
 
 /// The image a template runs: a reference and, from its image pointer, the
 /// registry credential (an image pull Secret) that reaches it.
+#[derive(Clone)]
 pub struct JobImage {
     pub reference: String,
     pub pull_secret: Option<String>,
 }
 
 pub fn render(namespace: &str, template: &JobTemplate, image: JobImage) -> Job {
+    let name = template.metadata.name.clone().unwrap_or_default();
+    render_with_secret(namespace, template, image, &secret_name(&name))
+}
+
+/// How one run differs from the template's Job.
+pub struct RunOptions<'a> {
+    pub project: &'a str,
+    /// The generated name, `TEMPLATE-run-xxxxx`.
+    pub name: &'a str,
+    /// The snapshot Secret the sensitive variables come from.
+    pub snapshot: &'a str,
+    /// Seconds a finished run is kept.
+    pub retention: u64,
+    /// Created suspended: no Pod starts until the snapshot Secret exists.
+    pub suspend: bool,
+    /// The run whose failed indices this one reruns.
+    pub rerun_of: Option<&'a str>,
+}
+
+/// The Job of one run of `template` (with any overrides already applied to
+/// it): labelled as a run, with its own name and snapshot Secret.
+pub fn render_run(
+    namespace: &str,
+    template: &JobTemplate,
+    image: JobImage,
+    run: &RunOptions<'_>,
+) -> Job {
+    let mut job = render_with_secret(namespace, template, image, run.snapshot);
+    let mut labels_ = job.metadata.labels.take().unwrap_or_default();
+    labels_.insert(labels::PROJECT.to_owned(), run.project.to_owned());
+    labels_.insert(labels::KIND.to_owned(), labels::KIND_JOB_RUN.to_owned());
+    let mut annotations = BTreeMap::from([(
+        labels::RUN_INDICES.to_owned(),
+        template.spec.indices.clone().unwrap_or_default(),
+    )]);
+    if let Some(of) = run.rerun_of {
+        annotations.insert(labels::RERUN_OF.to_owned(), of.to_owned());
+    }
+    job.metadata.generate_name = None;
+    job.metadata.name = Some(run.name.to_owned());
+    job.metadata.annotations = Some(annotations);
+    if let Some(spec) = job.spec.as_mut() {
+        spec.ttl_seconds_after_finished = Some(i32::try_from(run.retention).unwrap_or(i32::MAX));
+        spec.suspend = Some(run.suspend);
+        if let Some(meta) = spec.template.metadata.as_mut() {
+            meta.labels = Some(labels_.clone());
+        }
+    }
+    job.metadata.labels = Some(labels_);
+    job
+}
+
+fn render_with_secret(
+    namespace: &str,
+    template: &JobTemplate,
+    image: JobImage,
+    secret: &str,
+) -> Job {
     let name = template.metadata.name.clone().unwrap_or_default();
     let spec = &template.spec;
     let mut env: Vec<EnvVar> = spec
@@ -39,7 +98,7 @@ pub fn render(namespace: &str, template: &JobTemplate, image: JobImage) -> Job {
             value: (!v.sensitive).then(|| v.value.clone().unwrap_or_default()),
             value_from: v.sensitive.then(|| EnvVarSource {
                 secret_key_ref: Some(SecretKeySelector {
-                    name: secret_name(&name),
+                    name: secret.to_owned(),
                     key: v.name.clone(),
                     optional: Some(false),
                 }),
@@ -60,6 +119,7 @@ pub fn render(namespace: &str, template: &JobTemplate, image: JobImage) -> Job {
         ("memory".to_owned(), Quantity(spec.size.memory().to_owned())),
     ]);
     let instances = i32::try_from(indices.instances()).unwrap_or(i32::MAX);
+    let retries = i32::try_from(spec.retry_limit).unwrap_or(i32::MAX);
     let labels_ = BTreeMap::from([
         (
             labels::MANAGED_BY.to_owned(),
@@ -75,7 +135,9 @@ pub fn render(namespace: &str, template: &JobTemplate, image: JobImage) -> Job {
             ..ObjectMeta::default()
         },
         spec: Some(JobSpec {
-            backoff_limit: Some(i32::try_from(spec.retry_limit).unwrap_or(i32::MAX)),
+            // Retries count per index, as Code Engine counts them.
+            backoff_limit: (!indices.is_array()).then_some(retries),
+            backoff_limit_per_index: indices.is_array().then_some(retries),
             active_deadline_seconds: Some(i64::from(spec.max_execution_seconds)),
             completions: indices.is_array().then_some(instances),
             parallelism: indices.is_array().then_some(instances),
@@ -87,6 +149,8 @@ pub fn render(namespace: &str, template: &JobTemplate, image: JobImage) -> Job {
                 }),
                 spec: Some(PodSpec {
                     restart_policy: Some("Never".to_owned()),
+                    // A job talks to no Kubernetes API.
+                    automount_service_account_token: Some(false),
                     image_pull_secrets: image
                         .pull_secret
                         .map(|name| vec![LocalObjectReference { name }]),
@@ -100,6 +164,14 @@ pub fn render(namespace: &str, template: &JobTemplate, image: JobImage) -> Job {
                             requests: Some(amounts.clone()),
                             limits: Some(amounts),
                             ..ResourceRequirements::default()
+                        }),
+                        security_context: Some(SecurityContext {
+                            allow_privilege_escalation: Some(false),
+                            capabilities: Some(Capabilities {
+                                drop: Some(vec!["ALL".to_owned()]),
+                                add: None,
+                            }),
+                            ..SecurityContext::default()
                         }),
                         ..Container::default()
                     }],
@@ -158,7 +230,8 @@ mod tests {
         let spec = &json["spec"];
         assert_eq!(spec["completionMode"], "Indexed");
         assert_eq!(spec["completions"], 11);
-        assert_eq!(spec["backoffLimit"], 2);
+        assert_eq!(spec["backoffLimitPerIndex"], 2);
+        assert!(spec.get("backoffLimit").is_none());
         assert_eq!(spec["activeDeadlineSeconds"], 600);
         let pod = &spec["template"]["spec"];
         assert_eq!(pod["imagePullSecrets"][0]["name"], "hub");
@@ -171,5 +244,44 @@ mod tests {
         assert_eq!(c["env"][1]["valueFrom"]["secretKeyRef"]["key"], "TOKEN");
         assert!(c["env"][1].get("value").is_none());
         assert_eq!(c["env"][2]["value"], "0-9,20");
+        assert_eq!(c["securityContext"]["allowPrivilegeEscalation"], false);
+        assert_eq!(c["securityContext"]["capabilities"]["drop"][0], "ALL");
+        assert_eq!(pod["automountServiceAccountToken"], false);
+
+        let run = render_run(
+            "berth-p",
+            &template,
+            JobImage {
+                reference: "r".into(),
+                pull_secret: None,
+            },
+            &RunOptions {
+                project: "p",
+                name: "nightly-run-abcde",
+                snapshot: "nightly-run-abcde-env",
+                retention: 60,
+                suspend: true,
+                rerun_of: None,
+            },
+        );
+        let json = serde_json::to_value(&run).expect("serialises");
+        assert_eq!(json["metadata"]["name"], "nightly-run-abcde");
+        assert_eq!(json["metadata"]["labels"]["berth.dev/kind"], "job-run");
+        assert_eq!(
+            json["metadata"]["annotations"]["berth.dev/indices"],
+            "0-9,20"
+        );
+        let spec = &json["spec"];
+        assert_eq!(spec["ttlSecondsAfterFinished"], 60);
+        assert_eq!(spec["suspend"], true);
+        assert_eq!(
+            spec["template"]["metadata"]["labels"]["berth.dev/project"],
+            "p"
+        );
+        let c = &spec["template"]["spec"]["containers"][0];
+        assert_eq!(
+            c["env"][1]["valueFrom"]["secretKeyRef"]["name"],
+            "nightly-run-abcde-env"
+        );
     }
 }

@@ -39,7 +39,7 @@ use crate::storage::{Objects, StorageError};
 const WHAT: &str = kinds::JOB_TEMPLATES.noun;
 
 /// Sensitive values by variable name, wiped when dropped.
-type SecretValues = BTreeMap<String, Zeroizing<Vec<u8>>>;
+pub type SecretValues = BTreeMap<String, Zeroizing<Vec<u8>>>;
 
 /// Reads and writes job templates.
 #[derive(Clone)]
@@ -73,7 +73,7 @@ impl JobTemplateService {
     }
 
     /// The sensitive values stored for `template` (none without a Secret).
-    async fn stored_values(
+    pub async fn stored_values(
         &self,
         namespace: &str,
         template: &str,
@@ -224,7 +224,17 @@ impl JobTemplateService {
     /// The `batch/v1` Job the template would become.
     pub async fn job(&self, namespace: &str, name: &str) -> Result<Job, ApiError> {
         let template = self.get_raw(namespace, name).await?;
-        let image = match &template.spec.image_pointer {
+        let image = self.image(namespace, &template).await?;
+        Ok(job_render::render(namespace, &template, image))
+    }
+
+    /// The image a template runs and the pull Secret that reaches it.
+    pub async fn image(
+        &self,
+        namespace: &str,
+        template: &JobTemplate,
+    ) -> Result<JobImage, ApiError> {
+        Ok(match &template.spec.image_pointer {
             Some(pointer) => {
                 let target = self.images.target(namespace, pointer).await?.ok_or_else(|| {
                     ApiError::Validation(vec![FieldError::new(
@@ -243,8 +253,7 @@ impl JobTemplateService {
                 reference: template.spec.image.clone().unwrap_or_default(),
                 pull_secret: None,
             },
-        };
-        Ok(job_render::render(namespace, &template, image))
+        })
     }
 }
 

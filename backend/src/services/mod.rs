@@ -7,6 +7,7 @@ pub mod deletion;
 pub mod images;
 pub mod inventory;
 pub mod job_render;
+pub mod job_runs;
 pub mod job_templates;
 pub mod members;
 pub mod project_access;

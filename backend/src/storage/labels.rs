@@ -73,3 +73,20 @@ pub fn registry_credential_selector() -> String {
 pub const KIND_JOB_TEMPLATE_ENV: &str = berth_shared::inventory::KIND_JOB_TEMPLATE_ENV;
 /// Label on a job template's companion Secret: the template's name.
 pub const JOB_TEMPLATE: &str = "berth.dev/job-template";
+
+/// Value of [`KIND`] on a job run's Job and Pods.
+pub const KIND_JOB_RUN: &str = berth_shared::inventory::KIND_JOB_RUN;
+/// Value of [`KIND`] on a job run's snapshot Secret.
+pub const KIND_JOB_RUN_ENV: &str = "job-run-env";
+/// Label on a job run's snapshot Secret: the run's name.
+pub const JOB_RUN: &str = "berth.dev/job-run";
+/// Annotation on a job run's Job: the array indices it runs, normalised
+/// (instance `k` runs the `k`-th of them).
+pub const RUN_INDICES: &str = "berth.dev/indices";
+/// Annotation on a job run's Job: the run whose failed indices it reruns.
+pub const RERUN_OF: &str = "berth.dev/rerun-of";
+
+/// Selects job runs' Jobs and Pods (in a project's namespace).
+pub fn job_run_selector() -> String {
+    format!("{MANAGED_BY}={MANAGED_BY_VALUE},{KIND}={KIND_JOB_RUN}")
+}

@@ -8,6 +8,7 @@ pub mod labels;
 pub mod objects;
 pub mod project_cache;
 pub mod resources;
+pub mod run_cache;
 pub mod stamps;
 pub mod watch_cache;
 

@@ -127,6 +127,29 @@ where
         }
     }
 
+    /// Changes whenever the store applies a change: for a live view fed by
+    /// the watch (server-sent events), never by polling.
+    pub fn changes(&self) -> watch::Receiver<()> {
+        self.changed.clone()
+    }
+
+    /// Wait, at most [`CATCH_UP`], for the first full list.
+    pub async fn synced(&self) -> bool {
+        let mut changes = self.changed.clone();
+        let wait = async {
+            loop {
+                changes.borrow_and_update();
+                if self.is_ready() {
+                    return true;
+                }
+                if changes.changed().await.is_err() {
+                    return false;
+                }
+            }
+        };
+        tokio::time::timeout(CATCH_UP, wait).await.unwrap_or(false)
+    }
+
     /// Whether the first full list has arrived.
     pub fn is_ready(&self) -> bool {
         self.ready.load(Ordering::SeqCst)

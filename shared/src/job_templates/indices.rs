@@ -84,6 +84,26 @@ impl Indices {
         !self.ranges.is_empty()
     }
 
+    /// Every index, ascending (empty when the job is not an array).
+    pub fn expand(&self) -> Vec<u32> {
+        self.ranges.iter().flat_map(|&(a, b)| a..=b).collect()
+    }
+
+    /// The indices in `list` (any order, duplicates ignored).
+    pub fn from_list(list: &[u32]) -> Self {
+        let mut sorted = list.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        let mut ranges: Vec<(u32, u32)> = Vec::new();
+        for n in sorted {
+            match ranges.last_mut() {
+                Some(last) if last.1 + 1 == n => last.1 = n,
+                _ => ranges.push((n, n)),
+            }
+        }
+        Self { ranges }
+    }
+
     /// The canonical text: sorted, ranges of one index written as a number.
     pub fn normalized(&self) -> String {
         let parts: Vec<String> = self
@@ -126,6 +146,14 @@ mod tests {
         assert_eq!(i.instances(), 4);
         let none = Indices::parse("  ").expect("valid");
         assert_eq!((none.instances(), none.is_array()), (1, false));
+    }
+
+    #[test]
+    fn lists_expand_and_compress() {
+        let i = Indices::parse("0-2,5").expect("valid");
+        assert_eq!(i.expand(), [0, 1, 2, 5]);
+        assert_eq!(Indices::from_list(&[5, 1, 0, 2, 2]).normalized(), "0-2,5");
+        assert!(!Indices::from_list(&[]).is_array());
     }
 
     #[test]

@@ -59,7 +59,14 @@ pub fn describe(change: &Change<'_>) -> String {
         ("PUT", [_, _], Some(kind)) => ("Changed", "change", kind.one(param("name"))),
         ("DELETE", [_, _], Some(kind)) => ("Deleted", "delete", kind.one(param("name"))),
         (method, [_, _, action], Some(kind)) => match kind.action(method, action) {
-            Some(a) => (a.done, a.to_do, kind.one(param("name")) + a.detail),
+            Some(a) => {
+                let mut object = kind.one(param("name")) + a.detail;
+                // An action that made an object (a run) names it.
+                if let Some(made) = change.location.and_then(made_object) {
+                    object = format!("{object} as {made}");
+                }
+                (a.done, a.to_do, object)
+            }
             None => return fallback(),
         },
         _ => return fallback(),
@@ -69,6 +76,14 @@ pub fn describe(change: &Change<'_>) -> String {
     } else {
         format!("Tried to {to_do} {object}")
     }
+}
+
+/// "job run nightly-run-x7k2p" for `/api/v1/projects/p/job-runs/nightly-run-x7k2p`.
+fn made_object(location: &str) -> Option<String> {
+    let mut parts = location.rsplit('/');
+    let name = parts.next().filter(|n| !n.is_empty())?;
+    let kind = parts.next().and_then(kinds::by_segment)?;
+    Some(kind.one(name))
 }
 
 #[cfg(test)]
@@ -137,6 +152,15 @@ mod tests {
         assert_eq!(
             say("POST", "/images/{name}/verify", &[("name", "web")], None),
             "Checked image pointer web with its registry"
+        );
+        assert_eq!(
+            say(
+                "POST",
+                "/job-templates/{name}/runs",
+                &[("name", "nightly")],
+                Some("/api/v1/projects/shop/job-runs/nightly-run-x7k2p")
+            ),
+            "Ran job template nightly as job run nightly-run-x7k2p"
         );
     }
 

@@ -191,6 +191,8 @@ test('the run pages fit a phone (390×844)', async ({ page, playwright }) => {
   };
   await page.goto(`${berth.url}/projects/${project}/job-runs/${run}`);
   await expect(indexRow(page, 1)).toContainText('succeeded', { timeout: 150_000 });
+  const dbg = await api.get(`/api/v1/projects/${project}/job-runs/${run}/logs?index=1&attempt=1`);
+  console.log('DEBUG log', dbg.status(), JSON.stringify(dbg.headers()), await dbg.text());
   await page.getByRole('button', { name: 'Show the log of index 1' }).click();
   await expect(page.getByLabel('Log of index 1, attempt 1')).toContainText('index 1 says hello');
   await fits();

@@ -121,9 +121,12 @@ pub fn RunDialog(
         form_error.set(None);
     };
     let owner = Owner::current();
+    // Each effect writes only on a real change: the two watch each other.
     Effect::new(move |_| {
         let Some(t) = template.get() else {
-            open.set(false);
+            if open.get_untracked() {
+                open.set(false);
+            }
             return;
         };
         match &owner {
@@ -135,7 +138,7 @@ pub fn RunDialog(
     });
     // Closed by Escape or Cancel: nothing to run any more.
     Effect::new(move |_| {
-        if !open.get() {
+        if !open.get() && template.with_untracked(Option::is_some) {
             template.set(None);
         }
     });

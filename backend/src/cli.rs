@@ -35,6 +35,11 @@ pub enum Command {
     Registry(crate::commands::data::RegistryArgs),
     /// A project's image pointers on a running Berth.
     Image(crate::commands::data::ImageArgs),
+    /// A project's job templates on a running Berth: list, get, create, delete.
+    Jobtemplate(crate::commands::job_runs::JobTemplateArgs),
+    /// Runs of job templates on a running Berth: submit, list, get, logs,
+    /// rerun-failed, delete.
+    Jobrun(crate::commands::job_runs::JobRunArgs),
     /// Local accounts on a running Berth (administrators): list, add, passwd, remove.
     User(crate::commands::user::UserArgs),
     /// Write the CRD manifests of Berth's custom resources (generated from

@@ -10,6 +10,10 @@ async fn main() -> std::process::ExitCode {
         Command::Project(args) => return finish(berth::commands::project::run(args).await),
         Command::Registry(args) => return finish(berth::commands::data::registry(args).await),
         Command::Image(args) => return finish(berth::commands::data::image(args).await),
+        Command::Jobtemplate(args) => {
+            return finish(berth::commands::job_runs::templates(args).await);
+        }
+        Command::Jobrun(args) => return finish(berth::commands::job_runs::runs(args).await),
         Command::User(args) => return finish(berth::commands::user::run(args).await),
         Command::Crds { out } => berth::storage::resources::crds::write_all(&out),
         Command::Serve(args) => match args.settings() {

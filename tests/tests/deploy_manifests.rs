@@ -16,6 +16,7 @@ use std::collections::BTreeSet;
 use std::process::Command;
 use std::time::Duration;
 
+use berth_tests::podman::PodmanStore;
 use berth_tests::registry::TestRegistry;
 use berth_tests::{BerthProcess, StartOptions, workspace_root};
 use common::*;
@@ -433,10 +434,11 @@ impl Walk<'_> {
             request = request.header(*name, value);
         }
         let response = request.send().await.expect("request");
+        let status = response.status();
         assert!(
-            response.status().is_success(),
-            "{method} {path}: {}",
-            response.status()
+            status.is_success(),
+            "{method} {path}: {status} {}",
+            response.text().await.unwrap_or_default()
         );
         response
     }
@@ -456,7 +458,11 @@ impl Walk<'_> {
 
 /// Everything a person can do through the API, on one project (and one
 /// expired one for the purge task).
-async fn walk_every_route<'a>(berth: &'a BerthProcess, registry: &TestRegistry) -> Walk<'a> {
+async fn walk_every_route<'a>(
+    berth: &'a BerthProcess,
+    registry: &TestRegistry,
+    busybox: &str,
+) -> Walk<'a> {
     use Method as M;
     let mut w = Walk {
         berth,
@@ -591,6 +597,70 @@ async fn walk_every_route<'a>(berth: &'a BerthProcess, registry: &TestRegistry) 
     w.delete(&template, "/api/v1/projects/walk/job-templates/second")
         .await;
 
+    // Job runs, on real containers: a run whose only index fails (with a
+    // sensitive setting, so a snapshot Secret), its events and log, a
+    // rerun of what failed, and both deleted.
+    let body = json!({"name": "box", "reference": busybox, "credential": "local"});
+    w.post(&images, "/api/v1/projects/walk/images", Some(body))
+        .await;
+    let body = json!({"name": "runner", "imagePointer": "box",
+                      "command": ["/bin/sh", "-c", "echo walking; exit 3"],
+                      "env": [{"name": "TOKEN", "value": "walk-token", "sensitive": true}],
+                      "retryLimit": 0, "maxExecutionSeconds": 60});
+    w.post(
+        &templates,
+        "/api/v1/projects/walk/job-templates",
+        Some(body),
+    )
+    .await;
+    let submitted: Value = w
+        .post(
+            &format!("{template}/runs"),
+            "/api/v1/projects/walk/job-templates/runner/runs",
+            Some(json!({})),
+        )
+        .await
+        .json()
+        .await
+        .expect("run");
+    let run_name = submitted["name"].as_str().expect("a run name").to_owned();
+    let runs = format!("{p}/job-runs");
+    let run = format!("{runs}/{{name}}");
+    let at_run = format!("/api/v1/projects/walk/job-runs/{run_name}");
+    w.routes.insert(("GET".into(), format!("{run}/events")));
+    let mut events = SseReader::open(berth, &format!("{at_run}/events")).await;
+    loop {
+        let (event, _) = events.until("run", Duration::from_secs(60)).await;
+        if event.data["state"] == "failed" {
+            break;
+        }
+    }
+    drop(events);
+    w.get(&runs, "/api/v1/projects/walk/job-runs").await;
+    w.get(&run, &at_run).await;
+    w.get(&format!("{run}/logs"), &format!("{at_run}/logs?index=0"))
+        .await;
+    let rerun: Value = w
+        .post(
+            &format!("{run}/rerun-failed"),
+            &format!("{at_run}/rerun-failed"),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .expect("rerun");
+    let rerun_name = rerun["name"].as_str().expect("a run name").to_owned();
+    w.delete(&run, &at_run).await;
+    w.delete(
+        &run,
+        &format!("/api/v1/projects/walk/job-runs/{rerun_name}"),
+    )
+    .await;
+    w.delete(&template, "/api/v1/projects/walk/job-templates/runner")
+        .await;
+    w.delete(&image, "/api/v1/projects/walk/images/box").await;
+
     // Members: read, then replaced (the owner stays).
     let members = format!("{p}/members");
     w.get(&members, "/api/v1/projects/walk/members").await;
@@ -719,19 +789,31 @@ async fn roles_grant_exactly_the_calls_berth_makes_where_it_makes_them() {
     let registry = TestRegistry::start("walker", "walker-password")
         .await
         .expect("registry");
-    let berth = BerthProcess::start_with(StartOptions::logging_kubernetes_requests(&[
+    // A runnable image for the job runs, and podman for Berth to run it.
+    let build = PodmanStore::new().expect("podman");
+    build
+        .build_busybox("localhost/walk-busybox:1")
+        .expect("build");
+    let busybox = format!("{}/walk/busybox:1", registry.host);
+    build
+        .push(&registry, "localhost/walk-busybox:1", &busybox)
+        .expect("push");
+    let engine = PodmanStore::new().expect("podman");
+    let mut options = StartOptions::logging_kubernetes_requests(&[
         "--restore-window",
         "1h",
         "--purge-interval-seconds",
         "1",
         "--insecure-registry",
         &registry.host,
-    ]))
-    .await
-    .expect("start");
+        "--container-engine",
+        &engine.bin.display().to_string(),
+    ]);
+    options.env.extend(engine.env());
+    let berth = BerthProcess::start_with(options).await.expect("start");
     berth.wait_ready().await;
 
-    let walk = walk_every_route(&berth, &registry).await;
+    let walk = walk_every_route(&berth, &registry, &busybox).await;
     let declared = declared_routes();
     let missed: Vec<_> = declared.difference(&walk.routes).collect();
     assert!(

@@ -188,6 +188,25 @@ impl ApiClient {
         self.send::<()>(Method::GET, path, None).await
     }
 
+    /// A GET whose answer is read as it arrives (a log), or the server's
+    /// reason as a failure.
+    pub async fn stream(&self, path: &str) -> Result<reqwest::Response, Failure> {
+        let response = self
+            .request(Method::GET, path)
+            .send()
+            .await
+            .map_err(|e| self.unreachable(&e))?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(response);
+        }
+        let bytes = response.bytes().await.unwrap_or_default();
+        Err(match serde_json::from_slice::<Problem>(&bytes) {
+            Ok(problem) => Failure::request(one_line(&problem)),
+            Err(_) => Failure::request(format!("{} answered HTTP {status}", self.base)),
+        })
+    }
+
     /// Opens a server-sent event stream.
     pub async fn events(&self, path: &str) -> Result<EventStream, Failure> {
         let response = self

@@ -11,6 +11,7 @@
 
 pub mod client;
 pub mod data;
+pub mod job_runs;
 pub mod project;
 pub mod user;
 

@@ -104,6 +104,11 @@ fn getrandom(buf: &mut [u8]) -> std::io::Result<()> {
 impl JobsEnv {
     /// Registry, image, podman and Berth.
     pub async fn start() -> anyhow::Result<Self> {
+        Self::start_with(&[]).await
+    }
+
+    /// As [`Self::start`], with more arguments for `berth serve`.
+    pub async fn start_with(extra: &[&str]) -> anyhow::Result<Self> {
         let build = PodmanStore::new()?;
         let local = "localhost/berth-test-busybox:1";
         build.build_busybox(local)?;
@@ -119,7 +124,10 @@ impl JobsEnv {
             registry.host.clone(),
             "--max-running-pods".to_owned(),
             "4".to_owned(),
-        ];
+        ]
+        .into_iter()
+        .chain(extra.iter().map(|a| (*a).to_owned()))
+        .collect();
         Self::with(args, engine.env(), image, Some(registry), Some(engine)).await
     }
 

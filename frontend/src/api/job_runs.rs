@@ -50,7 +50,11 @@ pub async fn submit_job_run(
 
 /// Starts a new run of only the failed indexes of `run`.
 pub async fn rerun_failed(project: &str, run: &str) -> Result<JobRun, ApiError> {
-    send_json(Request::post(&format!("{}/rerun-failed", one(project, run)))).await
+    send_json(Request::post(&format!(
+        "{}/rerun-failed",
+        one(project, run)
+    )))
+    .await
 }
 
 /// Deletes the run, its containers and its logs.
@@ -98,18 +102,19 @@ pub fn follow_job_run(
     for event in [job_run::events::RUN, job_run::events::DELETED] {
         let on_update = on_update.clone();
         let closing = source.clone();
-        let listener = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
-            let data = e.data().as_string().unwrap_or_default();
-            if event == job_run::events::DELETED {
-                // The server ends the stream; without this the browser would reconnect.
-                closing.close();
-                if serde_json::from_str::<RunDeleted>(&data).is_ok() {
-                    on_update(RunUpdate::Deleted);
+        let listener =
+            Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+                let data = e.data().as_string().unwrap_or_default();
+                if event == job_run::events::DELETED {
+                    // The server ends the stream; without this the browser would reconnect.
+                    closing.close();
+                    if serde_json::from_str::<RunDeleted>(&data).is_ok() {
+                        on_update(RunUpdate::Deleted);
+                    }
+                } else if let Ok(run) = serde_json::from_str::<JobRun>(&data) {
+                    on_update(RunUpdate::Run(Box::new(run)));
                 }
-            } else if let Ok(run) = serde_json::from_str::<JobRun>(&data) {
-                on_update(RunUpdate::Run(Box::new(run)));
-            }
-        });
+            });
         let _ = source.add_event_listener_with_callback(event, listener.as_ref().unchecked_ref());
         // Lives as long as the source: two small closures per page.
         listener.forget();

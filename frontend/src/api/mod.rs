@@ -22,11 +22,11 @@ pub use data::{
     inventory_download_url, list_deleted_projects, restore_project,
 };
 pub use early::forget as forget_early_answers;
+pub use images::{create_image, delete_image, list_images, replace_image, verify_image};
 pub use job_runs::{
     RunUpdate, delete_job_run, follow_job_run, get_job_run, list_job_runs, log_download_url,
     read_log, rerun_failed, submit_job_run,
 };
-pub use images::{create_image, delete_image, list_images, replace_image, verify_image};
 pub use job_templates::{
     delete_job_template, job_of_template, list_job_templates, save_job_template,
 };

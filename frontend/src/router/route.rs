@@ -173,7 +173,10 @@ mod tests {
 
     #[test]
     fn the_run_name_comes_from_the_address() {
-        assert_eq!(run_name("/projects/shop/job-runs/nightly-run-x7k2p"), "nightly-run-x7k2p");
+        assert_eq!(
+            run_name("/projects/shop/job-runs/nightly-run-x7k2p"),
+            "nightly-run-x7k2p"
+        );
         assert_eq!(run_name("/projects/shop/job-runs"), "");
         assert_eq!(run_name("/projects/shop/images"), "");
     }

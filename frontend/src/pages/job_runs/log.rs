@@ -89,7 +89,11 @@ pub fn LogViewer(
         let signal = abort.as_ref().map(web_sys::AbortController::signal);
         controller.set_value(abort);
         text.set(String::new());
-        reading.set(if live { Reading::Following } else { Reading::Loading });
+        reading.set(if live {
+            Reading::Following
+        } else {
+            Reading::Loading
+        });
         let (project, run) = (project_a.clone(), run_a.clone());
         spawn_local(async move {
             let result = api::read_log(

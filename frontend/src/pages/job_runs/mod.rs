@@ -61,7 +61,11 @@ pub fn JobRunsPage() -> impl IntoView {
     });
 
     let row = move |run: JobRunSummary| {
-        let href = format!("/projects/{}/job-runs/{}", project.get_untracked(), run.name);
+        let href = format!(
+            "/projects/{}/job-runs/{}",
+            project.get_untracked(),
+            run.name
+        );
         let rerun = run.rerun_of.clone().map(|of| {
             view! { <br/><span class="muted">{format!("Reruns the failed indexes of {of}")}</span> }
         });
@@ -75,7 +79,8 @@ pub fn JobRunsPage() -> impl IntoView {
             </tr>
         }
     };
-    let list_view = move || match state.get() {
+    let list_view = move || {
+        match state.get() {
         None => view! { <Loading message="Loading the job runs…"/> }.into_any(),
         Some(Err(error)) => view! {
             <ErrorPanel heading="The job runs could not be loaded." error=error
@@ -105,6 +110,7 @@ pub fn JobRunsPage() -> impl IntoView {
             </div>
         }
         .into_any(),
+    }
     };
     let template_options = move || {
         templates

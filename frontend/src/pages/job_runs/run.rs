@@ -12,8 +12,8 @@ use super::log::LogViewer;
 use super::status_bar::{StateBadge, StatusBar, instances};
 use crate::api::{self, ApiError, RunUpdate};
 use crate::components::{
-    Breakable, ErrorPanel, Loading, Modal, Notice, ProjectNav, aria_bool, focus_by_id, leave_notice,
-    set_page_title,
+    Breakable, ErrorPanel, Loading, Modal, Notice, ProjectNav, aria_bool, focus_by_id,
+    leave_notice, set_page_title,
 };
 use crate::format;
 use crate::router::{navigator, use_project_name, use_run_name};
@@ -71,7 +71,11 @@ impl Live {
             if gone {
                 return;
             }
-            self.link.set(if finished { Link::Done } else { Link::Connecting });
+            self.link.set(if finished {
+                Link::Done
+            } else {
+                Link::Connecting
+            });
             let source = api::follow_job_run(&project, &name, move |update| {
                 if !current() {
                     return;
@@ -90,11 +94,14 @@ impl Live {
                     RunUpdate::Reconnecting => self.link.set(Link::Reconnecting),
                     RunUpdate::Closed => {
                         self.link.set(Link::Reconnecting);
-                        set_timeout(move || {
-                            if current() && !self.deleted.get_untracked() {
-                                self.connect();
-                            }
-                        }, Duration::from_secs(3));
+                        set_timeout(
+                            move || {
+                                if current() && !self.deleted.get_untracked() {
+                                    self.connect();
+                                }
+                            },
+                            Duration::from_secs(3),
+                        );
                     }
                 }
             });
@@ -202,10 +209,9 @@ pub fn JobRunPage() -> impl IntoView {
     });
     // Durations of running indexes grow by the second; the browser's clock,
     // not the server, moves them.
-    if let Ok(timer) = set_interval_with_handle(
-        move || now.set(js_sys::Date::now()),
-        Duration::from_secs(1),
-    ) {
+    if let Ok(timer) =
+        set_interval_with_handle(move || now.set(js_sys::Date::now()), Duration::from_secs(1))
+    {
         on_cleanup(move || timer.clear());
     }
 
@@ -262,6 +268,7 @@ pub fn JobRunPage() -> impl IntoView {
             });
         }
     };
+    let owner = Owner::current();
     let delete = {
         let navigate = navigate.clone();
         move |_| {
@@ -271,7 +278,7 @@ pub fn JobRunPage() -> impl IntoView {
             deleting.set(true);
             action_error.set(None);
             let (p, n) = (project.get_untracked(), name.get_untracked());
-            let navigate = navigate.clone();
+            let (navigate, owner) = (navigate.clone(), owner.clone());
             spawn_local(async move {
                 let result = api::delete_job_run(&p, &n).await;
                 deleting.set(false);
@@ -279,10 +286,16 @@ pub fn JobRunPage() -> impl IntoView {
                     Ok(()) => {
                         live.close();
                         confirm_open.set(false);
-                        leave_notice(Notice {
+                        // The notice lives in the console's context, out of reach
+                        // of this task unless it runs under the page's owner.
+                        let notice = Notice {
                             text: format!("Deleted job run {n}, its containers and its logs."),
                             restorable: false,
-                        });
+                        };
+                        match &owner {
+                            Some(owner) => owner.with(|| leave_notice(notice)),
+                            None => leave_notice(notice),
+                        }
                         navigate(&format!("/projects/{p}/job-runs"));
                     }
                     Err(e) => action_error.set(Some(e.message())),
@@ -300,7 +313,10 @@ pub fn JobRunPage() -> impl IntoView {
 
     // The run as it is now, and the parts of it that views follow, so an
     // update redraws only what changed (and focus stays where it was).
-    let current = move || live.run.with(|r| r.as_ref().and_then(|r| r.as_ref().ok()).cloned());
+    let current = move || {
+        live.run
+            .with(|r| r.as_ref().and_then(|r| r.as_ref().ok()).cloned())
+    };
     let numbers = Memo::new(move |_| {
         live.run.with(|r| match r {
             Some(Ok(run)) => run.indexes.iter().map(|i| i.index).collect::<Vec<_>>(),
@@ -326,16 +342,22 @@ pub fn JobRunPage() -> impl IntoView {
 
     let index_row = move |index: u32| {
         let data = index_of(index);
-        let field = move |f: fn(&RunIndex) -> String| move || data.with(|d| d.as_ref().map(f).unwrap_or_default());
+        let field = move |f: fn(&RunIndex) -> String| {
+            move || data.with(|d| d.as_ref().map(f).unwrap_or_default())
+        };
         let state = move || data.with(|d| d.as_ref().map_or(RunState::Waiting, |d| d.state));
         let attempts = field(|i| match i.attempts {
             0 => "none yet".to_owned(),
             n => n.to_string(),
         });
-        let exit = field(|i| i.exit_code.map_or_else(|| "–".to_owned(), |c| c.to_string()));
+        let exit = field(|i| {
+            i.exit_code
+                .map_or_else(|| "–".to_owned(), |c| c.to_string())
+        });
         let duration = move || {
             data.with(|d| {
-                d.as_ref().map(|d| took(d.started_at.as_deref(), d.finished_at.as_deref(), now.get()))
+                d.as_ref()
+                    .map(|d| took(d.started_at.as_deref(), d.finished_at.as_deref(), now.get()))
             })
         };
         let reason = move || {
@@ -435,7 +457,10 @@ pub fn JobRunPage() -> impl IntoView {
         let index = log_index.get()?;
         let data = index_of(index);
         let progress = Signal::derive(move || {
-            data.with(|i| i.as_ref().map_or((0, RunState::Waiting), |i| (i.attempts, i.state)))
+            data.with(|i| {
+                i.as_ref()
+                    .map_or((0, RunState::Waiting), |i| (i.attempts, i.state))
+            })
         });
         Some(view! {
             <LogViewer project=project.get_untracked() run=name.get_untracked() index=index
@@ -455,7 +480,8 @@ pub fn JobRunPage() -> impl IntoView {
             Some(Ok(_)) => 3,
         })
     });
-    let body = move || match phase.get() {
+    let body = move || {
+        match phase.get() {
         0 => view! { <Loading message="Loading the job run…"/> }.into_any(),
         1 => view! {
             <p>"There is no job run with this name in this project. It may have been deleted."</p>
@@ -502,6 +528,7 @@ pub fn JobRunPage() -> impl IntoView {
             {log_view}
         }
         .into_any(),
+    }
     };
     let busy = move || aria_bool(live.run.with(Option::is_none));
 

@@ -218,9 +218,10 @@ pub fn RunDialog(
                         .problem()
                         .map(|p| p.errors.clone())
                         .unwrap_or_default();
-                    let target = fields
-                        .first()
-                        .map_or_else(|| FORM_ERROR_ID.to_owned(), |e| field_id(&e.field, args, vars));
+                    let target = fields.first().map_or_else(
+                        || FORM_ERROR_ID.to_owned(),
+                        |e| field_id(&e.field, args, vars),
+                    );
                     if fields.is_empty() {
                         form_error.set(Some(error.message()));
                     }

@@ -135,6 +135,8 @@ pub fn resource_phrase(resource: &str, count: usize) -> String {
         "configmaps" => ("record", "records (the activity log and others)"),
         "imagepointers.berth.dev" => ("image", "images"),
         "jobtemplates.berth.dev" => ("job template", "job templates"),
+        "jobs.batch" => ("job run", "job runs"),
+        "pods" => ("running job instance", "running job instances"),
         _ => ("other item", "other items"),
     };
     let words = if count == 1 { one } else { many };

@@ -12,16 +12,19 @@ pub const KIND_JOB_TEMPLATE: &str = "job-template";
 pub const KIND_JOB_TEMPLATE_ENV: &str = "job-template-env";
 /// A job run: its Job, its Pods and their logs, and its snapshot Secret.
 pub const KIND_JOB_RUN: &str = "job-run";
+/// The snapshot of a job run's sensitive settings (deleted with the run).
+pub const KIND_JOB_RUN_ENV: &str = "job-run-env";
 /// The project's activity log (one per project).
 pub const KIND_ACTIVITY_LOG: &str = "activity-log";
 
 /// Every kind the inventory knows, in the order the console lists them.
-pub const KINDS: [&str; 6] = [
+pub const KINDS: [&str; 7] = [
     KIND_IMAGE,
     KIND_REGISTRY_CREDENTIAL,
     KIND_JOB_TEMPLATE,
     KIND_JOB_TEMPLATE_ENV,
     KIND_JOB_RUN,
+    KIND_JOB_RUN_ENV,
     KIND_ACTIVITY_LOG,
 ];
 
@@ -36,8 +39,23 @@ pub fn kind_label(kind: &str) -> (&'static str, &'static str) {
             "Job template secret settings",
         ),
         KIND_JOB_RUN => ("Job run", "Job runs"),
+        KIND_JOB_RUN_ENV => (
+            "Job run secret settings snapshot",
+            "Job run secret settings snapshots",
+        ),
         KIND_ACTIVITY_LOG => ("Activity log", "Activity logs"),
         _ => ("Other item", "Other items"),
+    }
+}
+
+/// What a person should know about keeping items of a kind, if anything.
+pub fn kind_note(kind: &str) -> Option<&'static str> {
+    match kind {
+        KIND_JOB_RUN => Some(
+            "A job run's logs are kept until the run is deleted (finished runs are deleted after the retention time).",
+        ),
+        KIND_JOB_RUN_ENV => Some("Deleted with its job run."),
+        _ => None,
     }
 }
 

@@ -464,11 +464,39 @@ async fn a_wrong_credential_says_so_and_roles_decide_who_sees_what() -> anyhow::
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
     }
 
+    // The inventory lists the run, deleted through the run's own address.
+    let inventory: Value = client
+        .get(env.berth.at(&at("/inventory")))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let item = inventory["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|i| i["kind"] == "job-run")
+        .context("a job run in the inventory")?
+        .clone();
+    assert_eq!(item["name"], name.as_str());
+    assert_eq!(item["location"]["kind"], "Job");
+    assert_eq!(
+        item["deletePath"],
+        at(&format!("/job-runs/{name}")).as_str()
+    );
+    assert_eq!(inventory["totals"]["job-run"], 1);
+
+    // Deleting the project deletes the run, and the progress counts it
+    // until it is gone.
+    let mut progress = SseReader::open(&env.berth, &at("/deletion")).await;
+    let (first, _) = progress.until("progress", Duration::from_secs(10)).await;
+    assert_eq!(first.data["remaining"]["jobs.batch"], 1, "{:?}", first.data);
     let response = client
-        .delete(env.berth.at(&at(&format!("/job-runs/{name}"))))
+        .delete(env.berth.at(&format!("{}?mode=hard", at(""))))
         .send()
         .await?;
-    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    ensure!(response.status().is_success(), "{}", response.status());
+    progress.until("deleted", Duration::from_secs(30)).await;
     env.assert_clean().await?;
     Ok(())
 }

@@ -37,42 +37,7 @@ pub enum JobTemplateCommand {
         name: String,
     },
     /// Create a job template.
-    Create {
-        #[arg(short, long)]
-        project: String,
-        #[arg(short, long)]
-        name: String,
-        /// One of the project's image pointers…
-        #[arg(long, conflicts_with = "image", required_unless_present = "image")]
-        image_pointer: Option<String>,
-        /// …or an image reference.
-        #[arg(long)]
-        image: Option<String>,
-        /// The entrypoint, one part per flag.
-        #[arg(long = "command", allow_hyphen_values = true)]
-        command: Vec<String>,
-        /// An argument, one per flag.
-        #[arg(long = "arg", allow_hyphen_values = true)]
-        args: Vec<String>,
-        /// A plain variable, NAME=VALUE.
-        #[arg(long = "env")]
-        env: Vec<String>,
-        /// A sensitive variable, NAME=FILE: its value is the file's content.
-        #[arg(long = "sensitive-env-from-file")]
-        sensitive: Vec<String>,
-        /// Array indices such as 0-9,20.
-        #[arg(long, default_value = "")]
-        indices: String,
-        /// xsmall, small, medium, large or xlarge.
-        #[arg(long, default_value = "small")]
-        size: String,
-        #[arg(long, default_value_t = berth_shared::job_templates::RETRY_LIMIT_DEFAULT)]
-        retry_limit: u32,
-        #[arg(long, default_value_t = berth_shared::job_templates::MAX_EXECUTION_DEFAULT)]
-        max_execution_seconds: u32,
-        #[arg(short, long, default_value = "")]
-        description: String,
-    },
+    Create(Box<CreateTemplate>),
     /// Delete a job template (its runs stay until deleted).
     Delete {
         #[arg(short, long)]
@@ -80,6 +45,45 @@ pub enum JobTemplateCommand {
         #[arg(short, long)]
         name: String,
     },
+}
+
+/// `berth jobtemplate create`.
+#[derive(Debug, Args)]
+pub struct CreateTemplate {
+    #[arg(short, long)]
+    pub project: String,
+    #[arg(short, long)]
+    pub name: String,
+    /// One of the project's image pointers…
+    #[arg(long, conflicts_with = "image", required_unless_present = "image")]
+    pub image_pointer: Option<String>,
+    /// …or an image reference.
+    #[arg(long)]
+    pub image: Option<String>,
+    /// The entrypoint, one part per flag.
+    #[arg(long = "command", allow_hyphen_values = true)]
+    pub command: Vec<String>,
+    /// An argument, one per flag.
+    #[arg(long = "arg", allow_hyphen_values = true)]
+    pub args: Vec<String>,
+    /// A plain variable, NAME=VALUE.
+    #[arg(long = "env")]
+    pub env: Vec<String>,
+    /// A sensitive variable, NAME=FILE: its value is the file's content.
+    #[arg(long = "sensitive-env-from-file")]
+    pub sensitive: Vec<String>,
+    /// Array indices such as 0-9,20.
+    #[arg(long, default_value = "")]
+    pub indices: String,
+    /// xsmall, small, medium, large or xlarge.
+    #[arg(long, default_value = "small")]
+    pub size: String,
+    #[arg(long, default_value_t = berth_shared::job_templates::RETRY_LIMIT_DEFAULT)]
+    pub retry_limit: u32,
+    #[arg(long, default_value_t = berth_shared::job_templates::MAX_EXECUTION_DEFAULT)]
+    pub max_execution_seconds: u32,
+    #[arg(short, long, default_value = "")]
+    pub description: String,
 }
 
 #[derive(Debug, Args)]
@@ -200,21 +204,22 @@ pub async fn templates(args: JobTemplateArgs) -> Result<(), Failure> {
             let template: JobTemplate = api.get(&path).await?.into()?;
             print_template(&template, output)
         }
-        JobTemplateCommand::Create {
-            project,
-            name,
-            image_pointer,
-            image,
-            command,
-            args,
-            env,
-            sensitive,
-            indices,
-            size,
-            retry_limit,
-            max_execution_seconds,
-            description,
-        } => {
+        JobTemplateCommand::Create(create) => {
+            let CreateTemplate {
+                project,
+                name,
+                image_pointer,
+                image,
+                command,
+                args,
+                env,
+                sensitive,
+                indices,
+                size,
+                retry_limit,
+                max_execution_seconds,
+                description,
+            } = *create;
             let mut vars = Vec::new();
             for e in &env {
                 let (k, v) = name_value(e, "--env")?;

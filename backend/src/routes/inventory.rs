@@ -49,6 +49,9 @@ pub async fn delete_item(
     if kind == kinds::JOB_TEMPLATES.inventory {
         // A template goes with its companion Secret, in the safe order.
         state.job_templates.delete(&namespace, &name, false).await?;
+    } else if kind == kinds::JOB_RUNS.inventory {
+        // A run goes with its Pods and its snapshot Secret.
+        state.job_runs.delete(&namespace, &name).await?;
     } else {
         state.inventory.delete(&namespace, &kind, &name).await?;
     }

@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use berth_shared::job_run::{JobRun, JobRunList, RunDeleted, SubmitJobRun, events};
+use berth_shared::job_run::{JobRun, RunDeleted, SubmitJobRun, events};
 use futures::StreamExt;
 use serde::Deserialize;
 
@@ -24,16 +24,16 @@ pub struct ListQuery {
     template: Option<String>,
 }
 
-/// `GET …/job-runs[?template=T]`: newest first, from the cache.
+/// `GET …/job-runs[?template=T]` ([`JobRunList`]): newest first, from the
+/// cache, the unfiltered body as it was last serialised.
 pub async fn list(
     State(runs): State<JobRunService>,
     scope: ProjectScope,
     Query(query): Query<ListQuery>,
-) -> Json<JobRunList> {
+) -> Result<Response, ApiError> {
     let template = query.template.as_deref().filter(|t| !t.is_empty());
-    Json(JobRunList {
-        items: runs.list(&scope.namespace, template).await,
-    })
+    let body = runs.list_json(&scope.namespace, template).await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// `GET …/job-runs/{run}`.

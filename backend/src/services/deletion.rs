@@ -15,7 +15,7 @@ use kube::runtime::{WatchStreamExt, watcher};
 use kube::{Api, Client};
 use tokio::time::Instant;
 
-use super::inventory::{config_maps, image_pointers, job_templates, secrets};
+use super::inventory::{config_maps, image_pointers, job_templates, jobs, pods, secrets};
 use crate::storage::labels;
 
 /// One thing to tell the person watching.
@@ -53,8 +53,10 @@ pub struct DeletionService {
 }
 
 /// What a namespace may hold, by Kubernetes resource name.
-fn resources() -> [(String, ApiResource); 4] {
+fn resources() -> [(String, ApiResource); 6] {
     [
+        ("jobs.batch".to_owned(), jobs()),
+        ("pods".to_owned(), pods()),
         ("secrets".to_owned(), secrets()),
         ("configmaps".to_owned(), config_maps()),
         ("imagepointers.berth.dev".to_owned(), image_pointers()),

@@ -33,6 +33,15 @@ pub fn job_templates() -> ApiResource {
     )
 }
 
+/// Job runs are batch Jobs.
+pub fn jobs() -> ApiResource {
+    ApiResource::from_gvk_with_plural(&GroupVersionKind::gvk("batch", "v1", "Job"), "jobs")
+}
+
+pub fn pods() -> ApiResource {
+    ApiResource::from_gvk_with_plural(&GroupVersionKind::gvk("", "v1", "Pod"), "pods")
+}
+
 pub fn secrets() -> ApiResource {
     ApiResource::from_gvk_with_plural(&GroupVersionKind::gvk("", "v1", "Secret"), "secrets")
 }
@@ -47,6 +56,7 @@ fn resource_of(kind: &str) -> (ApiResource, bool) {
     match kind {
         KIND_IMAGE => (image_pointers(), false),
         KIND_JOB_TEMPLATE => (job_templates(), false),
+        inv::KIND_JOB_RUN => (jobs(), true),
         KIND_ACTIVITY_LOG => (config_maps(), true),
         // Every other kind is a Secret labelled with that kind.
         _ => (secrets(), true),
@@ -113,6 +123,25 @@ impl InventoryService {
                 .cloned()
                 .unwrap_or_else(|| "secret".to_owned());
             items.push(item(project, namespace, &kind, &secrets, &o, true));
+        }
+        // Job runs: their Jobs (their Pods, logs and snapshot go with them).
+        let runs = ListParams::default().labels(&labels::job_run_selector());
+        let jobs = jobs();
+        for mut o in self.api(namespace, &jobs).list_metadata(&runs).await?.items {
+            o.metadata.managed_fields = None;
+            let o = DynamicObject {
+                types: None,
+                metadata: o.metadata,
+                data: serde_json::Value::Null,
+            };
+            items.push(item(
+                project,
+                namespace,
+                inv::KIND_JOB_RUN,
+                &jobs,
+                &o,
+                false,
+            ));
         }
         // The activity log: the one ConfigMap Berth keeps in a project.
         let maps = config_maps();
@@ -226,6 +255,7 @@ pub fn delete_path(project: &str, kind: &str, name: &str) -> String {
             format!("/api/v1/projects/{project}/registry-credentials/{name}")
         }
         KIND_IMAGE => format!("/api/v1/projects/{project}/images/{name}"),
+        inv::KIND_JOB_RUN => format!("/api/v1/projects/{project}/job-runs/{name}"),
         _ => format!("/api/v1/projects/{project}/inventory/{kind}/{name}"),
     }
 }

@@ -11,8 +11,9 @@
 
 mod status;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::pin::Pin;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use berth_shared::job_run::{JobRun, JobRunSummary, LOG_LIMIT_BYTES, RunState, SubmitJobRun};
@@ -40,6 +41,16 @@ pub use status::{REASON_DEADLINE, REASON_PULL_CREDENTIAL};
 /// A log as it arrives.
 pub type LogStream = Pin<Box<dyn Stream<Item = Result<bytes::Bytes, std::io::Error>> + Send>>;
 
+/// A namespace's runs, newest first, and the same as the JSON body of
+/// the unfiltered list.
+struct Listed {
+    items: Vec<JobRunSummary>,
+    json: bytes::Bytes,
+}
+
+/// A list and the generation of the Job cache it was made from.
+type Memo = (u64, Arc<Listed>);
+
 /// Submits, reads and deletes job runs.
 #[derive(Clone)]
 pub struct JobRunService {
@@ -50,6 +61,9 @@ pub struct JobRunService {
     cannot_run: Option<&'static str>,
     /// Seconds a finished run is kept.
     retention: u64,
+    /// Each namespace's list (newest first) as of a generation of its Job
+    /// cache: a list request converts nothing that has not changed.
+    lists: Arc<Mutex<HashMap<String, Memo>>>,
 }
 
 /// The snapshot Secret of a run.
@@ -79,6 +93,7 @@ impl JobRunService {
                 "This Berth cannot run jobs: it keeps its data without a cluster, and no container engine (podman or docker) was found on its machine.",
             ),
             retention: retention.as_secs(),
+            lists: Arc::default(),
         }
     }
 
@@ -92,21 +107,38 @@ impl JobRunService {
 
     /// Every run of the namespace, newest first; of one template only when
     /// `template` is given.
-    pub async fn list(&self, namespace: &str, template: Option<&str>) -> Vec<JobRunSummary> {
+    /// The JSON body of the list ([`berth_shared::JobRunList`]).
+    pub async fn list_json(
+        &self,
+        namespace: &str,
+        template: Option<&str>,
+    ) -> Result<bytes::Bytes, ApiError> {
+        let all = self.all(namespace).await?;
+        let Some(template) = template else {
+            return Ok(all.json.clone());
+        };
+        let items: Vec<&JobRunSummary> = all
+            .items
+            .iter()
+            .filter(|r| r.template == template)
+            .collect();
+        to_json(&serde_json::json!({ "items": items }))
+    }
+
+    async fn all(&self, namespace: &str) -> Result<Arc<Listed>, ApiError> {
         let runs = self.caches.of(namespace).await;
-        let (_, jobs) = runs.jobs.snapshot();
+        {
+            let lists = self.lists.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some((generation, list)) = lists.get(namespace)
+                && *generation == runs.jobs.generation()
+            {
+                return Ok(list.clone());
+            }
+        }
+        let (generation, jobs) = runs.jobs.snapshot();
         let mut items: Vec<(Option<jiff::Timestamp>, JobRunSummary)> = jobs
             .iter()
             .filter(|j| j.metadata.deletion_timestamp.is_none())
-            .filter(|j| {
-                template.is_none_or(|t| {
-                    j.metadata
-                        .labels
-                        .as_ref()
-                        .and_then(|l| l.get(labels::JOB_TEMPLATE))
-                        == Some(&t.to_owned())
-                })
-            })
             .map(|j| {
                 (
                     j.metadata.creation_timestamp.as_ref().map(|t| t.0),
@@ -115,7 +147,14 @@ impl JobRunService {
             })
             .collect();
         items.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| b.1.name.cmp(&a.1.name)));
-        items.into_iter().map(|(_, s)| s).collect()
+        let items: Vec<JobRunSummary> = items.into_iter().map(|(_, s)| s).collect();
+        let json = to_json(&serde_json::json!({ "items": &items }))?;
+        let list = Arc::new(Listed { items, json });
+        self.lists
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(namespace.to_owned(), (generation, list.clone()));
+        Ok(list)
     }
 
     fn detail_in(runs: &NamespaceRuns, run: &str) -> Option<JobRun> {
@@ -468,6 +507,12 @@ impl JobRunService {
             Box::pin(stream),
         ))
     }
+}
+
+fn to_json(value: &serde_json::Value) -> Result<bytes::Bytes, ApiError> {
+    serde_json::to_vec(value)
+        .map(bytes::Bytes::from)
+        .map_err(|e| ApiError::Internal(e.into()))
 }
 
 /// Whether the container of `pod` has started (so it has a log).

@@ -100,9 +100,27 @@ pub fn local_date_time(rfc3339: &str) -> String {
     date.to_locale_string("default", &options).into()
 }
 
+/// A span of time in words: `45 s`, `2 min 5 s`, `1 h 3 min`.
+pub fn duration(seconds: u64) -> String {
+    let (h, m, s) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
+    match (h, m) {
+        (0, 0) => format!("{s} s"),
+        (0, _) => format!("{m} min {s} s"),
+        _ => format!("{h} h {m} min"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formats_durations() {
+        assert_eq!(duration(0), "0 s");
+        assert_eq!(duration(45), "45 s");
+        assert_eq!(duration(125), "2 min 5 s");
+        assert_eq!(duration(3780), "1 h 3 min");
+    }
 
     #[test]
     fn formats_dates() {

@@ -9,6 +9,7 @@ mod credentials;
 mod data;
 mod early;
 mod images;
+mod job_runs;
 mod job_templates;
 mod members;
 mod projects;
@@ -22,6 +23,10 @@ pub use data::{
 };
 pub use early::forget as forget_early_answers;
 pub use images::{create_image, delete_image, list_images, replace_image, verify_image};
+pub use job_runs::{
+    RunUpdate, delete_job_run, follow_job_run, get_job_run, list_job_runs, log_download_url,
+    read_log, rerun_failed, submit_job_run,
+};
 pub use job_templates::{
     delete_job_template, job_of_template, list_job_templates, save_job_template,
 };

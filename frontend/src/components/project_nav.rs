@@ -9,10 +9,11 @@ use leptos::prelude::*;
 #[component]
 pub fn ProjectNav(#[prop(into)] project: Signal<String>) -> impl IntoView {
     let path = use_path();
-    let sections: [(&str, &str); 7] = [
+    let sections: [(&str, &str); 8] = [
         ("Overview", ""),
         ("Images", "/images"),
         ("Job templates", "/job-templates"),
+        ("Job runs", "/job-runs"),
         ("Registry credentials", "/credentials"),
         ("Data", "/data"),
         ("Activity", "/activity"),
@@ -22,7 +23,16 @@ pub fn ProjectNav(#[prop(into)] project: Signal<String>) -> impl IntoView {
         .into_iter()
         .map(|(label, suffix)| {
             let href = move || format!("/projects/{}{suffix}", project.get());
-            let current = move || (path.get().trim_end_matches('/') == href()).then_some("page");
+            // A page inside a section (one job run) marks its section too.
+            let current = move || {
+                let (path, href) = (path.get(), href());
+                let path = path.trim_end_matches('/');
+                if path == href {
+                    Some("page")
+                } else {
+                    (!suffix.is_empty() && path.starts_with(&format!("{href}/"))).then_some("true")
+                }
+            };
             view! {
                 <li>
                     <a href=href aria-current=current>{label}</a>

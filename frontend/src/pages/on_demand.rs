@@ -15,6 +15,7 @@ use leptos::task::spawn_local;
 use leptos::wasm_split::{SplitLoaderError, wasm_split};
 
 use super::{CredentialsPage, DataStoragePage, DeletedProjectsPage, ImagesPage, JobTemplatesPage};
+use super::{JobRunPage, JobRunsPage};
 use super::{ProjectActivityPage, ProjectDataPage, ProjectPage, ProjectSettingsPage};
 use crate::api::ApiError;
 use crate::components::{ErrorPanel, Loading};
@@ -112,6 +113,8 @@ on_demand_pages! {
     Route::Project(ProjectSection::Overview) => project / fetch_project => ProjectPage;
     Route::Project(ProjectSection::Images) => images / fetch_images => ImagesPage;
     Route::Project(ProjectSection::JobTemplates) => job_templates / fetch_job_templates => JobTemplatesPage;
+    Route::Project(ProjectSection::JobRuns) => job_runs / fetch_job_runs => JobRunsPage;
+    Route::Project(ProjectSection::JobRun) => job_run / fetch_job_run => JobRunPage;
     Route::Project(ProjectSection::Credentials) => credentials / fetch_credentials => CredentialsPage;
     Route::Project(ProjectSection::Data) => project_data / fetch_project_data => ProjectDataPage;
     Route::Project(ProjectSection::Activity) => project_activity / fetch_project_activity => ProjectActivityPage;

@@ -5,4 +5,4 @@ mod location;
 mod route;
 
 pub use location::{navigator, provide_location, use_path};
-pub use route::{ProjectSection, Route, use_project_name};
+pub use route::{ProjectSection, Route, use_project_name, use_run_name};

@@ -24,6 +24,9 @@ pub enum ProjectSection {
     Overview,
     Images,
     JobTemplates,
+    JobRuns,
+    /// One job run: `/projects/{name}/job-runs/{run}` (see [`use_run_name`]).
+    JobRun,
     Credentials,
     Data,
     Activity,
@@ -39,15 +42,22 @@ impl Route {
             segments.next(),
             segments.next(),
             segments.next(),
+            segments.next(),
         ) {
-            (Some("" | "projects"), None, _, _) => Self::Projects,
-            (Some("deleted-projects"), None, _, _) => Self::DeletedProjects,
-            (Some("data-storage"), None, _, _) => Self::DataStorage,
-            (Some("account"), Some("password"), None, _) => Self::Password,
-            (Some("projects"), Some(name), section, None) if !name.is_empty() => match section {
+            (Some("projects"), Some(name), Some("job-runs"), Some(run), None)
+                if !name.is_empty() && !run.is_empty() =>
+            {
+                Self::Project(ProjectSection::JobRun)
+            }
+            (Some("" | "projects"), None, _, _, _) => Self::Projects,
+            (Some("deleted-projects"), None, _, _, _) => Self::DeletedProjects,
+            (Some("data-storage"), None, _, _, _) => Self::DataStorage,
+            (Some("account"), Some("password"), None, _, _) => Self::Password,
+            (Some("projects"), Some(name), section, None, _) if !name.is_empty() => match section {
                 None => Self::Project(ProjectSection::Overview),
                 Some("images") => Self::Project(ProjectSection::Images),
                 Some("job-templates") => Self::Project(ProjectSection::JobTemplates),
+                Some("job-runs") => Self::Project(ProjectSection::JobRuns),
                 Some("credentials") => Self::Project(ProjectSection::Credentials),
                 Some("data") => Self::Project(ProjectSection::Data),
                 Some("activity") => Self::Project(ProjectSection::Activity),
@@ -72,9 +82,24 @@ fn project_name(path: &str) -> &str {
         .unwrap_or_default()
 }
 
+/// The job run named in the address (`/projects/{name}/job-runs/{run}`),
+/// or an empty string on other pages.
+pub fn use_run_name() -> Memo<String> {
+    let path = use_path();
+    Memo::new(move |_| run_name(&path.read()).to_owned())
+}
+
+fn run_name(path: &str) -> &str {
+    let mut segments = path.trim_matches('/').split('/').skip(2);
+    match (segments.next(), segments.next()) {
+        (Some("job-runs"), Some(run)) => run,
+        _ => "",
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{ProjectSection, Route, project_name};
+    use super::{ProjectSection, Route, project_name, run_name};
 
     #[test]
     fn addresses_map_to_their_pages() {
@@ -112,6 +137,14 @@ mod tests {
             Route::parse("/projects/shop/settings"),
             Route::Project(ProjectSection::Settings)
         );
+        assert_eq!(
+            Route::parse("/projects/shop/job-runs"),
+            Route::Project(ProjectSection::JobRuns)
+        );
+        assert_eq!(
+            Route::parse("/projects/shop/job-runs/nightly-run-x7k2p"),
+            Route::Project(ProjectSection::JobRun)
+        );
     }
 
     #[test]
@@ -122,6 +155,9 @@ mod tests {
             "/projects/shop/images/x",
             "/data-storage/x",
             "/projects//images",
+            "/projects/shop/job-runs/a/b",
+            "/projects/shop/images/a",
+            "/projects//job-runs/a",
         ] {
             assert_eq!(Route::parse(path), Route::NotFound, "{path}");
         }
@@ -133,5 +169,15 @@ mod tests {
         assert_eq!(project_name("/projects/shop/images"), "shop");
         assert_eq!(project_name("/projects"), "");
         assert_eq!(project_name("/data-storage"), "");
+    }
+
+    #[test]
+    fn the_run_name_comes_from_the_address() {
+        assert_eq!(
+            run_name("/projects/shop/job-runs/nightly-run-x7k2p"),
+            "nightly-run-x7k2p"
+        );
+        assert_eq!(run_name("/projects/shop/job-runs"), "");
+        assert_eq!(run_name("/projects/shop/images"), "");
     }
 }

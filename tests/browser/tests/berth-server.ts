@@ -34,6 +34,8 @@ const STARTUP_TIMEOUT_MS = 30_000;
 export interface BerthOptions {
   /** More `berth serve` arguments, e.g. `['--insecure-registry', '127.0.0.1:5000']`. */
   args?: string[];
+  /** More environment variables, e.g. the podman storage of `--container-engine`. */
+  env?: Record<string, string>;
 }
 
 /** Starts `berth serve` on a free loopback port with an empty data dir. */
@@ -48,7 +50,7 @@ export async function startBerth(options: BerthOptions = {}): Promise<Berth> {
   }
   const dataDir = mkdtempSync(path.join(tmpdir(), 'berth-browser-'));
   // The embedded API only, whatever cluster the developer's shell names.
-  const env = { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' };
+  const env = { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn', ...(options.env ?? {}) };
   delete env.KUBECONFIG;
   delete env.BERTH_KUBECONFIG;
   delete env.KUBERNETES_SERVICE_HOST;

@@ -9,9 +9,8 @@ use berth_shared::{EnvVar, FieldError, ImagePointer, JobTemplate, ResourceSize, 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::rows::{Row, TextRows, index_of, row, row_controls};
 use crate::api;
-use crate::components::message_for;
+use crate::components::{Row, TextRows, index_of, message_for, row, row_controls};
 use crate::components::{SecretInput, TextField, focus_by_id};
 
 pub const NAME_ID: &str = "job-name";

@@ -1,16 +1,16 @@
 //! The job templates page (`/projects/:name/job-templates`): the project's
-//! templates with edit, duplicate, delete and a read-only view of the
+//! templates with run, edit, duplicate, delete and a read-only view of the
 //! `batch/v1` Job each would become, and the form.
 
 mod form;
-mod rows;
 
-use crate::router::use_project_name;
-use berth_shared::{ImagePointer, JobTemplate};
+use crate::router::{navigator, use_project_name};
+use berth_shared::{ImagePointer, JobRun, JobTemplate};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use self::form::{JobTemplateForm, NAME_ID, Start};
+use super::job_runs::{CannotRunNotice, RunButton, RunDialog};
 use crate::api::{self, ApiError};
 use crate::components::{
     Breakable, ErrorPanel, Loading, ProjectHeader, RowActions, focus_by_id, set_page_title,
@@ -25,6 +25,17 @@ pub fn JobTemplatesPage() -> impl IntoView {
     let announcement = RwSignal::new(String::new());
     let confirming = RwSignal::new(None::<String>);
     let job = RwSignal::new(None::<(String, String)>);
+    // The template whose Run dialog is open.
+    let to_run = RwSignal::new(None::<JobTemplate>);
+    let navigate = navigator();
+    let on_started = Callback::new(move |run: JobRun| {
+        navigate(&format!(
+            "/projects/{}/job-runs/{}",
+            project.get_untracked(),
+            run.summary.name
+        ));
+    });
+    let open_run = Callback::new(move |t: JobTemplate| to_run.set(Some(t)));
 
     // Each load has a number; only the latest one's answers are shown, so
     // an older list that arrives late never replaces a newer one.
@@ -113,6 +124,7 @@ pub fn JobTemplatesPage() -> impl IntoView {
                 <td data-label="CPU and memory">{t.fields.size.label()}</td>
                 <td data-label="Instances">{t.instances}</td>
                 <td><RowActions label=t.fields.name.clone()>
+                    <RunButton template=t.clone() on_open=open_run/>
                     {action("Edit", &t, edit)}
                     {action("Duplicate", &t, duplicate)}
                     {action("As Kubernetes Job", &t, view_job)}
@@ -194,10 +206,12 @@ pub fn JobTemplatesPage() -> impl IntoView {
         <p class="status-message" role="status" aria-live="polite">{move || announcement.get()}</p>
         <section class="panel" aria-labelledby="templates-heading">
             <h2 id="templates-heading" tabindex="-1">"Templates"</h2>
+            <CannotRunNotice/>
             {list_view}
             {confirm_view}
         </section>
         {job_view}
+        <RunDialog project=project template=to_run on_started=on_started/>
         <section class="panel" aria-labelledby="template-form-heading">
             <h2 id="template-form-heading">{move || match start.get() {
                 Start::Edit(_) => "Change a job template",

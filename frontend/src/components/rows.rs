@@ -6,7 +6,7 @@ use std::cell::Cell;
 
 use leptos::prelude::*;
 
-use crate::components::{TextField, focus_by_id};
+use super::{TextField, focus_by_id};
 
 /// One row; `key` stays with it when it moves, so its inputs keep their
 /// state and focus.
@@ -94,11 +94,16 @@ pub fn TextRows(
     noun: &'static str,
     hint: &'static str,
     #[prop(into)] errors: Signal<Vec<berth_shared::FieldError>>,
+    /// Starts the ids of the inputs and buttons; `field` when not given
+    /// (two lists of the same field on one page need two).
+    #[prop(optional)]
+    id_prefix: Option<&'static str>,
 ) -> impl IntoView {
+    let prefix = id_prefix.unwrap_or(field);
     let add = move |_| {
         let new = row(RwSignal::new(String::new()));
         rows.update(|r| r.push(new));
-        focus_by_id(format!("{field}-{}", new.key));
+        focus_by_id(format!("{prefix}-{}", new.key));
     };
     view! {
         <fieldset class="field rows">
@@ -106,21 +111,21 @@ pub fn TextRows(
             <p class="field__hint">{hint}</p>
             <For each=move || rows.get() key=|r| r.key let:r>
                 {
-                    let id = format!("{field}-{}", r.key);
+                    let id = format!("{prefix}-{}", r.key);
                     let error = Signal::derive(move || {
                         let path = format!("{field}[{}]", index_of(rows, r.key));
-                        errors.with(|e| crate::components::message_for(e, &path))
+                        errors.with(|e| super::message_for(e, &path))
                     });
                     let group = move || format!("{label} {}", index_of(rows, r.key) + 1);
                     view! {
                         <div class="rows__row" role="group" aria-label=group>
                             <TextField id=id label=label value=r.item error=error required=true/>
-                            {row_controls(rows, r.key, noun, field)}
+                            {row_controls(rows, r.key, noun, prefix)}
                         </div>
                     }
                 }
             </For>
-            <button type="button" class="button button--secondary" id=format!("{field}-add")
+            <button type="button" class="button button--secondary" id=format!("{prefix}-add")
                 on:click=add>{format!("Add {noun}")}</button>
         </fieldset>
     }

@@ -174,7 +174,7 @@ impl EmbeddedApiServer {
         self.can_run_pods
     }
 
-    /// Bounds the watch history to `bytes` of JSON (default
+    /// Bounds the watch history to `bytes` of memory (default
     /// [`store::HISTORY_MAX_BYTES`], 16 MiB); watches that fall further
     /// behind get 410 Gone and re-list.
     pub fn set_watch_history_budget(&self, bytes: usize) {

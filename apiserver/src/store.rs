@@ -11,7 +11,7 @@
 //! * Every object write takes the next value of ONE store-wide revision, used
 //!   as `metadata.resourceVersion`, like etcd's revision in Kubernetes.
 //! * An in-memory event history (the last [`HISTORY_MAX`] changes, and at most
-//!   [`HISTORY_MAX_BYTES`] of their JSON) feeds
+//!   [`HISTORY_MAX_BYTES`] of memory for their objects) feeds
 //!   watches that start from a `resourceVersion`; older starting points are
 //!   answered with 410 Expired, as Kubernetes' watch cache does. The history
 //!   starts empty at open, so watches from before a restart re-list.
@@ -41,8 +41,8 @@ pub(crate) const REVISION_KEY: &str = "revision";
 /// How many changes the watch history keeps.
 pub const HISTORY_MAX: usize = 20_000;
 
-/// How many bytes of JSON (the objects after and before each change) the
-/// watch history keeps by default. The count alone let a few large objects
+/// How many bytes of memory (the objects after and before each change,
+/// parsed and as JSON) the watch history keeps by default. The count alone let a few large objects
 /// changed often (an activity log, a big job template) hold gigabytes; a watch
 /// that falls further behind gets 410 Gone and re-lists, as on a cluster.
 pub const HISTORY_MAX_BYTES: usize = 16 * 1024 * 1024;
@@ -56,19 +56,43 @@ pub type ObjKey = (String, String);
 pub struct Stored {
     pub value: Value,
     pub json: Bytes,
+    /// About how much memory both take (see [`memory_of`]).
+    memory: usize,
 }
 
 impl Stored {
     pub fn new(value: Value) -> Arc<Self> {
         let json = Bytes::from(serde_json::to_vec(&value).unwrap_or_default());
-        Arc::new(Self { value, json })
+        let memory = json.len() + memory_of(&value);
+        Arc::new(Self {
+            value,
+            json,
+            memory,
+        })
+    }
+}
+
+/// About how much memory a parsed JSON value holds: its nodes and their
+/// strings. Several times the JSON's length (a map entry alone is two
+/// nodes), so a budget in JSON bytes would hold several times its size.
+fn memory_of(value: &Value) -> usize {
+    let own = std::mem::size_of::<Value>();
+    own + match value {
+        Value::String(s) => s.capacity(),
+        Value::Array(items) => items.iter().map(memory_of).sum(),
+        Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| std::mem::size_of::<String>() + k.capacity() + memory_of(v))
+            .sum(),
+        Value::Null | Value::Bool(_) | Value::Number(_) => 0,
     }
 }
 
 impl Event {
-    /// What this event counts against the history's byte budget.
+    /// What this event counts against the history's byte budget: the
+    /// memory of the objects it holds, so the budget bounds memory.
     fn bytes(&self) -> usize {
-        self.object.json.len() + self.old.as_ref().map_or(0, |o| o.json.len())
+        self.object.memory + self.old.as_ref().map_or(0, |o| o.memory)
     }
 }
 
@@ -499,7 +523,7 @@ impl Store {
         &self.inner.shared.schemas
     }
 
-    /// Sets how many bytes of JSON the watch history keeps (see
+    /// Sets how many bytes of memory the watch history keeps (see
     /// [`HISTORY_MAX_BYTES`]); older events are dropped at once.
     pub fn set_history_budget(&self, bytes: usize) {
         let mut state = self
@@ -795,5 +819,19 @@ mod history_tests {
         // The newest changes are still there to resume from.
         assert_eq!(state.events_after(49).map(|e| e.len()), Some(1));
         Ok(())
+    }
+
+    #[test]
+    fn the_budget_counts_parsed_objects_not_only_their_json() {
+        // Many short labels: the parsed form is several times the JSON.
+        let labels: serde_json::Map<String, Value> =
+            (0..100).map(|i| (format!("l{i}"), json!("v"))).collect();
+        let stored = Stored::new(json!({"metadata": {"name": "a", "labels": labels}}));
+        assert!(
+            stored.memory > 3 * stored.json.len(),
+            "{} bytes for {} bytes of JSON",
+            stored.memory,
+            stored.json.len()
+        );
     }
 }

@@ -79,7 +79,7 @@ async fn a_credential_in_use_is_kept_until_forced_and_a_stale_edit_conflicts() {
         .create(ns, credential("hub", "first-secret"), "ann")
         .await
         .expect("created");
-    assert_eq!(created.created_by.as_deref(), Some("ann"));
+    assert_eq!(created.stamps.created_by.as_deref(), Some("ann"));
     assert!(
         !serde_json::to_string(&created)
             .expect("json")
@@ -118,13 +118,13 @@ async fn a_credential_in_use_is_kept_until_forced_and_a_stale_edit_conflicts() {
             ns,
             "hub",
             credential("hub", "second-secret"),
-            Some(created.version.clone()),
+            Some(created.stamps.version.clone()),
             "bob",
         )
         .await
         .expect("replaced with the version read");
-    assert_eq!(replaced.created_by.as_deref(), Some("ann"));
-    assert_eq!(replaced.updated_by.as_deref(), Some("bob"));
+    assert_eq!(replaced.stamps.created_by.as_deref(), Some("ann"));
+    assert_eq!(replaced.stamps.updated_by.as_deref(), Some("bob"));
 
     credentials.delete(ns, "hub", true).await.expect("forced");
     let gone = credentials.get(ns, "hub").await.expect_err("deleted");

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::names::validate_object_name;
 use crate::problem::FieldError;
+use crate::stamps::Stamps;
 
 /// The server key Docker (and the kubelet) use for Docker Hub.
 pub const DOCKER_HUB_SERVER: &str = "https://index.docker.io/v1/";
@@ -93,18 +94,11 @@ pub struct RegistryCredential {
     pub kind: RegistryKind,
     pub server: String,
     pub username: String,
-    pub created_at: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_by: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_by: Option<String>,
     /// Names of the image pointers that use this credential.
     #[serde(default)]
     pub used_by: Vec<String>,
-    /// The version to send back in `If-Match` when replacing it.
-    pub version: String,
+    #[serde(flatten)]
+    pub stamps: Stamps,
 }
 
 /// The body of `GET .../registry-credentials`.

@@ -7,6 +7,7 @@ use crate::image_ref::ImageReference;
 use crate::names::validate_object_name;
 use crate::problem::FieldError;
 use crate::project::validate_description;
+use crate::stamps::Stamps;
 
 /// An image pointer as the API returns it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,13 +32,8 @@ pub struct ImagePointer {
     /// Why the last check failed, in plain words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_error: Option<String>,
-    pub created_at: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_by: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_by: Option<String>,
-    /// The version to send back in `If-Match` when changing it.
-    pub version: String,
+    #[serde(flatten)]
+    pub stamps: Stamps,
 }
 
 /// The body of `GET .../images`.

@@ -19,6 +19,7 @@ pub mod names;
 pub mod problem;
 pub mod project;
 pub mod session;
+pub mod stamps;
 
 pub use access::{Member, MemberList, Role};
 pub use config::UiConfig;
@@ -36,3 +37,4 @@ pub use names::{NameError, validate_object_name, validate_project_name};
 pub use problem::{FieldError, Problem};
 pub use project::{CreateProject, DESCRIPTION_MAX_CHARS, Project, ProjectList};
 pub use session::{ChangePassword, Login, Session};
+pub use stamps::Stamps;

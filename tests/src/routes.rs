@@ -5,39 +5,35 @@ use std::collections::BTreeSet;
 
 use crate::workspace_root;
 
-/// `(METHOD, path template)` of every route in backend/src/routes/mod.rs.
+/// `(METHOD, path template)` of every route a handler in
+/// backend/src/routes/ describes with `#[utoipa::path(…)]` (the router
+/// registers each handler with its description, so this is every route but
+/// the per-kind data routes, which are described from their kind).
 pub fn declared_routes() -> BTreeSet<(String, String)> {
-    let source = std::fs::read_to_string(workspace_root().join("backend/src/routes/mod.rs"))
-        .expect("routes source");
+    let dir = workspace_root().join("backend/src/routes");
     let mut routes = BTreeSet::new();
-    for chunk in source.split(".route(").skip(1) {
-        let mut depth = 1usize;
-        let end = chunk
-            .char_indices()
-            .find(|(_, c)| {
-                match c {
-                    '(' => depth += 1,
-                    ')' => depth -= 1,
-                    _ => {}
-                }
-                depth == 0
-            })
-            .map_or(chunk.len(), |(i, _)| i);
-        let call = &chunk[..end];
-        let Some(path) = call.split('"').nth(1) else {
-            continue;
-        };
-        if !path.starts_with("/v1/") {
+    for entry in std::fs::read_dir(&dir).expect("routes folder") {
+        let path = entry.expect("routes entry").path();
+        if path.extension().is_none_or(|e| e != "rs") {
             continue;
         }
-        for method in ["get", "post", "put", "patch", "delete"] {
-            let used = call.match_indices(&format!("{method}(")).any(|(i, _)| {
-                i == 0
-                    || !call.as_bytes()[i - 1].is_ascii_alphanumeric()
-                        && call.as_bytes()[i - 1] != b'_'
-            });
-            if used {
-                routes.insert((method.to_ascii_uppercase(), format!("/api{path}")));
+        let source = std::fs::read_to_string(&path).expect("routes source");
+        for chunk in source.split("#[utoipa::path(").skip(1) {
+            let method = chunk
+                .trim_start()
+                .split(|c: char| !c.is_ascii_alphabetic())
+                .next()
+                .unwrap_or_default()
+                .to_ascii_uppercase();
+            let Some(route) = chunk
+                .split_once("path = \"")
+                .and_then(|(_, rest)| rest.split_once('"'))
+                .map(|(route, _)| route)
+            else {
+                continue;
+            };
+            if route.starts_with("/v1/") {
+                routes.insert((method, format!("/api{route}")));
             }
         }
     }

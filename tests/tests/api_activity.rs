@@ -287,3 +287,77 @@ async fn two_replicas_write_and_read_one_log() {
     assert_eq!(on_a, on_b);
     assert_eq!(on_a.items.len(), 11, "{:#?}", summary(&on_a));
 }
+
+/// Entries per ConfigMap part of the log (the backend's `PART_ENTRIES`).
+const PART_ENTRIES: usize = 16;
+
+#[tokio::test]
+async fn a_long_log_costs_each_change_a_small_write_and_stays_within_its_bound() {
+    let limit = 40;
+    let berth = start(&["--activity-limit", &limit.to_string()]).await;
+    create_project(&berth, "long").await;
+    let admin = berth.http();
+    let changes = 100;
+    for i in 1..=changes {
+        let path = format!("/api/v1/projects/long/images/gone-{i}");
+        let status = send(&admin, &berth, reqwest::Method::DELETE, &path, None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        // The log ConfigMap a change writes stays small however long the
+        // log is: a change never rewrites the whole log.
+        let head =
+            Api::<DynamicObject>::namespaced_with(kube(&berth), "berth-long", &config_maps())
+                .get("berth-activity")
+                .await
+                .expect("activity ConfigMap");
+        let held = head.data["data"].as_object().map_or(0, |d| d.len());
+        assert!(held <= PART_ENTRIES + 1, "{held} entries after change {i}");
+    }
+    // The newest `limit` changes, newest first, none lost or repeated.
+    let log = activity(&admin, &berth, "long").await;
+    let actions: Vec<&str> = log.items.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        (changes - limit + 1..=changes)
+            .rev()
+            .map(|i| format!("Tried to delete image pointer gone-{i}"))
+            .collect::<Vec<_>>()
+    );
+    // What is stored stays bounded: older parts are deleted.
+    let maps = Api::<DynamicObject>::namespaced_with(kube(&berth), "berth-long", &config_maps())
+        .list(&Default::default())
+        .await
+        .expect("ConfigMaps");
+    let stored: usize = maps
+        .items
+        .iter()
+        .map(|m| m.data["data"].as_object().map_or(0, |d| d.len()))
+        .sum();
+    assert!(
+        (limit..=limit + 2 * PART_ENTRIES).contains(&stored),
+        "{stored} entries stored for a limit of {limit}"
+    );
+
+    // The inventory shows the log as one item, and clearing it clears all.
+    let listed = inventory(&berth, "long").await;
+    let logs: Vec<_> = listed
+        .items
+        .iter()
+        .filter(|i| i.kind == "activity-log")
+        .collect();
+    assert_eq!(logs.len(), 1, "{:?}", listed.items);
+    assert_eq!(listed.totals["activity-log"], 1);
+    let status = send(
+        &admin,
+        &berth,
+        reqwest::Method::DELETE,
+        &logs[0].delete_path,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let log = activity(&admin, &berth, "long").await;
+    assert_eq!(
+        summary(&log),
+        [("admin", "Cleared the activity log", 204, Outcome::Succeeded)]
+    );
+}

@@ -77,10 +77,10 @@ async fn docker_hub_credential_is_a_kubelet_ready_secret_and_write_only() {
         "server is fixed"
     );
     assert_eq!(created.username, "mydockerid");
-    assert_eq!(created.created_by.as_deref(), Some("admin"));
+    assert_eq!(created.stamps.created_by.as_deref(), Some("admin"));
     assert_eq!(
         etag.to_str().ok(),
-        Some(format!("\"{}\"", created.version).as_str())
+        Some(format!("\"{}\"", created.stamps.version).as_str())
     );
 
     // The Secret holds exactly what a kubelet expects.
@@ -311,7 +311,7 @@ async fn replacing_needs_the_secret_again_and_the_current_version() {
     let response = berth
         .http()
         .put(&url)
-        .header("if-match", format!("\"{}\"", created.version))
+        .header("if-match", format!("\"{}\"", created.stamps.version))
         .json(&json!({"kind": "docker-hub", "username": "bob", "secret": "second-Secret"}))
         .send()
         .await
@@ -320,11 +320,11 @@ async fn replacing_needs_the_secret_again_and_the_current_version() {
     let etag = response.headers().get("etag").cloned().expect("etag");
     let replaced: RegistryCredential = response.json().await.expect("json");
     assert_eq!(replaced.username, "bob");
-    assert_eq!(replaced.created_at, created.created_at);
-    assert_ne!(replaced.version, created.version);
+    assert_eq!(replaced.stamps.created_at, created.stamps.created_at);
+    assert_ne!(replaced.stamps.version, created.stamps.version);
     assert_eq!(
         etag.to_str().ok(),
-        Some(format!("\"{}\"", replaced.version).as_str())
+        Some(format!("\"{}\"", replaced.stamps.version).as_str())
     );
     let secret = kube_secret(&berth, "hub").await.expect("secret");
     assert_eq!(
@@ -338,7 +338,7 @@ async fn replacing_needs_the_secret_again_and_the_current_version() {
     let stale = berth
         .http()
         .put(&url)
-        .header("if-match", format!("\"{}\"", created.version))
+        .header("if-match", format!("\"{}\"", created.stamps.version))
         .json(&json!({"kind": "docker-hub", "username": "carol", "secret": "third"}))
         .send()
         .await

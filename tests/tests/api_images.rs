@@ -101,7 +101,7 @@ async fn references_are_normalised_and_shown_in_parts() {
     assert_eq!(web.parts.tag.as_deref(), Some("latest"));
     assert_eq!(web.parts.digest, None);
     assert_eq!(web.description, "Front door");
-    assert_eq!(web.created_by.as_deref(), Some("admin"));
+    assert_eq!(web.stamps.created_by.as_deref(), Some("admin"));
     assert_eq!(web.digest, None);
 
     let digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
@@ -392,7 +392,7 @@ async fn updates_carry_the_version_and_a_new_target_forgets_the_old_check() {
     let etag = got.headers().get("etag").cloned().expect("etag");
     assert_eq!(
         etag.to_str().ok(),
-        Some(format!("\"{}\"", verified.version).as_str())
+        Some(format!("\"{}\"", verified.stamps.version).as_str())
     );
 
     // Only the description: the check still stands.

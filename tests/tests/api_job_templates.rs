@@ -176,7 +176,7 @@ async fn every_field_is_stored_sensitive_values_apart_and_never_shown_or_logged(
     assert_eq!(f.indices, "0-9,20,30-32");
     assert_eq!(created.instances, 14);
     assert_eq!((f.retry_limit, f.max_execution_seconds), (5, 1800));
-    assert_eq!(created.created_by.as_deref(), Some("admin"));
+    assert_eq!(created.stamps.created_by.as_deref(), Some("admin"));
 
     // The custom resource names the sensitive variable; the Secret holds it.
     let cr = job_templates_api(&berth).get("nightly").await.expect("cr");

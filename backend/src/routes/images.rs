@@ -29,5 +29,10 @@ pub async fn verify(
     Path((_, name)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let pointer = images.verify(&scope.namespace, &name).await?;
-    Ok(with_etag(StatusCode::OK, &pointer, &pointer.version, None))
+    Ok(with_etag(
+        StatusCode::OK,
+        &pointer,
+        &pointer.stamps.version,
+        None,
+    ))
 }

@@ -75,6 +75,10 @@ pub async fn delete_item(
         state.job_runs.delete(&namespace, &name).await?;
     } else {
         state.inventory.delete(&namespace, &kind, &name).await?;
+        if kind == berth_shared::inventory::KIND_ACTIVITY_LOG {
+            // The log's older entries go with it.
+            state.activity.clear_parts(&namespace).await?;
+        }
     }
     Ok(StatusCode::NO_CONTENT)
 }

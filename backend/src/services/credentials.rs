@@ -23,7 +23,7 @@ use crate::storage::Objects;
 use crate::storage::labels;
 use crate::storage::objects::{MANAGED, label_map};
 use crate::storage::resources::image_pointer::ImagePointer;
-use crate::storage::stamps::{self, Stamps, annotation};
+use crate::storage::stamps::{self, annotation};
 
 /// The Secret type the kubelet reads image pull credentials from.
 pub const DOCKER_CONFIG_JSON_TYPE: &str = "kubernetes.io/dockerconfigjson";
@@ -368,18 +368,13 @@ fn to_credential(meta: &ObjectMeta) -> RegistryCredential {
     let kind = annotation(meta, labels::REGISTRY_KIND)
         .and_then(|k| RegistryKind::from_str_opt(&k))
         .unwrap_or(RegistryKind::Other);
-    let stamps = Stamps::of(meta);
     RegistryCredential {
         name: meta.name.clone().unwrap_or_default(),
         kind,
         server: annotation(meta, labels::REGISTRY_SERVER).unwrap_or_default(),
         username: annotation(meta, labels::REGISTRY_USERNAME).unwrap_or_default(),
-        created_at: stamps.created_at,
-        created_by: stamps.created_by,
-        updated_at: stamps.updated_at,
-        updated_by: stamps.updated_by,
         used_by: Vec::new(),
-        version: stamps.version,
+        stamps: stamps::of(meta),
     }
 }
 

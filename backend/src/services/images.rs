@@ -19,7 +19,7 @@ use crate::storage::objects::MANAGED;
 use crate::storage::resources::image_pointer::{
     ImagePointer, ImagePointerSpec, ImagePointerStatus,
 };
-use crate::storage::stamps::{self, Stamps};
+use crate::storage::stamps;
 use crate::storage::{Objects, StorageError};
 
 const WHAT: &str = kinds::IMAGES.noun;
@@ -246,7 +246,6 @@ fn spec(request: &SaveImagePointer, reference: &ImageReference) -> ImagePointerS
 
 fn to_view(pointer: &ImagePointer) -> ImagePointerView {
     let meta = &pointer.metadata;
-    let stamps = Stamps::of(meta);
     let parts = ImageReference::parse(&pointer.spec.reference).unwrap_or_else(|_| ImageReference {
         registry: String::new(),
         repository: pointer.spec.reference.clone(),
@@ -263,9 +262,6 @@ fn to_view(pointer: &ImagePointer) -> ImagePointerView {
         digest: status.digest,
         verified_at: status.verified_at,
         last_error: status.last_error,
-        created_at: stamps.created_at,
-        created_by: stamps.created_by,
-        updated_by: stamps.updated_by,
-        version: stamps.version,
+        stamps: stamps::of(meta),
     }
 }

@@ -143,9 +143,14 @@ impl InventoryService {
                 false,
             ));
         }
-        // The activity log: the one ConfigMap Berth keeps in a project.
+        // The activity log: one item, whatever the number of ConfigMaps
+        // its older entries take (they go with it).
         let maps = config_maps();
         for o in self.managed(namespace, &maps).await? {
+            let kind = o.metadata.labels.as_ref().and_then(|l| l.get(labels::KIND));
+            if kind.map(String::as_str) == Some(labels::KIND_ACTIVITY_PART) {
+                continue;
+            }
             items.push(item(
                 project,
                 namespace,

@@ -33,7 +33,7 @@ use crate::storage::objects::MANAGED;
 use crate::storage::resources::job_template::{
     JobTemplate, JobTemplateSpec, TemplateEnvVar, secret_name,
 };
-use crate::storage::stamps::{self, Stamps};
+use crate::storage::stamps;
 use crate::storage::{Objects, StorageError};
 
 const WHAT: &str = kinds::JOB_TEMPLATES.noun;
@@ -435,7 +435,6 @@ fn is_companion(meta: &ObjectMeta, template: &str) -> bool {
 fn to_view(template: &JobTemplate, pointers: &BTreeMap<String, String>) -> JobTemplateView {
     let meta = &template.metadata;
     let spec = &template.spec;
-    let stamps = Stamps::of(meta);
     let indices = spec.indices.clone().unwrap_or_default();
     let instances = Indices::parse(&indices).map_or(1, |i| i.instances());
     let image_reference = match &spec.image_pointer {
@@ -471,10 +470,6 @@ fn to_view(template: &JobTemplate, pointers: &BTreeMap<String, String>) -> JobTe
         },
         image_reference,
         instances,
-        created_at: stamps.created_at,
-        created_by: stamps.created_by,
-        updated_at: stamps.updated_at,
-        updated_by: stamps.updated_by,
-        version: stamps.version,
+        stamps: stamps::of(meta),
     }
 }

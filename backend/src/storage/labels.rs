@@ -64,6 +64,16 @@ pub const REGISTRY_USERNAME: &str = "berth.dev/registry-username";
 /// creation timestamp is reset when they are replaced.
 pub const CREATED_AT: &str = "berth.dev/created-at";
 
+/// Value of [`KIND`] on a ConfigMap that holds older entries of a
+/// project's activity log (the log itself is the one labelled
+/// `activity-log`).
+pub const KIND_ACTIVITY_PART: &str = "activity-log-part";
+
+/// Selects the older parts of a project's activity log.
+pub fn activity_part_selector() -> String {
+    format!("{MANAGED_BY}={MANAGED_BY_VALUE},{KIND}={KIND_ACTIVITY_PART}")
+}
+
 /// Selects the registry credentials in a project's namespace.
 pub fn registry_credential_selector() -> String {
     format!("{MANAGED_BY}={MANAGED_BY_VALUE},{KIND}={KIND_REGISTRY_CREDENTIAL}")

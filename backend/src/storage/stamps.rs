@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use berth_shared::Stamps;
 use kube::api::ObjectMeta;
 
 use super::labels;
@@ -47,27 +48,19 @@ pub fn replacing(existing: &ObjectMeta, version: String, actor: &str) -> ObjectM
     }
 }
 
-/// Created and updated at and by, and the version, of a stored object.
-pub struct Stamps {
-    pub created_at: String,
-    pub created_by: Option<String>,
-    pub updated_at: Option<String>,
-    pub updated_by: Option<String>,
-    pub version: String,
-}
-
-impl Stamps {
-    pub fn of(meta: &ObjectMeta) -> Self {
-        Self {
-            created_at: meta
-                .creation_timestamp
-                .as_ref()
-                .map(|t| t.0.to_string())
-                .unwrap_or_default(),
-            created_by: annotation(meta, labels::CREATED_BY),
-            updated_at: annotation(meta, labels::UPDATED_AT),
-            updated_by: annotation(meta, labels::UPDATED_BY),
-            version: meta.resource_version.clone().unwrap_or_default(),
-        }
+/// Created and updated at and by, and the version, of a stored object:
+/// what every view carries, filled here for every kind.
+pub fn of(meta: &ObjectMeta) -> Stamps {
+    let created_at = meta
+        .creation_timestamp
+        .as_ref()
+        .map(|t| t.0.to_string())
+        .unwrap_or_default();
+    Stamps {
+        created_by: annotation(meta, labels::CREATED_BY),
+        updated_at: annotation(meta, labels::UPDATED_AT),
+        updated_by: annotation(meta, labels::UPDATED_BY),
+        version: meta.resource_version.clone().unwrap_or_default(),
+        created_at,
     }
 }

@@ -15,6 +15,7 @@ use crate::image_ref::ImageReference;
 use crate::names::validate_object_name;
 use crate::problem::FieldError;
 use crate::project::validate_description;
+use crate::stamps::Stamps;
 
 /// Longest template name: a Job's name ends up in its pods' labels (at most
 /// 63 characters), with room for a suffix.
@@ -45,15 +46,8 @@ pub struct JobTemplate {
     pub image_reference: String,
     /// How many instances the indices yield.
     pub instances: u32,
-    pub created_at: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_by: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_by: Option<String>,
-    /// The version to send back in `If-Match` when replacing it.
-    pub version: String,
+    #[serde(flatten)]
+    pub stamps: Stamps,
 }
 
 /// The body of `GET .../job-templates`.

@@ -131,7 +131,7 @@ pub fn CredentialForm(
         spawn_local(async move {
             let result = match &replacing {
                 Some(old) => {
-                    api::replace_credential(&project, &old.name, &old.version, &body).await
+                    api::replace_credential(&project, &old.name, &old.stamps.version, &body).await
                 }
                 None => api::create_credential(&project, &body).await,
             };

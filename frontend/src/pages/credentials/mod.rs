@@ -76,7 +76,7 @@ pub fn CredentialsPage() -> impl IntoView {
         } else {
             view! { <span>{c.used_by.join(", ")}</span> }.into_any()
         };
-        let changed = c.updated_at.clone().unwrap_or_else(|| c.created_at.clone());
+        let changed = c.stamps.changed_at().to_owned();
         view! {
             <tr>
                 <th scope="row">{c.name.clone()}</th>
@@ -86,7 +86,7 @@ pub fn CredentialsPage() -> impl IntoView {
                 <td data-label="Used by">{used_by}</td>
                 <td data-label="Last changed">
                     <time datetime=changed.clone()>{format::date_time(&changed)}</time>
-                    {c.updated_by.clone().map(|who| format!(" by {who}"))}
+                    {c.stamps.updated_by.clone().map(|who| format!(" by {who}"))}
                 </td>
                 <td><RowActions label=c.name.clone()>
                     <button type="button" class="button button--secondary"

@@ -377,7 +377,9 @@ fn ImageForm(
         let changing = editing.get_untracked();
         spawn_local(async move {
             let result = match &changing {
-                Some(old) => api::replace_image(&project, &old.name, &old.version, &body).await,
+                Some(old) => {
+                    api::replace_image(&project, &old.name, &old.stamps.version, &body).await
+                }
                 None => api::create_image(&project, &body).await,
             };
             pending.set(false);

@@ -197,7 +197,7 @@ pub fn JobTemplateForm(
         pending.set(true);
         let project = project.get_untracked();
         let version = start.with_untracked(|s| match s {
-            Start::Edit(t) => Some(t.version.clone()),
+            Start::Edit(t) => Some(t.stamps.version.clone()),
             _ => None,
         });
         spawn_local(async move {

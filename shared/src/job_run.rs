@@ -288,11 +288,11 @@ mod tests {
             },
             image_reference: "docker.io/library/busybox:latest".into(),
             instances: 4,
-            created_at: "2026-01-01T00:00:00Z".into(),
-            created_by: None,
-            updated_at: None,
-            updated_by: None,
-            version: "1".into(),
+            stamps: crate::stamps::Stamps {
+                created_at: "2026-01-01T00:00:00Z".into(),
+                version: "1".into(),
+                ..Default::default()
+            },
         }
     }
 

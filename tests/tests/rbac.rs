@@ -212,6 +212,14 @@ enum Step {
     /// End the restore window of a soft-deleted project and wait for the
     /// purge task to delete it.
     Purge { namespace: &'static str },
+    /// Run a job template, follow the run, read its log, rerun what failed
+    /// and delete both runs. The host runs no containers, so the test plays
+    /// the kubelet: it marks each Pod of the run failed through the host's
+    /// API, as a node would when the program exits with an error.
+    JobRun {
+        project: &'static str,
+        template: &'static str,
+    },
     /// Sign in as a user (the session routes), replace the one-time
     /// password, read and end the session.
     Session {
@@ -361,6 +369,11 @@ fn walk(registry: &TestRegistry, image: &str) -> Vec<Step> {
             &format!("{p}/job-templates/second"),
             None,
         ),
+        // Running the template: submit, follow, log, rerun, delete.
+        S::JobRun {
+            project: "rbac",
+            template: "nightly",
+        },
         // Members.
         S::call(
             M::GET,
@@ -477,6 +490,142 @@ fn walk(registry: &TestRegistry, image: &str) -> Vec<Step> {
     ]
 }
 
+const RUNS: &str = "/api/v1/projects/{project}/job-runs";
+const RUN: &str = "/api/v1/projects/{project}/job-runs/{name}";
+
+/// Berth's answer to `method path` as JSON, refused unless a success.
+async fn berth_call(berth: &BerthProcess, method: Method, path: &str) -> anyhow::Result<Value> {
+    let response = berth
+        .http()
+        .request(method.clone(), berth.at(path))
+        .send()
+        .await?;
+    let status = response.status();
+    let text = response.text().await?;
+    ensure!(
+        status.is_success(),
+        "{method} {path}: {status} {text}\n{}",
+        berth.logs()
+    );
+    Ok(serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+/// The job-run routes, driven through Berth as the service account.
+async fn job_run(
+    berth: &BerthProcess,
+    host: &Host,
+    project: &str,
+    template: &str,
+    routes: &mut BTreeSet<(String, String)>,
+) -> anyhow::Result<()> {
+    let p = format!("/api/v1/projects/{project}");
+    let mut drove = |method: &str, route: &str| {
+        routes.insert((method.to_owned(), route.to_owned()));
+    };
+    let run = berth_call(
+        berth,
+        Method::POST,
+        &format!("{p}/job-templates/{template}/runs"),
+    )
+    .await?;
+    drove(
+        "POST",
+        "/api/v1/projects/{project}/job-templates/{name}/runs",
+    );
+    let name = run["name"].as_str().context("the run's name")?.to_owned();
+    berth_call(berth, Method::GET, &format!("{p}/job-runs")).await?;
+    drove("GET", RUNS);
+    let mut events = SseReader::open(berth, &format!("{p}/job-runs/{name}/events")).await;
+    events.until("run", Duration::from_secs(30)).await;
+    drove("GET", "/api/v1/projects/{project}/job-runs/{name}/events");
+
+    // Every attempt fails until the run has failed.
+    let namespace = format!("berth-{project}");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let state = berth_call(berth, Method::GET, &format!("{p}/job-runs/{name}")).await?;
+        if state["state"] == "failed" {
+            break;
+        }
+        ensure!(
+            tokio::time::Instant::now() < deadline,
+            "the run did not fail: {state}"
+        );
+        let (_, pods) = host
+            .send(
+                Method::GET,
+                &format!("/api/v1/namespaces/{namespace}/pods?labelSelector=job-name%3D{name}"),
+                None,
+                None,
+            )
+            .await?;
+        for mut pod in pods["items"].as_array().cloned().unwrap_or_default() {
+            if pod["status"]["phase"] == "Failed" {
+                continue;
+            }
+            let pod_name = pod["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            let container = pod["spec"]["containers"][0]["name"].clone();
+            let now = "2026-01-01T00:00:00Z";
+            pod["status"]["phase"] = json!("Failed");
+            pod["status"]["containerStatuses"] = json!([{
+                "name": container, "ready": false, "restartCount": 0,
+                "image": pod["spec"]["containers"][0]["image"], "imageID": "",
+                "state": {"terminated": {"exitCode": 1, "reason": "Error", "startedAt": now, "finishedAt": now}},
+            }]);
+            let (code, said) = host
+                .send(
+                    Method::PUT,
+                    &format!("/api/v1/namespaces/{namespace}/pods/{pod_name}/status"),
+                    None,
+                    Some(&pod),
+                )
+                .await?;
+            // A newer version of the Pod (the job controller's) is met again on the next pass.
+            ensure!(
+                code.is_success() || code == StatusCode::CONFLICT,
+                "failing {pod_name}: {code} {said}"
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    drove("GET", RUN);
+    // The host ran no container, so there is no log: a 404 in plain words,
+    // not a refusal (a refusal would be a 403 in Berth's log, checked below).
+    let response = berth
+        .http()
+        .get(berth.at(&format!("{p}/job-runs/{name}/logs?index=0")))
+        .send()
+        .await?;
+    ensure!(
+        response.status().is_success() || response.status() == StatusCode::NOT_FOUND,
+        "the log: {}",
+        response.status()
+    );
+    drove("GET", "/api/v1/projects/{project}/job-runs/{name}/logs");
+    let again = berth_call(
+        berth,
+        Method::POST,
+        &format!("{p}/job-runs/{name}/rerun-failed"),
+    )
+    .await?;
+    drove(
+        "POST",
+        "/api/v1/projects/{project}/job-runs/{name}/rerun-failed",
+    );
+    let again = again["name"]
+        .as_str()
+        .context("the rerun's name")?
+        .to_owned();
+    for run in [name, again] {
+        berth_call(berth, Method::DELETE, &format!("{p}/job-runs/{run}")).await?;
+    }
+    drove("DELETE", RUN);
+    Ok(())
+}
+
 /// Runs the walk on `berth`; the route templates it drove.
 async fn run(
     berth: &BerthProcess,
@@ -539,6 +688,9 @@ async fn run(
                         .await,
                     "the purge task deleted {namespace}"
                 );
+            }
+            Step::JobRun { project, template } => {
+                job_run(berth, host, project, template, &mut routes).await?;
             }
             Step::Session { user, password } => {
                 let signed_in = berth.sign_in(user, password).await?;

@@ -490,7 +490,16 @@ impl JobRunService {
         };
         let pods_api: Api<Pod> = Api::namespaced(self.client.clone(), namespace);
         let pod_name = pod.metadata.name.clone().unwrap_or_default();
-        let reader = pods_api.log_stream(&pod_name, &params).await?;
+        // A container the node has not started (or no longer has) answers
+        // 400: no log to show, not a failure of Berth's.
+        let reader = match pods_api.log_stream(&pod_name, &params).await {
+            Err(kube::Error::Api(e)) if e.code == 400 => {
+                return Err(ApiError::ItemNotFound(format!(
+                    "Attempt {n} of index {index} has no log to show yet."
+                )));
+            }
+            other => other?,
+        };
         let stream = futures::stream::unfold(Box::pin(reader), |mut reader| async move {
             let mut buf = vec![0u8; 16 * 1024];
             match reader.read(&mut buf).await {

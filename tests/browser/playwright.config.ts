@@ -6,11 +6,19 @@
 //   (here)      npx playwright test
 //
 // BERTH_BIN and BERTH_DIST override the binary and the console folder.
+// Traces, screenshots and the report go to a temporary folder, never into
+// the source tree: BERTH_BROWSER_OUT, or berth-browser-tests in the
+// system's temporary folder.
 import { defineConfig, devices } from '@playwright/test';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromiumFlags } from './chromium-flags.cjs';
+
+const out = process.env.BERTH_BROWSER_OUT ?? join(tmpdir(), 'berth-browser-tests');
 
 export default defineConfig({
   testDir: './tests',
+  outputDir: join(out, 'results'),
   fullyParallel: false,
   forbidOnly: !!process.env.CI,
   retries: 0,
@@ -18,7 +26,7 @@ export default defineConfig({
   workers: process.env.CI ? 1 : 2,
   timeout: 30_000,
   expect: { timeout: 10_000 },
-  reporter: process.env.CI ? [['list'], ['html', { open: 'never' }]] : 'list',
+  reporter: process.env.CI ? [['list'], ['html', { open: 'never', outputFolder: join(out, 'report') }]] : 'list',
   use: {
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',

@@ -1,6 +1,7 @@
 //! Small leaks and rough edges an attack pass found, each against the real
 //! binary: the deletion stream tells outsiders nothing, odd user names are
-//! answered without a server error, every error under `/api` is a problem
+//! answered without a server error, odd job run names are not found,
+//! every error under `/api` is a problem
 //! body, `/api/v1/config` names the real sign-in modes, and the CSRF
 //! Origin check compares scheme, host and port.
 
@@ -118,6 +119,37 @@ async fn odd_user_names_are_answered_without_a_server_error() {
     let logs = berth.logs();
     assert!(!logs.contains("ERROR"), "{logs}");
     assert!(!logs.contains("\"level\":\"ERROR\""), "{logs}");
+}
+
+/// A job run's name goes into the API server's path: one that cannot be an
+/// object's name is not found, never a storage error (the fuzzer's find).
+#[tokio::test]
+async fn odd_job_run_names_are_not_found() {
+    let berth = BerthProcess::start().await.expect("start");
+    create_project(&berth, "shop").await;
+    for name in [
+        "%F2%B2%8D%8E%C3%A1~%08.%0A",
+        "a%20b",
+        "A",
+        "-",
+        "x%2Fy",
+        "..",
+        "%00",
+    ] {
+        let base = format!("/api/v1/projects/shop/job-runs/{name}");
+        for (method, path) in [
+            (Method::GET, base.clone()),
+            (Method::DELETE, base.clone()),
+            (Method::GET, format!("{base}/events")),
+            (Method::GET, format!("{base}/logs?index=0")),
+        ] {
+            let response = send(&berth.http(), method.clone(), berth.at(&path)).await;
+            assert_eq!(response.status(), StatusCode::NOT_FOUND, "{method} {path}");
+            problem(response).await;
+        }
+    }
+    let logs = berth.logs();
+    assert!(!logs.contains("ERROR"), "{logs}");
 }
 
 #[tokio::test]

@@ -56,9 +56,9 @@ test('creates, views as a Job, edits, meets a stale edit and duplicates a templa
   await secret.fill(SECRET);
 
   await page.getByLabel('CPU and memory').selectOption({ label: '2 CPU, 4 GiB memory' });
-  await page.getByLabel('Array indices').fill('0-9,20');
+  await page.getByRole('textbox', { name: 'Array indices' }).fill('0-9,20');
   await expect(page.getByText('Runs 11 instances.')).toBeVisible();
-  await page.getByLabel('Array indices').fill('0-9,20,30-32');
+  await page.getByRole('textbox', { name: 'Array indices' }).fill('0-9,20,30-32');
   await expect(page.getByText('Runs 14 instances.')).toBeVisible();
   await page.getByLabel('Retry limit').fill('5');
   await page.getByLabel('Maximum execution time (seconds)').fill('1800');

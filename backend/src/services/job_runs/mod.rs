@@ -335,6 +335,11 @@ impl JobRunService {
     }
 
     async fn job(&self, namespace: &str, run: &str) -> Result<Job, ApiError> {
+        // A name that cannot be an object's is simply not found (and never
+        // reaches the API server, which could not address it).
+        if berth_shared::validate_object_name(run).is_err() {
+            return Err(not_found(run));
+        }
         match self.jobs(namespace).get_opt(run).await? {
             Some(job) if is_run(&job) && job.metadata.deletion_timestamp.is_none() => Ok(job),
             _ => Err(not_found(run)),

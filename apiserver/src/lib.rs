@@ -34,6 +34,7 @@ mod routes;
 mod runner;
 mod schema;
 mod selector;
+mod service_accounts;
 mod status;
 mod store;
 mod table;

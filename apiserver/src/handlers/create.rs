@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use super::*;
 use crate::meta;
 use crate::resource::{Flavor, GroupResource};
+use crate::service_accounts;
 use crate::status::ApiError;
 use crate::store::{Store, Stored};
 use crate::validation;
@@ -91,11 +92,19 @@ pub async fn create(
                 md.insert("uid".into(), uuid::Uuid::new_v4().to_string().into());
             }
             md.insert("creationTimestamp".into(), meta::now_rfc3339().into());
-            Ok(if dry_run {
-                Stored::new(obj)
-            } else {
-                tx.put(&gr, obj)
-            })
+            if t.rt.flavor == Flavor::Pod {
+                service_accounts::admit_pod(tx, &mut obj);
+            }
+            if dry_run {
+                return Ok(Stored::new(obj));
+            }
+            if t.rt.flavor == Flavor::Namespace {
+                tx.put(
+                    &service_accounts::service_accounts(),
+                    service_accounts::default_for(&name),
+                );
+            }
+            Ok(tx.put(&gr, obj))
         })
         .await?;
     Ok(object_response(StatusCode::CREATED, &stored, &rt))

@@ -12,6 +12,7 @@ use super::sync::{self, JobSpec, PodInfo};
 use super::{Propagation, collect_dependents, controller_uid, jobs, pod_for, pods};
 use crate::meta;
 use crate::reconcile;
+use crate::service_accounts;
 use crate::status::ApiError;
 use crate::store::{Store, WriteTx};
 
@@ -115,6 +116,7 @@ fn sync_one(tx: &mut WriteTx<'_>, ns: &str, name: &str) -> Result<Option<Duratio
         md.insert("name".into(), pod_name.into());
         md.insert("uid".into(), uuid::Uuid::new_v4().to_string().into());
         md.insert("creationTimestamp".into(), meta::now_rfc3339().into());
+        service_accounts::admit_pod(tx, &mut pod);
         tx.put(&pods(), pod);
     }
     if d.status != status {

@@ -226,3 +226,54 @@ async fn namespace_with_its_own_finalizer_waits_for_it() -> anyhow::Result<()> {
     c.cleanup().await;
     Ok(())
 }
+
+#[tokio::test]
+async fn a_new_namespace_has_a_default_account_whose_pull_secrets_new_pods_get()
+-> anyhow::Result<()> {
+    use k8s_openapi::api::core::v1::{Pod, ServiceAccount};
+    let c = TestCluster::start().await?;
+    let name = c.namespace("account").await?;
+    let accounts: Api<ServiceAccount> = Api::namespaced(c.client.clone(), &name);
+    // A cluster's controller creates it a moment after the namespace.
+    eventually(
+        "the namespace has its default service account",
+        Duration::from_secs(30),
+        || async { accounts.get("default").await.ok() },
+    )
+    .await?;
+    let pull = json!({"imagePullSecrets": [{"name": "pull"}]});
+    accounts
+        .patch("default", &PatchParams::default(), &Patch::Merge(&pull))
+        .await?;
+    let pods: Api<Pod> = Api::namespaced(c.client.clone(), &name);
+    // A dry run is admitted as a create is, and runs nothing.
+    let dry_run = PostParams {
+        dry_run: true,
+        ..PostParams::default()
+    };
+    let pod = |name: &str, secrets: Value| -> anyhow::Result<Pod> {
+        Ok(serde_json::from_value(json!({
+            "metadata": {"name": name},
+            "spec": {"imagePullSecrets": secrets,
+                     "containers": [{"name": "main", "image": "127.0.0.1:1/none:1"}]},
+        }))?)
+    };
+    let secrets_of = |p: &Pod| -> Vec<String> {
+        p.spec
+            .iter()
+            .flat_map(|s| s.image_pull_secrets.iter().flatten())
+            .map(|r| r.name.clone())
+            .collect()
+    };
+    let admitted = pods.create(&dry_run, &pod("plain", json!([]))?).await?;
+    let spec = admitted.spec.clone().context("a spec")?;
+    assert_eq!(spec.service_account_name.as_deref(), Some("default"));
+    assert_eq!(secrets_of(&admitted), ["pull"]);
+    // A Pod that names its own pull secrets keeps them.
+    let own = pods
+        .create(&dry_run, &pod("own", json!([{"name": "mine"}]))?)
+        .await?;
+    assert_eq!(secrets_of(&own), ["mine"]);
+    c.cleanup().await;
+    Ok(())
+}

@@ -184,21 +184,6 @@ impl JobsEnv {
             .await?)
     }
 
-    /// A JSON document of the embedded API (as kube's client would get it).
-    pub async fn kube_get(&self, path: &str) -> anyhow::Result<Value> {
-        let base = self
-            .berth
-            .kube_url
-            .clone()
-            .context("no embedded API address")?;
-        Ok(berth_tests::http()
-            .get(format!("{base}{path}"))
-            .send()
-            .await?
-            .json()
-            .await?)
-    }
-
     /// A fresh namespace holding the Secret `pull` with the registry's credentials.
     pub async fn namespace(&self, prefix: &str) -> anyhow::Result<String> {
         let name = format!(
@@ -229,25 +214,6 @@ impl JobsEnv {
             "metadata": {"name": name},
             "type": "kubernetes.io/dockerconfigjson",
             "data": {".dockerconfigjson": b64.encode(config)},
-        });
-        Api::<Secret>::namespaced(self.kube(), ns)
-            .create(&PostParams::default(), &serde_json::from_value(secret)?)
-            .await?;
-        Ok(())
-    }
-
-    /// An Opaque Secret with one key.
-    pub async fn create_secret(
-        &self,
-        ns: &str,
-        name: &str,
-        key: &str,
-        value: &str,
-    ) -> anyhow::Result<()> {
-        let secret = json!({
-            "apiVersion": "v1", "kind": "Secret",
-            "metadata": {"name": name},
-            "stringData": {key: value},
         });
         Api::<Secret>::namespaced(self.kube(), ns)
             .create(&PostParams::default(), &serde_json::from_value(secret)?)
@@ -326,29 +292,6 @@ impl JobsEnv {
         Ok(())
     }
 
-    /// Pulls the image into Berth's engine beforehand (for `kubectl create
-    /// job`, which cannot name a pull secret).
-    pub fn cache_image(&self) -> anyhow::Result<()> {
-        let (engine, r) = (
-            self.engine()?,
-            self.registry.as_ref().context("no registry")?,
-        );
-        let auth = engine.path().join("cache-auth.json");
-        let b64 = base64::engine::general_purpose::STANDARD;
-        let config = json!({"auths": {r.host.clone(): {"auth": b64.encode(format!("{}:{}", r.username, r.password))}}});
-        std::fs::write(&auth, config.to_string())?;
-        let pulled = engine.run(&[
-            "pull",
-            "--quiet",
-            "--tls-verify=false",
-            "--authfile",
-            &auth.display().to_string(),
-            &self.image,
-        ]);
-        std::fs::remove_file(&auth)?;
-        pulled.map(drop)
-    }
-
     /// Runs kubectl against the embedded API, in namespace `ns`, with its
     /// home and cache in a temporary folder; its stdout.
     pub fn kubectl(&self, ns: &str, args: &[&str]) -> anyhow::Result<String> {
@@ -358,24 +301,26 @@ impl JobsEnv {
             .clone()
             .context("no embedded API address")?;
         let home = self.kubectl_home.path();
-        let kubeconfig = write_kubeconfig(home, &server);
-        let out = Command::new("kubectl")
-            .env("HOME", home)
-            .env("KUBECONFIG", &kubeconfig)
-            .arg("--cache-dir")
-            .arg(home.join("cache"))
-            .args(["--namespace", ns])
-            .args(args)
-            .output()
-            .context("running kubectl (install kubectl)")?;
-        if !out.status.success() {
-            bail!(
-                "kubectl {args:?} failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        write_kubeconfig(home, &server);
+        run_kubectl(berth_tests::kubectl(home), ns, args)
     }
+}
+
+/// Runs `kubectl` (a command from [`berth_tests::kubectl`]) in namespace
+/// `ns`; its stdout, or an error with its stderr.
+pub fn run_kubectl(mut kubectl: Command, ns: &str, args: &[&str]) -> anyhow::Result<String> {
+    let out = kubectl
+        .args(["--namespace", ns])
+        .args(args)
+        .output()
+        .context("running kubectl (install kubectl)")?;
+    if !out.status.success() {
+        bail!(
+            "kubectl {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 fn walk(dir: &std::path::Path) -> anyhow::Result<Vec<PathBuf>> {

@@ -73,6 +73,35 @@ pub fn committed() -> anyhow::Result<Vec<CustomResourceDefinition>> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn every_kind_is_berth_dev_v1alpha1_with_its_plural() {
+        let names: Vec<(String, String, String, String)> = generated()
+            .into_iter()
+            .map(|(_, crd)| {
+                let version = crd.spec.versions.first().map(|v| v.name.clone());
+                (
+                    crd.spec.group,
+                    version.unwrap_or_default(),
+                    crd.spec.names.kind,
+                    crd.spec.names.plural,
+                )
+            })
+            .collect();
+        let expected = [
+            ("ImagePointer", "imagepointers"),
+            ("JobTemplate", "jobtemplates"),
+        ]
+        .map(|(kind, plural)| {
+            (
+                "berth.dev".to_owned(),
+                "v1alpha1".to_owned(),
+                kind.to_owned(),
+                plural.to_owned(),
+            )
+        });
+        assert_eq!(names, expected);
+    }
+
     /// Fails when a type changed and `deploy/crds` was not regenerated.
     /// `BERTH_WRITE_CRDS=1 cargo test -p berth crds` regenerates them.
     #[test]

@@ -88,12 +88,9 @@ pub struct TemplateEnvVar {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kube::Resource;
 
     #[test]
-    fn is_berth_dev_v1alpha1_with_a_checked_schema() {
-        assert_eq!(JobTemplate::api_version(&()), "berth.dev/v1alpha1");
-        assert_eq!(JobTemplate::plural(&()), "jobtemplates");
+    fn the_schema_checks_limits_and_sizes() {
         let crd = <JobTemplate as kube::CustomResourceExt>::crd();
         let schema = serde_json::to_value(&crd.spec.versions[0].schema).expect("schema");
         let spec = &schema["openAPIV3Schema"]["properties"]["spec"];

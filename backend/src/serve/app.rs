@@ -38,9 +38,9 @@ pub async fn state(
 ) -> anyhow::Result<AppState> {
     let client = cluster.client.clone();
     let cache = project_cache::start(client.clone(), stop.clone());
+    let runs_cache = RunCaches::new(client.clone(), stop.clone(), cache.clone());
     let projects = ProjectService::new(client.clone(), settings.namespace_prefix.clone(), cache)
         .with_restore_window(settings.restore_window);
-    let runs_cache = RunCaches::new(client.clone(), stop.clone());
     let auth = auth(settings, &cluster, stop).await;
     // Local accounts are always enforced; OIDC tokens only with an issuer.
     let sign_in_modes: Vec<String> = std::iter::once("local")

@@ -517,3 +517,47 @@ async fn without_a_container_engine_a_submit_is_refused_plainly() -> anyhow::Res
     assert!(problem.message().contains("cannot run jobs"), "{problem:?}");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_run_past_its_maximum_execution_time_is_stopped_and_says_so() -> anyhow::Result<()> {
+    const STOPPED: &str = "Stopped after the maximum execution time.";
+    let env = JobsEnv::start().await?;
+    set_up(&env).await;
+    // The shortest maximum a template may have: one minute.
+    created(
+        &env,
+        "/job-templates",
+        json!({"name": "slow", "imagePointer": "busybox-good",
+               // Ends when told to stop, as a well-behaved program does
+               // (else it is killed after the 30 s grace period).
+               "command": ["/bin/sh", "-c", "echo started; trap 'exit 143' TERM; sleep 600 & wait"],
+               "indices": "0-1", "retryLimit": 0, "maxExecutionSeconds": 60}),
+    )
+    .await;
+    let submitted: JobRun =
+        serde_json::from_value(created(&env, "/job-templates/slow/runs", json!({})).await)?;
+    let name = submitted.summary.name;
+    env.running_container_count(2).await?;
+    let done = finished(&env, &name).await?;
+    assert_eq!(done.summary.state, RunState::Failed);
+    assert_eq!(done.summary.reason.as_deref(), Some(STOPPED));
+    for index in &done.indexes {
+        assert_eq!(index.state, RunState::Failed, "index {}", index.index);
+        assert_eq!(
+            index.reason.as_deref(),
+            Some(STOPPED),
+            "index {}",
+            index.index
+        );
+    }
+    // Stopped for real: no container of the run is left running.
+    env.running_container_count(0).await?;
+    let deleted = env
+        .berth
+        .http()
+        .delete(env.berth.at(&at(&format!("/job-runs/{name}"))))
+        .send()
+        .await?;
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    env.assert_clean().await
+}

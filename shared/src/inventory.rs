@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::stamps::Stamps;
+
 /// Kinds of stored item, by the key the API uses (`kind` of an item).
 pub const KIND_REGISTRY_CREDENTIAL: &str = "registry-credential";
 pub const KIND_IMAGE: &str = "image";
@@ -93,14 +95,10 @@ pub struct InventoryItem {
     pub kind: String,
     pub name: String,
     pub location: Location,
-    /// RFC 3339.
-    pub created_at: String,
-    /// RFC 3339; the creation time when it never changed.
-    pub updated_at: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_by: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_by: Option<String>,
+    /// Created and last changed at and by (`updatedAt` is the creation
+    /// time when it never changed), and its version.
+    #[serde(flatten)]
+    pub stamps: Stamps,
     /// `DELETE` this API path to delete the item.
     pub delete_path: String,
 }
@@ -153,10 +151,12 @@ mod tests {
                 name: "web".into(),
                 is_secret: false,
             },
-            created_at: "2026-01-01T00:00:00Z".into(),
-            updated_at: "2026-01-01T00:00:00Z".into(),
-            created_by: None,
-            updated_by: None,
+            stamps: Stamps {
+                created_at: "2026-01-01T00:00:00Z".into(),
+                updated_at: Some("2026-01-01T00:00:00Z".into()),
+                version: "1".into(),
+                ..Stamps::default()
+            },
             delete_path: "/api/v1/projects/a/inventory/image/web".into(),
         };
         let json = serde_json::to_value(&item).expect("serialises");

@@ -9,6 +9,7 @@ use crate::job_templates::{
     validate_env_name,
 };
 use crate::problem::FieldError;
+use crate::stamps::Stamps;
 
 /// Most log bytes one answer of `…/logs` carries (the start of the log).
 pub const LOG_LIMIT_BYTES: u64 = 8 * 1024 * 1024;
@@ -92,10 +93,9 @@ pub struct JobRunSummary {
     /// instance without an index (which then reports as index 0).
     pub indices: String,
     pub instances: u32,
-    /// RFC 3339.
-    pub created_at: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_by: Option<String>,
+    /// Submitted at and by (its Job's), and the Job's version.
+    #[serde(flatten)]
+    pub stamps: Stamps,
     /// When the first instance started, RFC 3339.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started_at: Option<String>,
@@ -288,7 +288,7 @@ mod tests {
             },
             image_reference: "docker.io/library/busybox:latest".into(),
             instances: 4,
-            stamps: crate::stamps::Stamps {
+            stamps: Stamps {
                 created_at: "2026-01-01T00:00:00Z".into(),
                 version: "1".into(),
                 ..Default::default()

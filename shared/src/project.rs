@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::names::validate_project_name;
 use crate::problem::FieldError;
+use crate::stamps::Stamps;
 
 /// Longest project description, in characters.
 pub const DESCRIPTION_MAX_CHARS: usize = 280;
@@ -18,10 +19,9 @@ pub struct Project {
     pub description: String,
     /// The Kubernetes namespace that holds the project's data.
     pub namespace: String,
-    /// RFC 3339 creation time.
-    pub created_at: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_by: Option<String>,
+    /// Created at and by, and the version of its namespace.
+    #[serde(flatten)]
+    pub stamps: Stamps,
     /// `Active`; `Terminating` while a deletion runs; `Deleted` when it was
     /// deleted with a restore window (see [`Project::deletion`]).
     pub status: String,
@@ -139,8 +139,11 @@ mod tests {
             name: "a".into(),
             description: String::new(),
             namespace: "berth-a".into(),
-            created_at: "2026-01-01T00:00:00Z".into(),
-            created_by: None,
+            stamps: Stamps {
+                created_at: "2026-01-01T00:00:00Z".into(),
+                version: "7".into(),
+                ..Stamps::default()
+            },
             status: "Active".into(),
             deletion: None,
             role: None,

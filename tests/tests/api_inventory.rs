@@ -76,12 +76,19 @@ async fn inventory_lists_every_kind_with_its_location_and_nothing_secret() {
         assert_eq!(inventory.totals.get(kind), Some(&1), "{kind}");
     }
     let credential = &inventory.items[1];
-    assert_eq!(credential.created_by.as_deref(), Some("ann"));
-    assert_eq!(credential.updated_by.as_deref(), Some("bob"));
-    assert_eq!(credential.updated_at, "2026-02-03T04:05:06Z");
-    assert!(credential.created_at.ends_with('Z'));
+    assert_eq!(credential.stamps.created_by.as_deref(), Some("ann"));
+    assert_eq!(credential.stamps.updated_by.as_deref(), Some("bob"));
+    assert_eq!(
+        credential.stamps.updated_at.as_deref(),
+        Some("2026-02-03T04:05:06Z")
+    );
+    assert!(credential.stamps.created_at.ends_with('Z'));
     let image = &inventory.items[0];
-    assert_eq!(image.updated_at, image.created_at, "never changed");
+    assert_eq!(
+        image.stamps.updated_at.as_deref(),
+        Some(image.stamps.created_at.as_str()),
+        "never changed"
+    );
     assert_eq!(image.delete_path, "/api/v1/projects/vault/images/web");
     assert_eq!(
         credential.delete_path,

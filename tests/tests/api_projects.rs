@@ -53,7 +53,11 @@ async fn create_then_list_and_get() {
     assert_eq!(created.description, "Our shop");
     assert_eq!(created.namespace, "berth-web-shop");
     assert_eq!(created.status, "Active");
-    assert!(created.created_at.ends_with('Z'), "{}", created.created_at);
+    assert!(
+        created.stamps.created_at.ends_with('Z'),
+        "{}",
+        created.stamps.created_at
+    );
 
     let listed = list(&berth).await;
     assert_eq!(listed, vec![created.clone()]);

@@ -344,7 +344,7 @@ pub async fn runs(args: JobRunArgs) -> Result<(), Failure> {
                         r.template.clone(),
                         r.state.label().to_owned(),
                         r.counts.summary(),
-                        r.created_at.clone(),
+                        r.stamps.created_at.clone(),
                     ]
                 })
                 .collect();

@@ -203,7 +203,7 @@ async fn list(api: &ApiClient, output: Output, deleted: bool) -> Result<(), Fail
                 vec![
                     p.name.clone(),
                     p.status.clone(),
-                    p.created_at.clone(),
+                    p.stamps.created_at.clone(),
                     p.description.replace('\n', " "),
                 ]
             })
@@ -217,8 +217,8 @@ fn print_project(p: &Project) {
     println!("Name:        {}", p.name);
     println!("Status:      {}", p.status);
     println!("Namespace:   {}", p.namespace);
-    println!("Created:     {}", p.created_at);
-    if let Some(by) = &p.created_by {
+    println!("Created:     {}", p.stamps.created_at);
+    if let Some(by) = &p.stamps.created_by {
         println!("Created by:  {by}");
     }
     if !p.description.is_empty() {

@@ -16,7 +16,7 @@ use kube::{Api, Client};
 
 use super::projects::rfc3339;
 use crate::error::ApiError;
-use crate::storage::labels;
+use crate::storage::{labels, stamps};
 
 /// Berth's custom resources as the inventory reads them.
 pub fn image_pointers() -> ApiResource {
@@ -226,13 +226,12 @@ fn item(
     is_secret: bool,
 ) -> InventoryItem {
     let meta = &o.metadata;
-    let annotation = |key: &str| meta.annotations.as_ref().and_then(|a| a.get(key)).cloned();
     let name = meta.name.clone().unwrap_or_default();
-    let created_at = meta
-        .creation_timestamp
-        .as_ref()
-        .map(|t| t.0.to_string())
-        .unwrap_or_default();
+    let mut stamps = stamps::of(meta);
+    // Never changed: changed last when it was created.
+    if stamps.updated_at.is_none() {
+        stamps.updated_at = Some(stamps.created_at.clone());
+    }
     InventoryItem {
         kind: kind.to_owned(),
         name: name.clone(),
@@ -243,10 +242,7 @@ fn item(
             name: name.clone(),
             is_secret,
         },
-        updated_at: annotation(labels::UPDATED_AT).unwrap_or_else(|| created_at.clone()),
-        created_at,
-        created_by: annotation(labels::CREATED_BY),
-        updated_by: annotation(labels::UPDATED_BY),
+        stamps,
         delete_path: delete_path(project, kind, &name),
     }
 }

@@ -25,6 +25,7 @@ use super::rendered::Rendered;
 use crate::error::ApiError;
 use crate::storage::labels;
 use crate::storage::project_cache::{ProjectCache, Written};
+use crate::storage::stamps;
 
 /// Reads and writes projects in the cluster.
 #[derive(Clone)]
@@ -214,8 +215,12 @@ impl ProjectService {
                 .await?;
             list.items.iter().filter_map(with_members).collect()
         };
-        projects
-            .sort_by(|(a, _), (b, _)| b.created_at.cmp(&a.created_at).then(a.name.cmp(&b.name)));
+        projects.sort_by(|(a, _), (b, _)| {
+            b.stamps
+                .created_at
+                .cmp(&a.stamps.created_at)
+                .then(a.name.cmp(&b.name))
+        });
         Ok((generation, projects))
     }
 
@@ -609,12 +614,7 @@ fn to_project(ns: &Namespace) -> Option<Project> {
         name,
         description: annotation(labels::DESCRIPTION).unwrap_or_default(),
         namespace: meta.name.clone().unwrap_or_default(),
-        created_at: meta
-            .creation_timestamp
-            .as_ref()
-            .map(|t| t.0.to_string())
-            .unwrap_or_default(),
-        created_by: annotation(labels::CREATED_BY),
+        stamps: stamps::of(meta),
         status,
         deletion,
         role: None,

@@ -79,7 +79,7 @@ fn ProjectDetails(project: Project) -> impl IntoView {
     } else {
         view! { <span class="badge badge--ok">{project.status.clone()}</span> }.into_any()
     };
-    let created = format::date_time(&project.created_at);
+    let created = format::date_time(&project.stamps.created_at);
     view! {
         <h1>{project.name.clone()}</h1>
         <section class="panel" aria-labelledby="details-heading">
@@ -96,8 +96,8 @@ fn ProjectDetails(project: Project) -> impl IntoView {
                 <div>
                     <dt>"Created"</dt>
                     <dd>
-                        <time datetime=project.created_at.clone()>{created}</time>
-                        {project.created_by.clone().map(|who| format!(" by {who}"))}
+                        <time datetime=project.stamps.created_at.clone()>{created}</time>
+                        {project.stamps.created_by.clone().map(|who| format!(" by {who}"))}
                     </dd>
                 </div>
                 <div><dt>"Status"</dt><dd>{status}</dd></div>

@@ -200,8 +200,8 @@ fn ItemRow(
     let by = |who: &Option<String>| who.clone().map(|w| format!(" by {w}"));
     let button_id = format!("delete-item-{index}");
     let label = format!("Delete {} {}", kind.to_ascii_lowercase(), item.name);
-    let created = format::date_time(&item.created_at);
-    let updated = format::date_time(&item.updated_at);
+    let created = format::date_time(&item.stamps.created_at);
+    let updated = format::date_time(item.stamps.changed_at());
     let clicked = {
         let item = item.clone();
         let button_id = button_id.clone();
@@ -216,8 +216,8 @@ fn ItemRow(
                     <Breakable text=where_/>" "<span class="muted">"("<Breakable text=api_version/>")"</span>
                 </details>
             </td>
-            <td data-label="Created"><time datetime=item.created_at.clone()>{created}</time>{by(&item.created_by)}</td>
-            <td data-label="Last changed"><time datetime=item.updated_at.clone()>{updated}</time>{by(&item.updated_by)}</td>
+            <td data-label="Created"><time datetime=item.stamps.created_at.clone()>{created}</time>{by(&item.stamps.created_by)}</td>
+            <td data-label="Last changed"><time datetime=item.stamps.changed_at().to_owned()>{updated}</time>{by(&item.stamps.updated_by)}</td>
             <td>
                 <RowActions label=format!("{} {}", kind.to_ascii_lowercase(), item.name)>
                     <button type="button" id=button_id class="button button--secondary button--small" aria-label=label on:click=clicked>

@@ -12,7 +12,7 @@ use k8s_openapi::api::core::v1::{ContainerStateTerminated, Pod};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
 use super::super::job_render::ARRAY_INDICES_ENV;
-use crate::storage::labels;
+use crate::storage::{labels, stamps};
 
 /// Label and annotation Kubernetes puts on an indexed Job's Pods.
 const COMPLETION_INDEX: &str = "batch.kubernetes.io/job-completion-index";
@@ -153,8 +153,7 @@ pub fn summary(job: &Job) -> JobRunSummary {
         counts,
         indices: annotation(labels::RUN_INDICES).unwrap_or_default(),
         instances: total,
-        created_at: time(meta.creation_timestamp.as_ref()).unwrap_or_default(),
-        created_by: annotation(labels::CREATED_BY),
+        stamps: stamps::of(meta),
         started_at: time(status.and_then(|s| s.start_time.as_ref())),
         finished_at: finished_at.or_else(|| time(status.and_then(|s| s.completion_time.as_ref()))),
         reason,

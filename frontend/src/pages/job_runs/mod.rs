@@ -75,7 +75,7 @@ pub fn JobRunsPage() -> impl IntoView {
                 <td data-label="Template">{run.template.clone()}</td>
                 <td data-label="State"><StateBadge state=run.state/></td>
                 <td data-label="Indexes"><StatusBar counts=run.counts/></td>
-                <td data-label="Started">{format::date_time(&run.created_at)}</td>
+                <td data-label="Started">{format::date_time(&run.stamps.created_at)}</td>
             </tr>
         }
     };

@@ -426,8 +426,8 @@ pub fn JobRunPage() -> impl IntoView {
                 <div><dt>"Template"</dt><dd><a href=template_href>{s.template.clone()}</a></dd></div>
                 {rerun_of}
                 <div><dt>"Indexes"</dt><dd>{indices_text}</dd></div>
-                <div><dt>"Started"</dt><dd>{format::date_time(&s.created_at)}
-                    {s.created_by.clone().map(|b| format!(" by {b}"))}</dd></div>
+                <div><dt>"Started"</dt><dd>{format::date_time(&s.stamps.created_at)}
+                    {s.stamps.created_by.clone().map(|b| format!(" by {b}"))}</dd></div>
                 <div><dt>"Duration"</dt><dd>{duration}</dd></div>
                 <div><dt>"Image"</dt><dd><code><Breakable text=run.image.clone()/></code></dd></div>
                 <div><dt>"Command"</dt><dd><code>{command}</code></dd></div>

@@ -23,7 +23,7 @@ pub fn ProjectList(projects: Vec<Project>) -> impl IntoView {
 #[component]
 fn ProjectCard(project: Project) -> impl IntoView {
     let href = format!("/projects/{}", project.name);
-    let created = format::date(&project.created_at);
+    let created = format::date(&project.stamps.created_at);
     let terminating = project.status == "Terminating";
     view! {
         <li class="project-card">
@@ -33,7 +33,7 @@ fn ProjectCard(project: Project) -> impl IntoView {
             {(!project.description.is_empty())
                 .then(|| view! { <p class="project-card__description">{project.description.clone()}</p> })}
             <p class="project-card__meta">
-                "Created " <time datetime=project.created_at.clone()>{created}</time>
+                "Created " <time datetime=project.stamps.created_at.clone()>{created}</time>
                 {terminating.then(|| view! { <span class="badge badge--warning">"Being deleted"</span> })}
             </p>
         </li>

@@ -15,7 +15,6 @@
 
 mod access;
 mod audit;
-mod commit;
 mod discovery;
 mod handlers;
 mod jobs;
@@ -25,8 +24,6 @@ mod openapi;
 mod patch;
 mod pods;
 mod protobuf;
-mod protobuf_batch;
-mod protobuf_rbac;
 mod rbac;
 mod reconcile;
 mod resource;
@@ -176,7 +173,7 @@ impl EmbeddedApiServer {
     }
 
     /// Bounds the watch history to `bytes` of memory (default
-    /// [`store::HISTORY_MAX_BYTES`], 16 MiB); watches that fall further
+    /// `HISTORY_MAX_BYTES` of the store, 16 MiB); watches that fall further
     /// behind get 410 Gone and re-list.
     pub fn set_watch_history_budget(&self, bytes: usize) {
         self.store.set_history_budget(bytes);

@@ -1,7 +1,8 @@
 //! The backend's modules depend downwards only, and no two of them depend
 //! on each other: routes → services (and auth beside them) → storage →
-//! Kubernetes. Read from the source: every `crate::…` and `super::…` path
-//! in a file is a dependency of that file on the module it names.
+//! Kubernetes; the embedded API server's modules use each other in no
+//! cycle. Read from the source: every `crate::…` and `super::…` path in a
+//! file is a dependency of that file on the module it names.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -145,14 +146,13 @@ fn dependencies(
     found
 }
 
-#[test]
-fn backend_modules_depend_downwards_only() {
-    let src = workspace_root().join("backend").join("src");
-    let files = rust_files(&src);
-    let modules: BTreeSet<Vec<String>> = files.iter().map(|f| module_of(&src, f)).collect();
+/// Each module of the crate whose sources are in `src`, with the modules it uses.
+fn graph_of(src: &Path) -> BTreeMap<Vec<String>, BTreeSet<Vec<String>>> {
+    let files = rust_files(src);
+    let modules: BTreeSet<Vec<String>> = files.iter().map(|f| module_of(src, f)).collect();
     let mut graph: BTreeMap<Vec<String>, BTreeSet<Vec<String>>> = BTreeMap::new();
     for file in &files {
-        let module = module_of(&src, file);
+        let module = module_of(src, file);
         let text = std::fs::read_to_string(file).expect("read source");
         let deps = dependencies(&modules, &module, &text)
             .into_iter()
@@ -161,6 +161,51 @@ fn backend_modules_depend_downwards_only() {
             .collect();
         graph.insert(module, deps);
     }
+    graph
+}
+
+/// Every cycle of `graph`, as `a → b → a`.
+fn cycles(graph: &BTreeMap<Vec<String>, BTreeSet<Vec<String>>>) -> Vec<String> {
+    let mut found = Vec::new();
+    for start in graph.keys() {
+        let mut stack = vec![(start.clone(), vec![start.clone()])];
+        let mut seen = BTreeSet::new();
+        while let Some((at, path)) = stack.pop() {
+            for next in graph.get(&at).into_iter().flatten() {
+                if next == start {
+                    let names: Vec<String> = path.iter().map(|m| m.join("::")).collect();
+                    found.push(format!(
+                        "cycle: {} → {}",
+                        names.join(" → "),
+                        start.join("::")
+                    ));
+                } else if seen.insert(next.clone()) {
+                    let mut longer = path.clone();
+                    longer.push(next.clone());
+                    stack.push((next.clone(), longer));
+                }
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn the_embedded_api_servers_modules_use_each_other_in_no_cycle() {
+    let graph = graph_of(&workspace_root().join("apiserver").join("src"));
+    assert!(
+        graph.len() > 40 && graph.values().map(BTreeSet::len).sum::<usize>() > 80,
+        "the reader found the modules and their uses"
+    );
+    let mut wrong = cycles(&graph);
+    wrong.sort();
+    wrong.dedup();
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn backend_modules_depend_downwards_only() {
+    let graph = graph_of(&workspace_root().join("backend").join("src"));
     assert!(
         graph.len() > 50 && graph.values().map(BTreeSet::len).sum::<usize>() > 100,
         "the reader found the modules and their uses"
@@ -191,26 +236,7 @@ fn backend_modules_depend_downwards_only() {
         }
     }
     // No cycles at all, inside a top-level module too.
-    for start in graph.keys() {
-        let mut stack = vec![(start.clone(), vec![start.clone()])];
-        let mut seen = BTreeSet::new();
-        while let Some((at, path)) = stack.pop() {
-            for next in graph.get(&at).into_iter().flatten() {
-                if next == start {
-                    let names: Vec<String> = path.iter().map(|m| m.join("::")).collect();
-                    wrong.push(format!(
-                        "cycle: {} → {}",
-                        names.join(" → "),
-                        start.join("::")
-                    ));
-                } else if seen.insert(next.clone()) {
-                    let mut longer = path.clone();
-                    longer.push(next.clone());
-                    stack.push((next.clone(), longer));
-                }
-            }
-        }
-    }
+    wrong.extend(cycles(&graph));
     wrong.sort();
     wrong.dedup();
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));

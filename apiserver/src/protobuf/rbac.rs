@@ -4,8 +4,8 @@
 
 use serde_json::{Map, Value};
 
-use super::protobuf::{Field, fields, object_meta, put_str, string};
-use super::status::ApiError;
+use super::wire::{Field, fields, object_meta, put_str, string};
+use crate::status::ApiError;
 
 fn strings(list: &mut Vec<Value>, b: &[u8]) -> Result<(), ApiError> {
     list.push(Value::String(string(b)?));

@@ -14,8 +14,8 @@ use std::thread::{self, JoinHandle};
 
 use redb::Database;
 
-use super::status::ApiError;
-use super::store::{self, Change, Overlay, Shared, WriteTx};
+use super::state::{self, Change, Overlay, Shared, WriteTx};
+use crate::status::ApiError;
 
 /// The most writes one commit takes; the rest wait for the next.
 const MAX_BATCH: usize = 1024;
@@ -129,7 +129,7 @@ fn commit(db: &Database, shared: &Shared, batch: Vec<Job>) {
         acks.into_iter().for_each(|ack| ack(Ok(())));
         return;
     };
-    if let Err(e) = store::persist(db, &changes) {
+    if let Err(e) = state::persist(db, &changes) {
         tracing::error!(error = %e, writes = acks.len(), "commit failed");
         let message = format!("storage: {e}");
         for ack in acks {

@@ -4,8 +4,8 @@
 
 use serde_json::{Map, Value, json};
 
-use super::protobuf::{Field, fields, map_entry, object_meta, put_str, string};
-use super::status::ApiError;
+use super::wire::{Field, fields, map_entry, object_meta, put_str, string};
+use crate::status::ApiError;
 
 fn int(v: u64) -> Value {
     // int32/int64 fields: negative values arrive as 64-bit two's complement.

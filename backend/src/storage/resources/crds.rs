@@ -102,6 +102,43 @@ mod tests {
         assert_eq!(names, expected);
     }
 
+    /// The schema of `kind`'s CRD, as generated from its type.
+    fn schema_of(kind: &str) -> serde_json::Value {
+        let crd = generated()
+            .into_iter()
+            .map(|(_, crd)| crd)
+            .find(|crd| crd.spec.names.kind == kind)
+            .expect("a CRD of that kind");
+        serde_json::to_value(&crd.spec.versions[0]).expect("a version")
+    }
+
+    #[test]
+    fn an_image_pointers_check_lives_in_a_status_subresource() {
+        let version = schema_of("ImagePointer");
+        let status = &version["schema"]["openAPIV3Schema"]["properties"]["status"];
+        assert!(status["properties"].get("verifiedAt").is_some(), "{status}");
+        assert!(version["subresources"].get("status").is_some(), "{version}");
+    }
+
+    #[test]
+    fn a_job_templates_schema_checks_limits_and_sizes() {
+        let version = schema_of("JobTemplate");
+        let spec = &version["schema"]["openAPIV3Schema"]["properties"]["spec"];
+        assert_eq!(
+            spec["properties"]["retryLimit"]["maximum"].as_f64(),
+            Some(f64::from(berth_shared::job_templates::RETRY_LIMIT_MAX))
+        );
+        assert_eq!(
+            spec["properties"]["size"]["enum"],
+            serde_json::json!(["extra-small", "small", "medium", "large", "extra-large"])
+        );
+        assert!(
+            spec["required"]
+                .as_array()
+                .is_some_and(|r| r.contains(&"size".into()))
+        );
+    }
+
     /// Fails when a type changed and `deploy/crds` was not regenerated.
     /// `BERTH_WRITE_CRDS=1 cargo test -p berth crds` regenerates them.
     #[test]

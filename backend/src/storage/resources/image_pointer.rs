@@ -47,21 +47,3 @@ pub struct ImagePointerStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_error: Option<String>,
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_check_lives_in_a_status_subresource() {
-        let crd = <ImagePointer as kube::CustomResourceExt>::crd();
-        let schema = serde_json::to_string(&crd.spec.versions[0].schema).expect("schema");
-        assert!(schema.contains("verifiedAt"), "{schema}");
-        assert!(
-            crd.spec.versions[0]
-                .subresources
-                .as_ref()
-                .is_some_and(|s| s.status.is_some())
-        );
-    }
-}

@@ -84,28 +84,3 @@ pub struct TemplateEnvVar {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub sensitive: bool,
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_schema_checks_limits_and_sizes() {
-        let crd = <JobTemplate as kube::CustomResourceExt>::crd();
-        let schema = serde_json::to_value(&crd.spec.versions[0].schema).expect("schema");
-        let spec = &schema["openAPIV3Schema"]["properties"]["spec"];
-        assert_eq!(
-            spec["properties"]["retryLimit"]["maximum"].as_f64(),
-            Some(f64::from(RETRY_LIMIT_MAX))
-        );
-        assert_eq!(
-            spec["properties"]["size"]["enum"],
-            serde_json::json!(["extra-small", "small", "medium", "large", "extra-large"])
-        );
-        assert!(
-            spec["required"]
-                .as_array()
-                .is_some_and(|r| r.contains(&"size".into()))
-        );
-    }
-}

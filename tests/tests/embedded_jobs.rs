@@ -358,9 +358,11 @@ async fn a_restart_of_berth_during_a_run_loses_no_job_or_pod() -> anyhow::Result
         .iter()
         .filter_map(|p| p.metadata.name.clone())
         .collect();
-    if let Some(berth) = env.embedded_only_mut(test, "the restart") {
-        berth.restart().await?;
-    }
+    // Only on the embedded server (a real cluster returned above).
+    env.embedded_only_mut(test, "the restart")
+        .context("the embedded server")?
+        .restart()
+        .await?;
     let jobs: Api<Job> = Api::namespaced(env.kube(), &ns);
     let done = eventually(Duration::from_secs(90), || async {
         let j = jobs.get("steady").await?;

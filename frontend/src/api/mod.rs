@@ -13,6 +13,7 @@ mod job_runs;
 mod job_templates;
 mod members;
 mod projects;
+mod retry;
 mod session;
 
 pub use config::get_config;
@@ -32,6 +33,7 @@ pub use job_templates::{
 };
 pub use members::{get_members, save_members};
 pub use projects::{create_project, get_project, list_projects};
+pub use retry::{PAUSES_MS as RETRY_PAUSES_MS, pause};
 pub use session::{
     change_password, get_session, has_bearer_token, on_signed_out, sign_in, sign_out,
     use_bearer_token,
@@ -115,16 +117,30 @@ struct Answer {
 async fn exchange(request: Result<Request, gloo_net::Error>) -> Result<Answer, ApiError> {
     let request = request.map_err(|_| ApiError::Unexpected { status: 0 })?;
     let url = request.url();
-    let early = if request.method() == Method::GET {
+    let reading = request.method() == Method::GET;
+    let early = if reading {
         early::take(&url)
     } else {
         early::forget();
         None
     };
-    let answer = match early {
-        Some(answer) => early::receive(answer).await?,
-        None => send(request).await?,
+    let request = web_sys::Request::from(request);
+    let mut answer = match early {
+        Some(answer) => early::receive(answer).await,
+        None => send(Request::from(Clone::clone(&request))).await,
     };
+    // A read that got no answer at all is asked again (retry.rs), unless
+    // the page itself called it off.
+    if reading {
+        for ms in RETRY_PAUSES_MS {
+            if !matches!(answer, Err(ApiError::Network)) || request.signal().aborted() {
+                break;
+            }
+            pause(ms).await;
+            answer = send(Request::from(Clone::clone(&request))).await;
+        }
+    }
+    let answer = answer?;
     if answer.status == 401 && !url.ends_with("/session") {
         // The session ended (expired, or signed out elsewhere).
         session::signed_out_by_server();

@@ -17,7 +17,7 @@ use leptos::wasm_split::{SplitLoaderError, wasm_split};
 use super::{CredentialsPage, DataStoragePage, DeletedProjectsPage, ImagesPage, JobTemplatesPage};
 use super::{JobRunPage, JobRunsPage};
 use super::{ProjectActivityPage, ProjectDataPage, ProjectPage, ProjectSettingsPage};
-use crate::api::ApiError;
+use crate::api::{ApiError, RETRY_PAUSES_MS, pause};
 use crate::components::{ErrorPanel, Loading};
 use crate::router::{ProjectSection, Route};
 
@@ -38,7 +38,17 @@ pub fn OnDemandPage(route: Route) -> impl IntoView {
         code.set(Code::Fetching);
         spawn_local(async move {
             // A failed fetch is not remembered: the next attempt starts anew.
-            code.set(match fetch(route).await {
+            // A brief network change drops the fetch (api/retry.rs), so it
+            // is tried again before the person is asked to.
+            let mut fetched = fetch(route).await;
+            for ms in RETRY_PAUSES_MS {
+                if fetched.is_ok() {
+                    break;
+                }
+                pause(ms).await;
+                fetched = fetch(route).await;
+            }
+            code.set(match fetched {
                 Ok(()) => Code::Here,
                 Err(_) => Code::Failed,
             });

@@ -218,6 +218,63 @@ test('the run pages fit a phone (390×844)', async ({ page, playwright }) => {
   await api.dispose();
 });
 
+test('a live log the network drops carries on where it was, without a word', async ({ page, playwright }) => {
+  const api = await apiFor(playwright, berth);
+  const project = await projectWithTemplate(api);
+  await ok(api.post(`/api/v1/projects/${project}/job-templates`, {
+    data: { name: 'slow', imagePointer: 'busybox', command: ['/bin/sh', '-c'], args: ['echo first; sleep 5; echo second; sleep 600'] },
+  }));
+  const started = await api.post(`/api/v1/projects/${project}/job-templates/slow/runs`, { data: {} });
+  expect(started.status(), await started.text()).toBe(201);
+  const run = (await started.json()).name as string;
+  // The connection drops after the first piece of the first live log, as
+  // it does when the machine's network changes (a container starting adds
+  // an interface): the page cannot be made to see a real one on demand.
+  await page.addInitScript(() => {
+    const real = window.fetch.bind(window);
+    const state = window as unknown as { followsDropped: number };
+    state.followsDropped = 0;
+    window.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+      const response = await real(input, init);
+      const url = input instanceof Request ? input.url : String(input);
+      if (state.followsDropped > 0 || !url.includes('follow=true') || !response.body) return response;
+      const reader = response.body.getReader();
+      let pieces = 0;
+      const body = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          if (pieces++ > 0) {
+            state.followsDropped += 1;
+            await reader.cancel();
+            controller.error(new TypeError('network error'));
+            return;
+          }
+          const { value, done } = await reader.read();
+          if (done) controller.close();
+          else controller.enqueue(value);
+        },
+      });
+      return new Response(body, { status: response.status, headers: response.headers });
+    };
+  });
+  await signInPage(page, berth);
+
+  await page.goto(`${berth.url}/projects/${project}/job-runs/${run}`);
+  await expect(indexRow(page, 0)).toContainText('running', { timeout: 150_000 });
+  await page.getByRole('button', { name: 'Show the log of index 0' }).click();
+  const log = page.getByLabel('Log of index 0, attempt 1');
+  // Still running: only the live log can have brought the second line.
+  await expect(log).toContainText('second', { timeout: 60_000 });
+  await expect(indexRow(page, 0)).toContainText('running');
+  expect(await page.evaluate(() => (window as unknown as { followsDropped: number }).followsDropped)).toBe(1);
+  expect(await log.textContent()).toBe('first\nsecond\n');
+  await expect(page.getByText('Running: new lines appear here as the program prints them.')).toBeVisible();
+  await expect(page.getByText('The log could not be read')).toHaveCount(0);
+
+  const deleted = await api.delete(`/api/v1/projects/${project}/job-runs/${run}`);
+  expect(deleted.status(), await deleted.text()).toBeLessThan(300);
+  await api.dispose();
+});
+
 test('a Berth without a container engine says why nothing can run, before anyone presses Run', async ({ page, playwright }) => {
   const plain = await startBerth({ args: ['--container-engine', 'none'] });
   try {

@@ -40,3 +40,21 @@ test('a page whose code cannot be fetched says so, and Try again brings it', asy
   await expect(problem).toHaveCount(0);
   await expect(page.getByLabel('Image address')).toBeVisible();
 });
+
+test('a page whose code fetch is dropped once, as when the network changes, opens without a word', async ({ page, request }) => {
+  const project = uniqueName('split');
+  expect((await request.post('/api/v1/projects', { data: { name: project } })).status()).toBe(201);
+  let dropped = 0;
+  await page.route(/split_images\.wasm$/, (route) => {
+    if (dropped++ === 0) return route.abort('connectionreset');
+    return route.continue();
+  });
+
+  await page.goto(`/projects/${project}`);
+  await expect(page.getByRole('heading', { level: 1, name: project })).toBeVisible();
+  await page.getByRole('navigation', { name: 'Project' }).getByRole('link', { name: 'Images' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Images' })).toBeVisible();
+  await expect(page.getByLabel('Image address')).toBeVisible();
+  expect(dropped).toBe(2);
+  await expect(page.getByRole('alert').filter({ hasText: 'could not be loaded' })).toHaveCount(0);
+});

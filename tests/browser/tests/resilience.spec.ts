@@ -1,5 +1,5 @@
 // The console under a strict CSP, and when the API fails.
-import { test, expect } from './fixtures';
+import { test, expect, uniqueName } from './fixtures';
 
 test('starts and works under the Content-Security-Policy the server sends', async ({ page }) => {
   await page.addInitScript(() => {
@@ -49,6 +49,20 @@ test('a failed list load says so and can be retried', async ({ page }) => {
   await alert.getByRole('button', { name: 'Try again' }).click();
   await expect(alert).toBeHidden();
   await expect(page.getByRole('region', { name: 'Your projects' })).toHaveAttribute('aria-busy', 'false');
+});
+
+test('a read dropped once, as when the network changes, is asked again without a word', async ({ page, request }) => {
+  const project = uniqueName('dropped');
+  expect((await request.post('/api/v1/projects', { data: { name: project } })).status()).toBe(201);
+  let dropped = 0;
+  await page.route('**/api/v1/projects', (route) => {
+    if (route.request().method() === 'GET' && dropped++ === 0) return route.abort('connectionreset');
+    return route.continue();
+  });
+  await page.goto('/');
+  await expect(page.getByRole('link', { name: project, exact: true })).toBeVisible();
+  expect(dropped).toBe(2);
+  await expect(page.getByRole('alert').filter({ hasText: 'could not be loaded' })).toHaveCount(0);
 });
 
 test('a server failure on create is shown at the form, and what was typed stays', async ({ page }) => {

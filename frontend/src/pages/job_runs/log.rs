@@ -2,6 +2,8 @@
 //! while the index runs (the view follows the end unless following is
 //! paused), any earlier attempt's log, and a download of it.
 
+use std::cell::Cell;
+
 use berth_shared::RunState;
 use berth_shared::job_run::LOG_LIMIT_BYTES;
 use leptos::html;
@@ -96,24 +98,46 @@ pub fn LogViewer(
         });
         let (project, run) = (project_a.clone(), run_a.clone());
         spawn_local(async move {
-            let result = api::read_log(
-                &project,
-                &run,
-                index,
-                Some(attempt),
-                live,
-                signal.as_ref(),
-                |piece| {
-                    if current() {
-                        text.update(|t| t.push_str(piece));
-                        to_end();
-                    }
-                },
-            )
-            .await;
-            if !current() {
-                return;
-            }
+            // A follow the network dropped (api/retry.rs) starts again; the
+            // text already shown is skipped as it comes again.
+            let mut pauses = api::RETRY_PAUSES_MS.into_iter();
+            let result = loop {
+                let had = text.with_untracked(String::len);
+                let skip = Cell::new(had);
+                let result = api::read_log(
+                    &project,
+                    &run,
+                    index,
+                    Some(attempt),
+                    live,
+                    signal.as_ref(),
+                    |piece| {
+                        let seen = skip.get().min(piece.len());
+                        skip.set(skip.get() - seen);
+                        let new = piece.get(seen..).unwrap_or_default();
+                        if current() && !new.is_empty() {
+                            text.update(|t| t.push_str(new));
+                            to_end();
+                        }
+                    },
+                )
+                .await;
+                if !current() {
+                    return;
+                }
+                if text.with_untracked(String::len) > had {
+                    pauses = api::RETRY_PAUSES_MS.into_iter();
+                }
+                let pause = match result {
+                    Err(api::ApiError::Network) if live => pauses.next(),
+                    _ => None,
+                };
+                let Some(ms) = pause else { break result };
+                api::pause(ms).await;
+                if !current() {
+                    return;
+                }
+            };
             match result {
                 Ok(()) => {
                     if live {

@@ -25,7 +25,7 @@ use crate::services::job_templates::JobTemplateService;
 use crate::services::project_access::ProjectAccess;
 use crate::services::projects::ProjectService;
 use crate::settings::Settings;
-use crate::state::AppState;
+use crate::state::{AppState, Services};
 use crate::storage::project_cache;
 use crate::storage::run_cache::RunCaches;
 
@@ -60,7 +60,7 @@ pub async fn state(
         credentials.clone(),
     );
     let job_templates = JobTemplateService::new(client.clone(), images.clone());
-    Ok(AppState {
+    Ok(AppState::new(Services {
         auth,
         projects,
         inventory: InventoryService::new(client.clone()),
@@ -93,7 +93,7 @@ pub async fn state(
         images,
         project_access,
         cluster,
-    })
+    }))
 }
 
 /// The whole HTTP application for `state`.

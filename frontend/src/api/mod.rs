@@ -33,7 +33,7 @@ pub use job_templates::{
 };
 pub use members::{get_members, save_members};
 pub use projects::{create_project, get_project, list_projects};
-pub use retry::{PAUSES_MS as RETRY_PAUSES_MS, pause};
+pub use retry::{PAUSES_MS as RETRY_PAUSES_MS, pause, retried};
 pub use session::{
     change_password, get_session, has_bearer_token, on_signed_out, sign_in, sign_out,
     use_bearer_token,
@@ -125,21 +125,22 @@ async fn exchange(request: Result<Request, gloo_net::Error>) -> Result<Answer, A
         None
     };
     let request = web_sys::Request::from(request);
-    let mut answer = match early {
+    let answer = match early {
         Some(answer) => early::receive(answer).await,
         None => send(Request::from(Clone::clone(&request))).await,
     };
     // A read that got no answer at all is asked again (retry.rs), unless
     // the page itself called it off.
-    if reading {
-        for ms in RETRY_PAUSES_MS {
-            if !matches!(answer, Err(ApiError::Network)) || request.signal().aborted() {
-                break;
-            }
-            pause(ms).await;
-            answer = send(Request::from(Clone::clone(&request))).await;
-        }
-    }
+    let answer = if reading {
+        retried(
+            answer,
+            || send(Request::from(Clone::clone(&request))),
+            |a| matches!(a, Err(ApiError::Network)) && !request.signal().aborted(),
+        )
+        .await
+    } else {
+        answer
+    };
     let answer = answer?;
     if answer.status == 401 && !url.ends_with("/session") {
         // The session ended (expired, or signed out elsewhere).

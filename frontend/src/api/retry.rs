@@ -7,6 +7,8 @@
 //! read, or fetching a page's code) is asked again twice before the person
 //! is told that Berth could not be reached.
 
+use std::future::Future;
+
 use js_sys::Promise;
 use wasm_bindgen_futures::JsFuture;
 
@@ -28,4 +30,21 @@ pub async fn pause(ms: i32) {
         let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
     });
     let _ = JsFuture::from(timer).await;
+}
+
+/// `outcome`, or, while `failed` says it got no answer, a new attempt
+/// after each of the [`PAUSES_MS`].
+pub async fn retried<T, F: Future<Output = T>>(
+    mut outcome: T,
+    mut again: impl FnMut() -> F,
+    failed: impl Fn(&T) -> bool,
+) -> T {
+    for ms in PAUSES_MS {
+        if !failed(&outcome) {
+            break;
+        }
+        pause(ms).await;
+        outcome = again().await;
+    }
+    outcome
 }

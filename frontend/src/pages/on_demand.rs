@@ -17,7 +17,7 @@ use leptos::wasm_split::{SplitLoaderError, wasm_split};
 use super::{CredentialsPage, DataStoragePage, DeletedProjectsPage, ImagesPage, JobTemplatesPage};
 use super::{JobRunPage, JobRunsPage};
 use super::{ProjectActivityPage, ProjectDataPage, ProjectPage, ProjectSettingsPage};
-use crate::api::{ApiError, RETRY_PAUSES_MS, pause};
+use crate::api::{ApiError, retried};
 use crate::components::{ErrorPanel, Loading};
 use crate::router::{ProjectSection, Route};
 
@@ -40,14 +40,7 @@ pub fn OnDemandPage(route: Route) -> impl IntoView {
             // A failed fetch is not remembered: the next attempt starts anew.
             // A brief network change drops the fetch (api/retry.rs), so it
             // is tried again before the person is asked to.
-            let mut fetched = fetch(route).await;
-            for ms in RETRY_PAUSES_MS {
-                if fetched.is_ok() {
-                    break;
-                }
-                pause(ms).await;
-                fetched = fetch(route).await;
-            }
+            let fetched = retried(fetch(route).await, || fetch(route), Result::is_err).await;
             code.set(match fetched {
                 Ok(()) => Code::Here,
                 Err(_) => Code::Failed,

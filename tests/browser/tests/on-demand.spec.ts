@@ -44,10 +44,14 @@ test('a page whose code cannot be fetched says so, and Try again brings it', asy
 test('a page whose code fetch is dropped once, as when the network changes, opens without a word', async ({ page, request }) => {
   const project = uniqueName('split');
   expect((await request.post('/api/v1/projects', { data: { name: project } })).status()).toBe(201);
-  let dropped = 0;
+  let asked = 0;
   await page.route(/split_images\.wasm$/, (route) => {
-    if (dropped++ === 0) return route.abort('connectionreset');
+    if (asked++ === 0) return route.abort('connectionreset');
     return route.continue();
+  });
+  const answered: number[] = [];
+  page.on('requestfinished', async (r) => {
+    if (/split_images\.wasm$/.test(r.url())) answered.push((await r.response())?.status() ?? 0);
   });
 
   await page.goto(`/projects/${project}`);
@@ -55,6 +59,9 @@ test('a page whose code fetch is dropped once, as when the network changes, open
   await page.getByRole('navigation', { name: 'Project' }).getByRole('link', { name: 'Images' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Images' })).toBeVisible();
   await expect(page.getByLabel('Image address')).toBeVisible();
-  expect(dropped).toBe(2);
+  // Dropped here, asked again, fetched once. A real network change (the
+  // job tests' containers starting beside this test) may drop one more.
+  expect(asked).toBeGreaterThanOrEqual(2);
+  expect(answered).toEqual([200]);
   await expect(page.getByRole('alert').filter({ hasText: 'could not be loaded' })).toHaveCount(0);
 });

@@ -54,14 +54,23 @@ test('a failed list load says so and can be retried', async ({ page }) => {
 test('a read dropped once, as when the network changes, is asked again without a word', async ({ page, request }) => {
   const project = uniqueName('dropped');
   expect((await request.post('/api/v1/projects', { data: { name: project } })).status()).toBe(201);
-  let dropped = 0;
+  let asked = 0;
   await page.route('**/api/v1/projects', (route) => {
-    if (route.request().method() === 'GET' && dropped++ === 0) return route.abort('connectionreset');
+    if (route.request().method() === 'GET' && asked++ === 0) return route.abort('connectionreset');
     return route.continue();
+  });
+  const answered: number[] = [];
+  page.on('requestfinished', async (r) => {
+    if (r.method() === 'GET' && new URL(r.url()).pathname === '/api/v1/projects') {
+      answered.push((await r.response())?.status() ?? 0);
+    }
   });
   await page.goto('/');
   await expect(page.getByRole('link', { name: project, exact: true })).toBeVisible();
-  expect(dropped).toBe(2);
+  // Dropped here, asked again, answered once. A real network change (the
+  // job tests' containers starting beside this test) may drop one more.
+  expect(asked).toBeGreaterThanOrEqual(2);
+  expect(answered).toEqual([200]);
   await expect(page.getByRole('alert').filter({ hasText: 'could not be loaded' })).toHaveCount(0);
 });
 

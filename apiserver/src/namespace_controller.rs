@@ -1,20 +1,21 @@
 //! Namespace termination, as Kubernetes' namespace controller does it.
 //!
-//! A background task, woken after every committed write, looks at namespaces
-//! with a `deletionTimestamp` that still carry the `kubernetes` finalizer:
+//! A background task, woken after every committed write, looks at the
+//! namespaces that change touched (the namespace or an object in it) which
+//! have a `deletionTimestamp` and still carry the `kubernetes` finalizer:
 //! it deletes their content (objects with `metadata.finalizers` only get a
 //! `deletionTimestamp` and stay until clients remove the finalizers), reports
 //! progress in the namespace's `status.conditions` with Kubernetes' condition
 //! types, reasons and messages, and when nothing is left removes the
 //! `kubernetes` finalizer; a namespace without any finalizer left is deleted.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
 use super::handlers::KUBERNETES_FINALIZER;
 use super::meta;
-use super::reconcile;
+use super::reconcile::{Changed, Wakes};
 use super::resource::GroupResource;
 use super::status::ApiError;
 use super::store::{Store, WriteTx};
@@ -22,32 +23,64 @@ use super::store::{Store, WriteTx};
 /// Starts the controller on the current tokio runtime. It stops when the
 /// store is dropped.
 pub fn spawn(store: &Store) {
-    reconcile::spawn(store, |store| async move {
-        if let Err(e) = reconcile_all(&store).await {
-            tracing::warn!(error = %e, "namespace controller pass failed; retrying on the next change");
+    let mut wakes = Wakes::new(store);
+    tokio::spawn(async move {
+        // Namespaces whose pass failed: tried again after the next change.
+        let mut failed = BTreeSet::new();
+        while let Some((store, changed)) = wakes.next(None).await {
+            let mut names = touched(&store, &changed);
+            names.append(&mut failed);
+            for name in terminating(&store, names) {
+                let n = name.clone();
+                if let Err(e) = store.write(move |tx| reconcile(tx, &n)).await {
+                    tracing::warn!(error = %e, namespace = %name, "namespace controller pass failed; retrying on the next change");
+                    failed.insert(name);
+                }
+            }
         }
-        None
     });
 }
 
-async fn reconcile_all(store: &Store) -> Result<(), ApiError> {
-    let terminating: Vec<String> = {
-        let state = store.read();
-        state
-            .range(&GroupResource::namespaces(), None, None)
-            .filter(|(_, ns)| meta::is_deleting(&ns.value))
-            .filter(|(_, ns)| {
-                meta::spec_finalizers(&ns.value)
-                    .iter()
-                    .any(|f| f == KUBERNETES_FINALIZER)
-            })
+/// The namespaces a change may concern: changed ones and those whose content changed.
+fn touched(store: &Store, changed: &Changed) -> BTreeSet<String> {
+    let namespaces = GroupResource::namespaces();
+    match changed {
+        Changed::Everything => store
+            .read()
+            .range(&namespaces, None, None)
             .map(|(k, _)| k.1.clone())
-            .collect()
-    };
-    for name in terminating {
-        store.write(move |tx| reconcile(tx, &name)).await?;
+            .collect(),
+        Changed::Events(events) => events
+            .iter()
+            .map(|e| {
+                let o = &e.object.value;
+                if e.gr == namespaces {
+                    meta::name(o)
+                } else {
+                    meta::namespace(o)
+                }
+            })
+            .filter(|n| !n.is_empty())
+            .map(str::to_string)
+            .collect(),
     }
-    Ok(())
+}
+
+/// Those of `names` being deleted that still wait for their content to go.
+fn terminating(store: &Store, names: BTreeSet<String>) -> Vec<String> {
+    let namespaces = GroupResource::namespaces();
+    let state = store.read();
+    names
+        .into_iter()
+        .filter(|name| {
+            state.get(&namespaces, "", name).is_some_and(|ns| {
+                meta::is_deleting(&ns.value)
+                    && meta::spec_finalizers(&ns.value)
+                        .iter()
+                        .any(|f| f == KUBERNETES_FINALIZER)
+            })
+        })
+        .collect()
 }
 
 fn condition(

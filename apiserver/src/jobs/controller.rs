@@ -1,51 +1,90 @@
 //! The job controller task: after every committed write (and when a deadline
-//! or a backoff is due) it syncs each Job with [`super::sync::sync`] inside
+//! or a backoff is due) it syncs each Job that the write touched (the Job or
+//! one of its Pods) with [`super::sync::sync`] inside
 //! one store write: creates and deletes its Pods, writes its status, and
 //! deletes finished Jobs whose `ttlSecondsAfterFinished` has passed. All of
 //! its state is in the store, so a restart picks up where it stopped.
 
-use std::time::Duration;
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
 use super::sync::{self, JobSpec, PodInfo};
-use super::{Propagation, collect_dependents, controller_uid, jobs, pod_for, pods};
+use super::{Propagation, collect_dependents, controller_job, controller_uid, jobs, pod_for, pods};
 use crate::meta;
-use crate::reconcile;
+use crate::reconcile::{Changed, Wakes};
 use crate::service_accounts;
 use crate::status::ApiError;
 use crate::store::{Store, WriteTx};
 
-/// How long to sleep when nothing is due (a write wakes the task anyway).
-const IDLE: Duration = Duration::from_secs(3600);
+/// How long a Job whose sync failed waits before it is tried again.
+const RETRY: Duration = Duration::from_secs(1);
+
+type JobKey = (String, String);
 
 /// Starts the controller on the current tokio runtime; it stops with the store.
 pub fn spawn(store: &Store) {
-    reconcile::spawn(store, |store| async move {
-        match pass(&store).await {
-            Ok(due) => Some(due.unwrap_or(IDLE)),
-            Err(e) => {
-                tracing::warn!(error = %e, "job controller pass failed; retrying");
-                Some(Duration::from_secs(1))
+    let mut wakes = Wakes::new(store);
+    tokio::spawn(async move {
+        // When each Job wants to be synced again without a change (a
+        // deadline, a backoff, its time to live).
+        let mut due: BTreeMap<JobKey, Instant> = BTreeMap::new();
+        let mut wait = None;
+        while let Some((store, changed)) = wakes.next(wait).await {
+            let now = Instant::now();
+            let mut keys = touched(&store, &changed);
+            keys.extend(
+                due.iter()
+                    .filter(|(_, at)| **at <= now)
+                    .map(|(k, _)| k.clone()),
+            );
+            for key in keys {
+                let (ns, name) = key.clone();
+                match store.write(move |tx| sync_one(tx, &ns, &name)).await {
+                    Ok(Some(d)) => due.insert(key, Instant::now() + d),
+                    Ok(None) => due.remove(&key),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "job controller pass failed; retrying");
+                        due.insert(key, Instant::now() + RETRY)
+                    }
+                };
             }
+            let now = Instant::now();
+            wait = due
+                .values()
+                .min()
+                .map(|at| at.saturating_duration_since(now));
         }
     });
 }
 
-async fn pass(store: &Store) -> Result<Option<Duration>, ApiError> {
-    let names: Vec<(String, String)> = store
-        .read()
-        .range(&jobs(), None, None)
-        .filter(|(_, j)| !meta::is_deleting(&j.value))
-        .map(|(k, _)| k.clone())
-        .collect();
-    let mut due: Option<Duration> = None;
-    for (ns, name) in names {
-        if let Some(d) = store.write(move |tx| sync_one(tx, &ns, &name)).await? {
-            due = Some(due.map_or(d, |x| x.min(d)));
+/// The Jobs a change may concern: changed Jobs and the owners of changed Pods.
+fn touched(store: &Store, changed: &Changed) -> BTreeSet<JobKey> {
+    match changed {
+        Changed::Everything => store
+            .read()
+            .range(&jobs(), None, None)
+            .map(|(k, _)| k.clone())
+            .collect(),
+        Changed::Events(events) => {
+            let (jobs, pods) = (jobs(), pods());
+            events
+                .iter()
+                .filter_map(|e| {
+                    let o = &e.object.value;
+                    let name = if e.gr == jobs {
+                        meta::name(o)
+                    } else if e.gr == pods {
+                        controller_job(o)?
+                    } else {
+                        return None;
+                    };
+                    Some((meta::namespace(o).to_string(), name.to_string()))
+                })
+                .collect()
         }
     }
-    Ok(due)
 }
 
 fn now() -> i64 {
@@ -69,8 +108,12 @@ fn finished_at(status: &Value) -> Option<i64> {
     t.parse::<jiff::Timestamp>().ok().map(|t| t.as_second())
 }
 
+/// Syncs one Job (not one being deleted); returns when it wants to be synced again.
 fn sync_one(tx: &mut WriteTx<'_>, ns: &str, name: &str) -> Result<Option<Duration>, ApiError> {
-    let Some(job) = tx.get(&jobs(), ns, name) else {
+    let Some(job) = tx
+        .get(&jobs(), ns, name)
+        .filter(|j| !meta::is_deleting(&j.value))
+    else {
         return Ok(None);
     };
     let now = now();

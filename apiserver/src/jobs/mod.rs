@@ -42,15 +42,28 @@ pub fn pod_index(pod: &Value) -> Option<u32> {
         .and_then(|s| s.parse().ok())
 }
 
-/// The uid of the controller owning `obj`, if any.
-pub fn controller_uid(obj: &Value) -> Option<&str> {
+/// The owner reference of the controller of `obj`, if any.
+fn controller_ref(obj: &Value) -> Option<&Value> {
     meta::metadata(obj)
         .and_then(|m| m.get("ownerReferences"))
         .and_then(Value::as_array)?
         .iter()
         .find(|r| r.get("controller").and_then(Value::as_bool) == Some(true))
-        .and_then(|r| r.get("uid"))
-        .and_then(Value::as_str)
+}
+
+/// The uid of the controller owning `obj`, if any.
+pub fn controller_uid(obj: &Value) -> Option<&str> {
+    controller_ref(obj)?.get("uid").and_then(Value::as_str)
+}
+
+/// The name of the Job controlling `obj`, if a Job does.
+pub fn controller_job(obj: &Value) -> Option<&str> {
+    let r = controller_ref(obj)?;
+    let is_job = r.get("kind").and_then(Value::as_str) == Some("Job")
+        && r.get("apiVersion").and_then(Value::as_str) == Some("batch/v1");
+    is_job
+        .then(|| r.get("name").and_then(Value::as_str))
+        .flatten()
 }
 
 fn insert_str(m: &mut Map<String, Value>, key: &str, value: &str) {

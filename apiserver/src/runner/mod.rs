@@ -22,7 +22,7 @@ use crate::jobs::pods;
 use crate::meta;
 use crate::pods::NO_ENGINE_MESSAGE;
 use crate::pods::logs::LogHub;
-use crate::reconcile;
+use crate::reconcile::{Changed, Wakes};
 use crate::store::Store;
 
 /// The label on every container the runner creates: which store it belongs to.
@@ -72,74 +72,82 @@ pub fn spawn(store: &Store, hub: LogHub, config: RunnerConfig) {
     }
 }
 
-/// Pods that neither ended nor are being deleted.
-fn live_pods(store: &Store) -> Vec<Value> {
-    store
-        .read()
-        .range(&pods(), None, None)
-        .map(|(_, p)| &p.value)
-        .filter(|p| !meta::is_deleting(p))
-        .filter(|p| {
-            !matches!(
-                p.pointer("/status/phase").and_then(Value::as_str),
-                Some("Succeeded" | "Failed")
-            )
-        })
-        .cloned()
-        .collect()
+/// Whether a Pod (not being deleted) has yet to end.
+fn is_live(pod: &Value) -> bool {
+    !matches!(
+        pod.pointer("/status/phase").and_then(Value::as_str),
+        Some("Succeeded" | "Failed")
+    )
+}
+
+/// The Pods a change concerns, by uid, as they are now: `None` for one that
+/// is gone or being deleted.
+fn touched_pods(store: &Store, changed: &Changed) -> HashMap<String, Option<Value>> {
+    let state = store.read();
+    let now = |p: &Value| (!meta::is_deleting(p)).then(|| p.clone());
+    match changed {
+        Changed::Everything => state
+            .range(&pods(), None, None)
+            .map(|(_, p)| (meta::uid(&p.value).to_string(), now(&p.value)))
+            .collect(),
+        Changed::Events(events) => events
+            .iter()
+            .filter(|e| e.gr == pods())
+            .map(|e| {
+                let (o, uid) = (&e.object.value, meta::uid(&e.object.value));
+                let current = state
+                    .get(&pods(), meta::namespace(o), meta::name(o))
+                    .map(|p| &p.value)
+                    .filter(|p| meta::uid(p) == uid)
+                    .and_then(now);
+                (uid.to_string(), current)
+            })
+            .collect(),
+    }
 }
 
 fn spawn_dispatcher(ctx: Arc<Ctx>) {
-    let mut rx = ctx.store.subscribe();
-    let weak = ctx.store.downgrade();
+    let mut wakes = Wakes::new(&ctx.store);
     // The dispatcher must not keep the store alive.
     let tasks: Arc<Mutex<HashMap<String, watch::Sender<bool>>>> = Arc::default();
     tokio::spawn(async move {
         remove_orphans(&ctx).await;
-        loop {
-            rx.borrow_and_update();
-            if weak.upgrade().is_none() {
-                break;
-            }
-            let live = live_pods(&ctx.store);
-            let uids: HashSet<String> = ctx
-                .store
-                .read()
-                .range(&pods(), None, None)
-                .filter(|(_, p)| !meta::is_deleting(&p.value))
-                .map(|(_, p)| meta::uid(&p.value).to_string())
-                .collect();
-            {
-                let mut t = tasks.lock().unwrap_or_else(PoisonError::into_inner);
+        while let Some((store, changed)) = wakes.next(None).await {
+            let touched = touched_pods(&store, &changed);
+            drop(store);
+            let mut t = tasks.lock().unwrap_or_else(PoisonError::into_inner);
+            if matches!(changed, Changed::Everything) {
+                // A Pod deleted while the changes were out of sight.
                 t.retain(|uid, cancel| {
-                    if uids.contains(uid) {
-                        true
-                    } else {
+                    let kept = touched.get(uid).is_some_and(Option::is_some);
+                    if !kept {
                         cancel.send_replace(true);
-                        false
                     }
+                    kept
                 });
-                for p in live {
-                    let uid = meta::uid(&p).to_string();
-                    if t.contains_key(&uid) {
-                        continue;
-                    }
-                    let (tx, rx) = watch::channel(false);
-                    t.insert(uid.clone(), tx);
-                    let (ctx2, tasks2) = (ctx.clone(), tasks.clone());
-                    tokio::spawn(async move {
-                        pod::run(ctx2, p, rx).await;
-                        // Ended: forget it unless the Pod is still live (it is then
-                        // in a final phase and not picked up again).
-                        tasks2
-                            .lock()
-                            .unwrap_or_else(PoisonError::into_inner)
-                            .remove(&uid);
-                    });
-                }
             }
-            if rx.changed().await.is_err() {
-                break;
+            for (uid, pod) in touched {
+                let Some(pod) = pod else {
+                    if let Some(cancel) = t.remove(&uid) {
+                        cancel.send_replace(true);
+                    }
+                    continue;
+                };
+                if !is_live(&pod) || t.contains_key(&uid) {
+                    continue;
+                }
+                let (tx, rx) = watch::channel(false);
+                t.insert(uid.clone(), tx);
+                let (ctx2, tasks2) = (ctx.clone(), tasks.clone());
+                tokio::spawn(async move {
+                    pod::run(ctx2, pod, rx).await;
+                    // Ended: forget it unless the Pod is still live (it is then
+                    // in a final phase and not picked up again).
+                    tasks2
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .remove(&uid);
+                });
             }
         }
         // The store is gone: stop everything this runner started.
@@ -176,30 +184,36 @@ async fn remove_orphans(ctx: &Ctx) {
 }
 
 fn spawn_unschedulable(store: &Store) {
-    reconcile::spawn(store, |store| async move {
-        for p in live_pods(&store) {
-            let scheduled = p
-                .pointer("/status/conditions")
-                .and_then(Value::as_array)
-                .is_some_and(|cs| {
-                    cs.iter()
-                        .any(|c| c.get("type").and_then(Value::as_str) == Some("PodScheduled"))
-                });
-            if scheduled {
-                continue;
-            }
-            let r = status::write(
-                &store,
-                meta::namespace(&p),
-                meta::name(&p),
-                meta::uid(&p),
-                |pod| status::unschedulable(pod, NO_ENGINE_MESSAGE),
-            )
-            .await;
-            if let Err(e) = r {
-                tracing::warn!(error = %e, "cannot mark a pod unschedulable");
+    let mut wakes = Wakes::new(store);
+    tokio::spawn(async move {
+        while let Some((store, changed)) = wakes.next(None).await {
+            let waiting = touched_pods(&store, &changed)
+                .into_values()
+                .flatten()
+                .filter(|p| is_live(p) && !is_placed(p));
+            for p in waiting {
+                let r = status::write(
+                    &store,
+                    meta::namespace(&p),
+                    meta::name(&p),
+                    meta::uid(&p),
+                    |pod| status::unschedulable(pod, NO_ENGINE_MESSAGE),
+                )
+                .await;
+                if let Err(e) = r {
+                    tracing::warn!(error = %e, "cannot mark a pod unschedulable");
+                }
             }
         }
-        None
     });
+}
+
+/// Whether a Pod has its `PodScheduled` condition (true or false).
+fn is_placed(pod: &Value) -> bool {
+    pod.pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .is_some_and(|cs| {
+            cs.iter()
+                .any(|c| c.get("type").and_then(Value::as_str) == Some("PodScheduled"))
+        })
 }

@@ -22,7 +22,7 @@ mod state;
 use std::path::Path;
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, Weak};
 
-use redb::{Database, ReadableDatabase, ReadableTable};
+use redb::{Builder, Database, ReadableDatabase, ReadableTable};
 use tokio::sync::watch;
 
 use self::commit::Committer;
@@ -30,6 +30,12 @@ pub use self::state::{Event, EventType, ObjKey, State, StoreError, Stored, Write
 use self::state::{LOGS, Load, Shared, load};
 use crate::schema::Schemas;
 use crate::status::ApiError;
+
+/// redb's page cache (its default is 1 GiB). Every read is served from the
+/// in-memory index, and the file is read once, at open: the cache only
+/// holds the pages a commit changes and the branch pages its inserts walk,
+/// and kept 13 MB of pages nothing read again at 10,000 projects.
+const REDB_CACHE_BYTES: usize = 2 * 1024 * 1024;
 
 struct Inner {
     shared: Arc<Shared>,
@@ -77,7 +83,10 @@ impl Store {
             source,
         };
         private_file(path).map_err(|e| open_err(redb::Error::Io(e)))?;
-        let db = Database::create(path).map_err(|e| open_err(e.into()))?;
+        let db = Builder::new()
+            .set_cache_size(REDB_CACHE_BYTES)
+            .create(path)
+            .map_err(|e| open_err(e.into()))?;
         let state = load(&db).map_err(|e| match e {
             Load::Db(e) => open_err(e),
             Load::Corrupt(e) => e,

@@ -1,21 +1,24 @@
-//! argon2id computed in one block of memory that the thread keeps, instead
-//! of a fresh 19 MiB allocation per hash: the system allocator cannot give
-//! such blocks back once small allocations land beside them, so a server
-//! grew by about 19 MB with every sign-in (130 MB after eight). Only the
-//! memory handling differs from the crate's own [`PasswordHasher`]; the
-//! crate's verification (constant-time comparison) is used as is.
-
-use std::cell::RefCell;
+//! argon2id computed in a block of memory that is given back to the system
+//! after every hash. The crate's own [`PasswordHasher`] allocates its 19 MiB
+//! block from the heap: glibc's malloc raises its mmap threshold to the size
+//! of a freed mapping (up to 32 MiB), so from the second hash on the block
+//! came from the heap, which cannot shrink once small allocations land
+//! beside it: a server grew by about 19 MB with every sign-in (130 MB after
+//! eight). Keeping one block per thread stopped the growth but held 19 MB
+//! for good. Here each hash asks for more than 32 MiB of address space
+//! ([`OWN_MAPPING_BLOCKS`]): malloc always serves that with a mapping of its
+//! own and unmaps it when it is freed, and the pages past the memory cost are
+//! never touched, so never resident. Only the memory handling differs from
+//! the crate's; its verification (constant-time comparison) is used as is.
 
 use argon2::password_hash::{
     self, Decimal, Ident, Output, ParamsString, PasswordHash, PasswordHasher, Salt,
 };
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 
-thread_local! {
-    /// Grown to the largest memory cost seen, then reused.
-    static MEMORY: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
-}
+/// The capacity, in 1 KiB blocks, asked for each hash at least: above glibc's
+/// largest mmap threshold (32 MiB), so the block is a mapping of its own.
+const OWN_MAPPING_BLOCKS: usize = 33 * 1024;
 
 /// argon2 with the default (argon2id, OWASP-recommended) parameters.
 #[derive(Default)]
@@ -35,19 +38,12 @@ impl PasswordHasher for Argon2InPlace {
         let params = self.0.params();
         let output_len = params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN);
         let output = Output::init_with(output_len, |out| {
-            MEMORY.with_borrow_mut(|memory| {
-                if memory.len() < params.block_count() {
-                    memory.resize(params.block_count(), Block::default());
-                }
-                self.0
-                    .hash_password_into_with_memory(
-                        password,
-                        salt_bytes,
-                        out,
-                        memory.as_mut_slice(),
-                    )
-                    .map_err(password_hash::Error::from)
-            })
+            let blocks = params.block_count();
+            let mut memory = Vec::with_capacity(blocks.max(OWN_MAPPING_BLOCKS));
+            memory.resize(blocks, Block::default());
+            self.0
+                .hash_password_into_with_memory(password, salt_bytes, out, memory.as_mut_slice())
+                .map_err(password_hash::Error::from)
         })?;
         Ok(PasswordHash {
             algorithm: Algorithm::Argon2id.ident(),

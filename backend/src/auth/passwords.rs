@@ -2,11 +2,12 @@
 //! PHC string form (algorithm, parameters and salt travel with the hash).
 //!
 //! Every hash and check runs on one dedicated thread, one after another,
-//! in one 19 MiB block of memory (argon2's memory cost) the thread keeps
-//! (see [`super::argon2_in_place`]). On the runtime's blocking pool a burst
-//! of sign-ins would need that much per concurrent sign-in. A check takes
-//! tens of milliseconds, so one thread still serves dozens of sign-ins a
-//! second, and the sign-in rate limits keep a flood out of the queue.
+//! each in a 19 MiB block of memory (argon2's memory cost) given back to
+//! the system after it (see [`super::argon2_in_place`]). On the runtime's
+//! blocking pool a burst of sign-ins would need that much per concurrent
+//! sign-in. A check takes tens of milliseconds, so one thread still serves
+//! dozens of sign-ins a second, and the sign-in rate limits keep a flood out
+//! of the queue.
 
 use std::sync::OnceLock;
 use std::sync::mpsc;

@@ -36,7 +36,6 @@ pub fn start(client: Client, namespace: &str, stop: watch::Receiver<()>) -> Reco
     WatchCache::start(
         "accounts and sessions",
         Api::namespaced(client, namespace),
-        Some(namespace.to_owned()),
         watcher::Config::default().labels(&selector),
         trim,
         stop,

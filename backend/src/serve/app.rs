@@ -23,7 +23,7 @@ use crate::services::inventory::InventoryService;
 use crate::services::job_runs::JobRunService;
 use crate::services::job_templates::JobTemplateService;
 use crate::services::project_access::ProjectAccess;
-use crate::services::projects::ProjectService;
+use crate::services::projects::{self, ProjectService};
 use crate::settings::Settings;
 use crate::state::{AppState, Services};
 use crate::storage::project_cache;
@@ -37,7 +37,7 @@ pub async fn state(
     stop: watch::Receiver<()>,
 ) -> anyhow::Result<AppState> {
     let client = cluster.client.clone();
-    let cache = project_cache::start(client.clone(), stop.clone());
+    let cache = project_cache::start(client.clone(), projects::cached, stop.clone());
     let runs_cache = RunCaches::new(client.clone(), stop.clone(), cache.clone());
     let projects = ProjectService::new(client.clone(), settings.namespace_prefix.clone(), cache)
         .with_restore_window(settings.restore_window);

@@ -24,7 +24,7 @@ use super::members;
 use super::rendered::Rendered;
 use crate::error::ApiError;
 use crate::storage::labels;
-use crate::storage::project_cache::{ProjectCache, Written};
+use crate::storage::project_cache::{CachedProject, ProjectCache, Written};
 use crate::storage::stamps;
 
 /// Reads and writes projects in the cluster.
@@ -196,12 +196,12 @@ impl ProjectService {
         let with_members = |ns: &Namespace| Some((to_project(ns)?, members::of(ns)));
         let mut generation = None;
         let mut projects: Vec<WithMembers> = if self.cache.is_ready() {
-            let (seen, namespaces) = self.cache.snapshot();
+            let (seen, cached) = self.cache.snapshot();
             generation = Some(seen);
-            namespaces
+            cached
                 .iter()
-                .filter(|ns| is_soft_deleted(ns) == deleted)
-                .filter_map(|ns| with_members(ns))
+                .filter(|c| c.project.deletion.is_some() == deleted)
+                .map(|c| (c.project.clone(), c.members.clone()))
                 .collect()
         } else {
             let selector = if deleted {
@@ -227,15 +227,23 @@ impl ProjectService {
     /// One project, also when deleted with a restore window (its `status`
     /// is then `Deleted`); a namespace Berth does not manage is not a project.
     pub async fn get(&self, name: &str) -> Result<Project, ApiError> {
-        self.get_namespace(name).await.map(|(_, project)| project)
+        self.get_with_members(name)
+            .await
+            .map(|(project, _)| project)
     }
 
-    /// One project (as [`Self::get`]) with its members.
-    pub async fn get_with_members(
-        &self,
-        name: &str,
-    ) -> Result<(Project, BTreeMap<String, berth_shared::Role>), ApiError> {
-        let (ns, project) = self.get_namespace(name).await?;
+    /// One project (as [`Self::get`]) with its members: as the cache last
+    /// saw it (every request on a project checks it, so this saves a
+    /// Kubernetes request each time), from the API when the cache does not
+    /// hold it.
+    pub async fn get_with_members(&self, name: &str) -> Result<WithMembers, ApiError> {
+        if validate_project_name(name).is_ok()
+            && let Some(seen) = self.cache.get(&self.namespace_of(name))
+            && seen.project.name == name
+        {
+            return Ok((seen.project.clone(), seen.members.clone()));
+        }
+        let (ns, project) = self.get_namespace_fresh(name).await?;
         Ok((project, members::of(&ns)))
     }
 
@@ -254,19 +262,6 @@ impl ProjectService {
             }
         });
         self.patch(name, &patch).await.map(|_| ())
-    }
-
-    /// The project's namespace as the cache last saw it (every request on
-    /// a project checks it, so this saves a Kubernetes request each time),
-    /// from the API when the cache does not hold it.
-    async fn get_namespace(&self, name: &str) -> Result<(Namespace, Project), ApiError> {
-        if validate_project_name(name).is_ok()
-            && let Some(seen) = self.cache.get(&self.namespace_of(name))
-            && let Some(project) = to_project(&seen).filter(|p| p.name == name)
-        {
-            return Ok((Namespace::clone(&seen), project));
-        }
-        self.get_namespace_fresh(name).await
     }
 
     /// The project's namespace from the API: for changes guarded by its
@@ -573,14 +568,13 @@ fn ns_name(ns: &Namespace) -> String {
     ns.metadata.name.clone().unwrap_or_default()
 }
 
-/// Whether the namespace waits in its restore window (or is being purged
-/// after it), which keeps it out of the live list.
-fn is_soft_deleted(ns: &Namespace) -> bool {
-    ns.metadata
-        .labels
-        .as_ref()
-        .and_then(|l| l.get(labels::STATE))
-        .is_some_and(|v| v == labels::STATE_DELETED)
+/// What the project cache keeps of a namespace: the project it is, if it
+/// is one, with its members.
+pub fn cached(ns: &Namespace) -> Option<CachedProject> {
+    Some(CachedProject {
+        project: to_project(ns)?,
+        members: members::of(ns),
+    })
 }
 
 /// A namespace as a project, if it is one.

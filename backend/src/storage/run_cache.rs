@@ -122,7 +122,6 @@ impl RunCaches {
             jobs: WatchCache::start(
                 "job runs",
                 Api::namespaced(self.client.clone(), namespace),
-                Some(namespace.to_owned()),
                 config(),
                 drop_managed_fields,
                 stop.clone(),
@@ -130,7 +129,6 @@ impl RunCaches {
             pods: WatchCache::start(
                 "job run pods",
                 Api::namespaced(self.client.clone(), namespace),
-                Some(namespace.to_owned()),
                 config(),
                 drop_managed_fields,
                 stop,
@@ -151,6 +149,24 @@ mod tests {
     use kube::api::{DeleteParams, PostParams};
 
     use super::*;
+    use crate::storage::project_cache::{self, CachedProject};
+
+    /// Every namespace the cache watches counts as a project here.
+    fn any_namespace(ns: &Namespace) -> Option<CachedProject> {
+        let name = ns.metadata.name.clone().unwrap_or_default();
+        Some(CachedProject {
+            project: berth_shared::Project {
+                name: name.clone(),
+                description: String::new(),
+                namespace: name,
+                stamps: Default::default(),
+                status: "Active".into(),
+                deletion: None,
+                role: None,
+            },
+            members: Default::default(),
+        })
+    }
 
     #[tokio::test]
     async fn the_run_watches_of_a_deleted_project_stop() -> anyhow::Result<()> {
@@ -158,7 +174,7 @@ mod tests {
         let server = berth_apiserver::EmbeddedApiServer::open(dir.path(), &[])?;
         let client = server.client();
         let (_server_stop, stop) = watch::channel(());
-        let projects = super::super::project_cache::start(client.clone(), stop.clone());
+        let projects = project_cache::start(client.clone(), any_namespace, stop.clone());
         let caches = RunCaches::new(client.clone(), stop, projects);
         let namespaces: Api<Namespace> = Api::all(client);
         let ns = serde_json::json!({"metadata": {

@@ -83,20 +83,20 @@ fn is_live(pod: &Value) -> bool {
 /// The Pods a change concerns, by uid, as they are now: `None` for one that
 /// is gone or being deleted.
 fn touched_pods(store: &Store, changed: &Changed) -> HashMap<String, Option<Value>> {
-    let state = store.read();
+    let (state, pods) = (store.read(), pods());
     let now = |p: &Value| (!meta::is_deleting(p)).then(|| p.clone());
     match changed {
         Changed::Everything => state
-            .range(&pods(), None, None)
+            .range(&pods, None, None)
             .map(|(_, p)| (meta::uid(&p.value).to_string(), now(&p.value)))
             .collect(),
         Changed::Events(events) => events
             .iter()
-            .filter(|e| e.gr == pods())
+            .filter(|e| e.gr == pods)
             .map(|e| {
                 let (o, uid) = (&e.object.value, meta::uid(&e.object.value));
                 let current = state
-                    .get(&pods(), meta::namespace(o), meta::name(o))
+                    .get(&pods, meta::namespace(o), meta::name(o))
                     .map(|p| &p.value)
                     .filter(|p| meta::uid(p) == uid)
                     .and_then(now);

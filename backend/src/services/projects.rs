@@ -193,7 +193,6 @@ impl ProjectService {
         &self,
         deleted: bool,
     ) -> Result<(Option<u64>, Vec<WithMembers>), ApiError> {
-        let with_members = |ns: &Namespace| Some((to_project(ns)?, members::of(ns)));
         let mut generation = None;
         let mut projects: Vec<WithMembers> = if self.cache.is_ready() {
             let (seen, cached) = self.cache.snapshot();
@@ -213,7 +212,11 @@ impl ProjectService {
                 .namespaces
                 .list(&ListParams::default().labels(&selector))
                 .await?;
-            list.items.iter().filter_map(with_members).collect()
+            list.items
+                .iter()
+                .filter_map(cached)
+                .map(|c| (c.project, c.members))
+                .collect()
         };
         projects.sort_by(|(a, _), (b, _)| {
             b.stamps

@@ -24,6 +24,40 @@ function sameOrigin(name) {
   return url.href;
 }
 
+// The person's language (frontend/src/i18n): their choice in the user menu
+// (only the language tag is stored), else the browser's. Set on <html>
+// before the first paint, so Arabic is laid out right to left from the
+// start, and the catalog of a language other than English is fetched now,
+// beside the wasm, from the console's own folder. A portal's `locale`
+// message may change it later.
+const LANGUAGES = ['en', 'de', 'ja', 'ar'];
+function language() {
+  let chosen = null;
+  try {
+    chosen = localStorage.getItem('berth-locale');
+  } catch {
+    // Storage blocked (a sandboxed iframe): the browser's languages apply.
+  }
+  const tags = [chosen, ...(navigator.languages ?? [navigator.language])];
+  for (const tag of tags) {
+    const primary = (tag ?? '').split(/[-_]/)[0].toLowerCase();
+    if (LANGUAGES.includes(primary)) return primary;
+  }
+  return 'en';
+}
+// Only its path is used, so the catalog always comes from this origin.
+const consoleFolder = new URL('.', new URL(here.searchParams.get('js') ?? '/', here)).pathname;
+globalThis.berthConsole = consoleFolder;
+const lang = language();
+document.documentElement.lang = lang;
+document.documentElement.dir = lang === 'ar' ? 'rtl' : 'ltr';
+const catalog = lang === 'en'
+  ? null
+  : fetch(new URL(`${consoleFolder}locale-${lang}.json`, here).href, { headers: { Accept: 'application/json' } })
+    .then((response) => (response.ok ? response.text() : null))
+    .catch(() => null);
+if (catalog) globalThis.berthCatalog = { tag: lang, text: catalog };
+
 // The answers the first page needs, asked for now rather than once the wasm
 // runs: they are usually in before it starts, so the console draws its first
 // page at once instead of a loading state first. The wasm takes each one for
@@ -72,6 +106,8 @@ try {
     Promise.all(early.values()),
     new Promise((resolve) => setTimeout(resolve, EARLY_ANSWER_WAIT_MS)),
   ]);
+  // The catalog is awaited in full (by the wasm): a page drawn in English
+  // and redrawn in German a moment later would be worse than a short wait.
   const [module] = await Promise.all([compiled, answered]);
   await init({ module_or_path: module });
 } catch (error) {

@@ -345,7 +345,7 @@ fn parse_loopback(value: &str) -> Result<SocketAddr, String> {
 /// `host[:port]` of a registry allowed over plain HTTP.
 fn parse_insecure_registry(value: &str) -> Result<String, String> {
     let value = value.trim().to_ascii_lowercase();
-    berth_shared::credentials::validate_registry_server(&value)?;
+    berth_shared::credentials::validate_registry_server(&value).map_err(|e| e.english())?;
     Ok(value)
 }
 

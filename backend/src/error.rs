@@ -4,90 +4,74 @@
 use axum::extract::rejection::JsonRejection;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use berth_shared::{FieldError, Problem};
+use berth_shared::{FieldError, Message, Problem};
 use thiserror::Error;
 
-/// Everything an API handler can answer instead of success.
+use crate::kinds::Kind;
+
+/// Everything an API handler can answer instead of success. What a person
+/// reads is [`ApiError::message`]: a code, its values and the English
+/// sentence they make (each variant's `Display`).
 #[derive(Debug, Error)]
+#[error("{}", self.message())]
 pub enum ApiError {
-    #[error("Some fields need your attention.")]
     Validation(Vec<FieldError>),
-    #[error("A project named “{0}” already exists. Choose another name.")]
     ProjectExists(String),
-    #[error("There is no project named “{0}”.")]
     ProjectNotFound(String),
-    #[error("Project “{0}” is being deleted; its data can no longer be changed.")]
     ProjectDeleting(String),
     /// The namespace began terminating while a request was under way (the
     /// project check had passed a moment before).
-    #[error("This project is being deleted; its data can no longer be changed.")]
     NamespaceTerminating,
-    #[error("Project “{0}” was deleted; restore it from Deleted projects to use its data.")]
     ProjectDeleted(String),
-    #[error("Project “{0}” is not deleted, so there is nothing to restore.")]
     ProjectNotDeleted(String),
-    #[error(
-        "This server deletes projects permanently: deleting with a restore window is turned off."
-    )]
     SoftDeleteDisabled,
-    #[error("{0}")]
-    Conflict(String),
-    #[error("{0}")]
-    ItemNotFound(String),
-    #[error("There is no API endpoint at this address.")]
+    Conflict(Message),
+    ItemNotFound(Message),
     UnknownEndpoint,
-    #[error("There is no {what} named “{name}” in this project.")]
-    NotFound { what: &'static str, name: String },
-    #[error("A {what} named “{name}” already exists in this project. Choose another name.")]
-    NameTaken { what: &'static str, name: String },
-    #[error(
-        "Someone changed this {what} after you opened it. Reload it to see the changes, then make yours again."
-    )]
-    StaleVersion { what: &'static str },
-    #[error("The registry credential “{name}” is used by the image pointers {}. Choose other credentials for them first, or delete it anyway.", quoted_list(.used_by))]
-    CredentialInUse { name: String, used_by: Vec<String> },
-    #[error("{0}")]
+    NotFound {
+        kind: &'static Kind,
+        name: String,
+    },
+    NameTaken {
+        kind: &'static Kind,
+        name: String,
+    },
+    StaleVersion {
+        kind: &'static Kind,
+    },
+    CredentialInUse {
+        name: String,
+        used_by: Vec<String>,
+    },
     Registry(#[from] crate::registry::RegistryError),
-    #[error("{0}")]
-    BadRequest(String),
-    #[error("The request body is too large.")]
+    BadRequest(Message),
     PayloadTooLarge,
-    #[error("Sign in to continue.")]
     Unauthenticated,
-    #[error("The user name or password is not right.")]
     BadCredentials,
-    #[error("Too many sign-in attempts. Wait {} seconds, then try again.", .retry_after_seconds)]
-    TooManyAttempts { retry_after_seconds: u64 },
-    #[error("Choose your own password first: the one you signed in with works only once.")]
+    TooManyAttempts {
+        retry_after_seconds: u64,
+    },
     PasswordChangeRequired,
-    #[error(
-        "This request did not come from the console (its CSRF check failed). Reload the page and try again."
-    )]
     CsrfCheckFailed,
-    #[error("{0}")]
-    Forbidden(String),
-    #[error("The storage service did not answer. Try again in a moment.")]
+    Forbidden(Message),
     ClusterUnavailable(#[source] kube::Error),
-    #[error("Something went wrong on our side.")]
     Internal(#[source] anyhow::Error),
     /// What axum itself refused (a query, a path, a body, a method), with
     /// its status and words.
-    #[error("{}", rejected_words(*.status, .text))]
-    Rejected { status: StatusCode, text: String },
+    Rejected {
+        status: StatusCode,
+        text: String,
+    },
 }
 
-/// Plain words for a request axum refused before any handler ran.
-fn rejected_words(status: StatusCode, text: &str) -> String {
+/// What a request axum refused before any handler ran is told.
+fn rejected_message(status: StatusCode, text: &str) -> Message {
     match status {
-        StatusCode::METHOD_NOT_ALLOWED => {
-            "This address does not take this kind of request (its method).".to_owned()
-        }
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
-            "Send the request body as JSON (Content-Type: application/json).".to_owned()
-        }
-        StatusCode::PAYLOAD_TOO_LARGE => "The request body is too large.".to_owned(),
-        _ if text.is_empty() => "The request is not valid.".to_owned(),
-        _ => format!("The request is not valid: {text}"),
+        StatusCode::METHOD_NOT_ALLOWED => Message::new("request.method"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => Message::new("request.json_required"),
+        StatusCode::PAYLOAD_TOO_LARGE => Message::new("request.too_large"),
+        _ if text.is_empty() => Message::new("request.invalid"),
+        _ => Message::new("request.invalid.reason").with("reason", text),
     }
 }
 
@@ -121,12 +105,63 @@ impl ApiError {
         }
     }
 
+    /// What the person is told, as a code and its values: the one place
+    /// that words every answer (its English is the problem's `detail`).
+    pub fn message(&self) -> Message {
+        match self {
+            Self::Validation(_) => Message::new("validation.failed"),
+            Self::ProjectExists(name) => Message::new("project.name.taken").with("name", name),
+            Self::ProjectNotFound(name) => Message::new("project.not_found").with("name", name),
+            Self::ProjectDeleting(name) => Message::new("project.deleting").with("name", name),
+            Self::NamespaceTerminating => Message::new("project.terminating"),
+            Self::ProjectDeleted(name) => Message::new("project.deleted").with("name", name),
+            Self::ProjectNotDeleted(name) => Message::new("project.not_deleted").with("name", name),
+            Self::SoftDeleteDisabled => Message::new("project.soft_delete_disabled"),
+            Self::Conflict(message)
+            | Self::ItemNotFound(message)
+            | Self::BadRequest(message)
+            | Self::Forbidden(message) => message.clone(),
+            Self::UnknownEndpoint => Message::new("api.unknown_endpoint"),
+            Self::NotFound { kind, name } => kind.not_found(name),
+            Self::NameTaken { kind, name } => kind.name_taken(name),
+            Self::StaleVersion { kind } => kind.stale(),
+            Self::CredentialInUse { name, used_by } => match used_by.split_last() {
+                Some((only, [])) => Message::new("credential.in_use")
+                    .with("name", name)
+                    .with("pointer", only),
+                Some((last, rest)) => Message::new("credential.in_use.many")
+                    .with("name", name)
+                    .with("pointers", quoted_list(rest))
+                    .with("last", last),
+                None => Message::new("credential.in_use.many")
+                    .with("name", name)
+                    .with("pointers", "")
+                    .with("last", ""),
+            },
+            Self::Registry(e) => e.message(),
+            Self::PayloadTooLarge => Message::new("request.too_large"),
+            Self::Unauthenticated => Message::new("session.required"),
+            Self::BadCredentials => Message::new("session.sign_in.refused"),
+            Self::TooManyAttempts {
+                retry_after_seconds,
+            } => Message::new("session.sign_in.too_many").with("seconds", retry_after_seconds),
+            Self::PasswordChangeRequired => Message::new("session.password.change_required"),
+            Self::CsrfCheckFailed => Message::new("session.csrf"),
+            Self::ClusterUnavailable(_) => Message::new("storage.unavailable"),
+            Self::Internal(_) => Message::new("server.internal"),
+            Self::Rejected { status, text } => rejected_message(*status, text),
+        }
+    }
+
     fn problem(&self) -> Problem {
         let status = self.status();
         let title = status.canonical_reason().unwrap_or("Error").to_owned();
+        let message = self.message();
         let errors = match self {
             Self::Validation(errors) => errors.clone(),
-            Self::ProjectExists(_) | Self::NameTaken { .. } => vec![FieldError::new("name", self)],
+            Self::ProjectExists(_) | Self::NameTaken { .. } => {
+                vec![FieldError::new("name", message.clone())]
+            }
             _ => Vec::new(),
         };
         Problem {
@@ -143,21 +178,19 @@ impl ApiError {
             .to_owned(),
             title,
             status: status.as_u16(),
-            detail: Some(self.to_string()),
+            detail: Some(message.english()),
+            code: Some(message.code),
+            params: message.params,
             errors,
             request_id: None,
         }
     }
 }
 
-/// "“a”, “b” and “c”".
+/// "“a”, “b”": the pointers before the last one of "“a”, “b” and “c”".
 fn quoted_list(items: &[String]) -> String {
     let quoted: Vec<String> = items.iter().map(|i| format!("“{i}”")).collect();
-    match quoted.split_last() {
-        Some((last, [])) => last.clone(),
-        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
-        None => String::new(),
-    }
+    quoted.join(", ")
 }
 
 /// A registry refusing credentials or lacking the image is a problem with
@@ -219,9 +252,18 @@ impl From<crate::storage::StorageError> for ApiError {
         use crate::storage::StorageError as S;
         match err.into_kube() {
             Ok(kube) => kube.into(),
-            Err(S::NotFound { what, name }) => Self::NotFound { what, name },
-            Err(S::NameTaken { what, name }) => Self::NameTaken { what, name },
-            Err(S::Stale { what }) => Self::StaleVersion { what },
+            Err(S::NotFound { what, name }) => match crate::kinds::by_noun(what) {
+                Some(kind) => Self::NotFound { kind, name },
+                None => Self::Internal(S::NotFound { what, name }.into()),
+            },
+            Err(S::NameTaken { what, name }) => match crate::kinds::by_noun(what) {
+                Some(kind) => Self::NameTaken { kind, name },
+                None => Self::Internal(S::NameTaken { what, name }.into()),
+            },
+            Err(S::Stale { what }) => match crate::kinds::by_noun(what) {
+                Some(kind) => Self::StaleVersion { kind },
+                None => Self::Internal(S::Stale { what }.into()),
+            },
             Err(other) => Self::Internal(other.into()),
         }
     }
@@ -235,10 +277,9 @@ impl From<JsonRejection> for ApiError {
                 status,
                 text: String::new(),
             },
-            _ => Self::BadRequest(format!(
-                "The request body is not valid: {}",
-                rejection.body_text()
-            )),
+            _ => Self::BadRequest(
+                Message::new("request.body_invalid").with("reason", rejection.body_text()),
+            ),
         }
     }
 }
@@ -292,7 +333,12 @@ pub fn problem_response(problem: Problem) -> Response {
 
 #[cfg(test)]
 mod tests {
+    use std::path::{Path, PathBuf};
+
+    use berth_shared::message::template;
+
     use super::*;
+    use crate::kinds;
 
     #[test]
     fn duplicate_project_names_the_field() {
@@ -322,6 +368,149 @@ mod tests {
         };
         let error = ApiError::from(kube::Error::Api(Box::new(other)));
         assert_eq!(error.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    #[test]
+    fn duplicate_project_names_carry_a_code_and_the_name() {
+        let problem = ApiError::ProjectExists("shop".into()).problem();
+        assert_eq!(problem.code.as_deref(), Some("project.name.taken"));
+        assert_eq!(problem.params["name"], "shop");
+        assert_eq!(
+            problem.detail.as_deref(),
+            Some("A project named “shop” already exists. Choose another name.")
+        );
+        let field = problem.field_error("name").expect("the name field");
+        assert_eq!(field.code, "project.name.taken");
+        assert_eq!(field.params["name"], "shop");
+    }
+
+    /// Each answer's English is what it was before it had a code.
+    #[test]
+    fn every_answer_keeps_its_english() {
+        let cases: Vec<(ApiError, &str)> = vec![
+            (
+                ApiError::Validation(Vec::new()),
+                "Some fields need your attention.",
+            ),
+            (
+                ApiError::ProjectNotFound("shop".into()),
+                "There is no project named “shop”.",
+            ),
+            (
+                ApiError::ProjectDeleting("shop".into()),
+                "Project “shop” is being deleted; its data can no longer be changed.",
+            ),
+            (
+                ApiError::ProjectDeleted("shop".into()),
+                "Project “shop” was deleted; restore it from Deleted projects to use its data.",
+            ),
+            (
+                ApiError::NotFound {
+                    kind: &kinds::IMAGES,
+                    name: "web".into(),
+                },
+                "There is no image pointer named “web” in this project.",
+            ),
+            (
+                ApiError::NameTaken {
+                    kind: &kinds::IMAGES,
+                    name: "web".into(),
+                },
+                "A image pointer named “web” already exists in this project. Choose another name.",
+            ),
+            (
+                ApiError::StaleVersion {
+                    kind: &kinds::REGISTRY_CREDENTIALS,
+                },
+                "Someone changed this registry credential after you opened it. Reload it to see the changes, then make yours again.",
+            ),
+            (
+                ApiError::CredentialInUse {
+                    name: "hub".into(),
+                    used_by: vec!["a".into()],
+                },
+                "The registry credential “hub” is used by the image pointers “a”. Choose other credentials for them first, or delete it anyway.",
+            ),
+            (
+                ApiError::CredentialInUse {
+                    name: "hub".into(),
+                    used_by: vec!["a".into(), "b".into(), "c".into()],
+                },
+                "The registry credential “hub” is used by the image pointers “a”, “b” and “c”. Choose other credentials for them first, or delete it anyway.",
+            ),
+            (
+                ApiError::TooManyAttempts {
+                    retry_after_seconds: 30,
+                },
+                "Too many sign-in attempts. Wait 30 seconds, then try again.",
+            ),
+            (
+                ApiError::BadCredentials,
+                "The user name or password is not right.",
+            ),
+            (
+                ApiError::Rejected {
+                    status: StatusCode::BAD_REQUEST,
+                    text: "Failed to deserialize query string".into(),
+                },
+                "The request is not valid: Failed to deserialize query string",
+            ),
+            (
+                ApiError::Rejected {
+                    status: StatusCode::METHOD_NOT_ALLOWED,
+                    text: String::new(),
+                },
+                "This address does not take this kind of request (its method).",
+            ),
+        ];
+        for (error, english) in cases {
+            let problem = error.problem();
+            assert_eq!(problem.detail.as_deref(), Some(english));
+            assert_eq!(error.to_string(), english);
+            let code = problem.code.expect("a code");
+            assert_eq!(template(&code).map(|_| ()), Some(()), "{code}");
+        }
+    }
+
+    /// Every code the shared rules and the backend make a message of (a
+    /// literal given to `Message::new`) has its English template.
+    #[test]
+    fn every_code_used_has_a_template() {
+        fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+            for entry in std::fs::read_dir(dir).expect("a source folder").flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    rust_files(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    out.push(path);
+                }
+            }
+        }
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        rust_files(&root.join("src"), &mut files);
+        rust_files(&root.join("../shared/src"), &mut files);
+        let marker = "Message::new(\"";
+        let mut used = 0;
+        let mut unknown = Vec::new();
+        for file in files {
+            let text = std::fs::read_to_string(&file).expect("readable source");
+            for (at, _) in text.match_indices(marker) {
+                let rest = &text[at + marker.len()..];
+                let code = &rest[..rest.find('"').expect("a closing quote")];
+                used += 1;
+                // Tests make messages of codes that do not exist on purpose.
+                if template(code).is_none() && !code.starts_with("no.such") {
+                    unknown.push(format!("{}: {code}", file.display()));
+                }
+            }
+        }
+        assert!(used > 150, "found only {used} codes: is the scan broken?");
+        assert!(
+            unknown.is_empty(),
+            "codes without a template:\n{}",
+            unknown.join("\n")
+        );
     }
 
     #[test]

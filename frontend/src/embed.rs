@@ -2,51 +2,120 @@
 //! protocol with the portal (documented in the README).
 //!
 //! Portal → console: `auth` (a bearer token: cross-site iframes cannot rely
-//! on cookies), `theme` (light/dark and design tokens), `navigate` (a path).
+//! on cookies), `theme` (light/dark and design tokens), `navigate` (a path),
+//! `locale` (the portal's language).
 //! Console → portal: `ready`, `resize` (content height), `navigated` (path),
 //! `session-expired`. Only messages from the allowed portal origins count,
 //! and the console only ever posts to those origins.
 
 use std::cell::RefCell;
 
+use js_sys::{Object, Reflect};
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// The protocol's version; messages of another version are ignored.
 pub const VERSION: u32 = 1;
 
-#[derive(Deserialize)]
-#[serde(tag = "type", rename_all = "kebab-case")]
+/// A message from the portal. Read field by field from the JS object with
+/// `Reflect` rather than through serde: the derive for a tagged enum (and
+/// the envelope around it) cost the first load some 10 KB of wasm.
 enum FromPortal {
     Auth {
         token: String,
     },
     Theme {
         mode: Option<String>,
-        #[serde(default)]
-        tokens: std::collections::BTreeMap<String, String>,
+        tokens: Vec<(String, String)>,
     },
     Navigate {
         path: String,
     },
+    /// The portal's language, as a BCP 47 tag (`de-DE`).
+    Locale {
+        locale: String,
+    },
 }
 
-#[derive(Deserialize)]
-struct Envelope {
-    berth: u32,
-    #[serde(flatten)]
-    message: serde_json::Value,
+fn field(object: &JsValue, name: &str) -> Option<JsValue> {
+    Reflect::get(object, &JsValue::from_str(name))
+        .ok()
+        .filter(|v| !v.is_undefined() && !v.is_null())
 }
 
-#[derive(Serialize)]
-#[serde(tag = "type", rename_all = "kebab-case")]
+fn text(object: &JsValue, name: &str) -> Option<String> {
+    field(object, name)?.as_string()
+}
+
+impl FromPortal {
+    /// The message in `data`, if it is one of this protocol's version.
+    fn read(data: &JsValue) -> Option<Self> {
+        if field(data, "berth")?.as_f64()? != f64::from(VERSION) {
+            return None;
+        }
+        Some(match text(data, "type")?.as_str() {
+            "auth" => FromPortal::Auth {
+                token: text(data, "token")?,
+            },
+            "theme" => FromPortal::Theme {
+                mode: text(data, "mode"),
+                tokens: field(data, "tokens")
+                    .and_then(|t| t.dyn_into::<Object>().ok())
+                    .map(|t| {
+                        Object::entries(&t)
+                            .iter()
+                            .filter_map(|pair| {
+                                let pair: js_sys::Array = pair.dyn_into().ok()?;
+                                Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            },
+            "navigate" => FromPortal::Navigate {
+                path: text(data, "path")?,
+            },
+            "locale" => FromPortal::Locale {
+                locale: text(data, "locale")?,
+            },
+            _ => return None,
+        })
+    }
+}
+
+/// A message to the portal.
 pub enum ToPortal {
     Ready,
     Resize { height: i32 },
     Navigated { path: String },
     SessionExpired,
+}
+
+impl ToPortal {
+    /// `{ berth: 1, type, …fields }` as a JS object.
+    fn to_js(&self) -> JsValue {
+        let object = Object::new();
+        let set = |name: &str, value: JsValue| {
+            // Setting a property of a plain new object cannot fail.
+            let _ = Reflect::set(&object, &JsValue::from_str(name), &value);
+        };
+        set("berth", VERSION.into());
+        let kind = match self {
+            ToPortal::Ready => "ready",
+            ToPortal::Resize { height } => {
+                set("height", (*height).into());
+                "resize"
+            }
+            ToPortal::Navigated { path } => {
+                set("path", path.as_str().into());
+                "navigated"
+            }
+            ToPortal::SessionExpired => "session-expired",
+        };
+        set("type", kind.into());
+        object.into()
+    }
 }
 
 thread_local! {
@@ -72,11 +141,7 @@ pub fn post(message: &ToPortal) {
     let Ok(Some(parent)) = window().parent() else {
         return;
     };
-    let mut value = serde_json::to_value(message).unwrap_or_default();
-    value["berth"] = VERSION.into();
-    let Ok(data) = js_sys::JSON::parse(&value.to_string()) else {
-        return;
-    };
+    let data = message.to_js();
     let targets = match PORTAL.with_borrow(Clone::clone) {
         Some(origin) => vec![origin],
         None => ALLOWED.with_borrow(Clone::clone),
@@ -103,25 +168,14 @@ pub fn start(
             if !allowed.contains(&origin) {
                 return;
             }
-            let Some(text) = js_sys::JSON::stringify(&event.data())
-                .ok()
-                .and_then(|s| s.as_string())
-            else {
-                return;
-            };
-            let Ok(envelope) = serde_json::from_str::<Envelope>(&text) else {
-                return;
-            };
-            if envelope.berth != VERSION {
-                return;
-            }
-            let Ok(message) = serde_json::from_value::<FromPortal>(envelope.message) else {
+            let Some(message) = FromPortal::read(&event.data()) else {
                 return;
             };
             PORTAL.set(Some(origin));
             match message {
                 FromPortal::Auth { token } => on_token(token),
                 FromPortal::Theme { mode, tokens } => apply_theme(mode.as_deref(), &tokens),
+                FromPortal::Locale { locale } => crate::i18n::from_portal(&locale),
                 FromPortal::Navigate { path } => {
                     // Only paths of this console, never another site.
                     if path.starts_with('/') && !path.starts_with("//") {
@@ -138,7 +192,7 @@ pub fn start(
 
 /// Design tokens are CSS custom properties, set through the CSSOM (allowed
 /// under the strict CSP, unlike inline styles); only `--` names are taken.
-fn apply_theme(mode: Option<&str>, tokens: &std::collections::BTreeMap<String, String>) {
+fn apply_theme(mode: Option<&str>, tokens: &[(String, String)]) {
     let Some(root) = document().document_element() else {
         return;
     };

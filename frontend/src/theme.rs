@@ -5,6 +5,8 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::t;
+
 const KEY: &str = "berth-theme";
 
 fn storage() -> Option<web_sys::Storage> {
@@ -51,11 +53,11 @@ pub fn ThemeChoice() -> impl IntoView {
     let current = chosen().unwrap_or("device");
     view! {
         <label class="theme-choice">
-            <span>"Appearance"</span>
+            <span>{t!("Appearance")}</span>
             <select on:change=move |ev| choose(&event_target_value(&ev))>
-                <option value="device" selected=current == "device">"Same as this device"</option>
-                <option value="light" selected=current == "light">"Light"</option>
-                <option value="dark" selected=current == "dark">"Dark"</option>
+                <option value="device" selected=current == "device">{t!("Same as this device")}</option>
+                <option value="light" selected=current == "light">{t!("Light")}</option>
+                <option value="dark" selected=current == "dark">{t!("Dark")}</option>
             </select>
         </label>
     }

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::message::Message;
 use crate::problem::FieldError;
 
 /// A person's role in one project. Ordered: each role can do what the ones
@@ -72,15 +73,24 @@ impl MemberList {
             let user = member.user.trim();
             let field = format!("members[{i}].user");
             if user.is_empty() {
-                errors.push(FieldError::new(field, "Enter the user's name or id."));
+                errors.push(FieldError::new(
+                    field,
+                    Message::new("members.user.required"),
+                ));
             } else if user.len() > MEMBER_USER_MAX || user.chars().any(char::is_control) {
-                errors.push(FieldError::new(field, "This is not a user name or id."));
+                errors.push(FieldError::new(field, Message::new("members.user.invalid")));
             } else if self.members[..i].iter().any(|m| m.user.trim() == user) {
-                errors.push(FieldError::new(field, "This person is already a member."));
+                errors.push(FieldError::new(
+                    field,
+                    Message::new("members.user.duplicate"),
+                ));
             }
         }
         if !self.members.iter().any(|m| m.role == Role::Owner) {
-            errors.push(FieldError::new("members", "Keep at least one owner."));
+            errors.push(FieldError::new(
+                "members",
+                Message::new("members.owner.required"),
+            ));
         }
         errors
     }
@@ -119,6 +129,14 @@ mod tests {
         assert_eq!(
             list(&[("ada", Role::Editor)]).validate()[0].field,
             "members"
+        );
+        assert_eq!(
+            list(&[("ada", Role::Editor)]).validate()[0].code,
+            "members.owner.required"
+        );
+        assert_eq!(
+            list(&[("ada", Role::Editor)]).validate()[0].message,
+            "Keep at least one owner."
         );
         assert_eq!(
             list(&[("ada", Role::Owner), ("ada", Role::Viewer)]).validate()[0].field,

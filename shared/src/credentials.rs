@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::message::Message;
 use crate::names::validate_object_name;
 use crate::problem::FieldError;
 use crate::stamps::Stamps;
@@ -163,7 +164,7 @@ pub fn validate_credential(
 ) -> Vec<FieldError> {
     let mut errors = Vec::new();
     if let Err(e) = validate_object_name(name) {
-        errors.push(FieldError::new("name", e));
+        errors.push(FieldError::new("name", e.message()));
     }
     match kind {
         RegistryKind::DockerHub => {}
@@ -172,7 +173,7 @@ pub fn validate_credential(
             if !ICR_SERVERS.iter().any(|(s, _)| *s == server) {
                 errors.push(FieldError::new(
                     "server",
-                    "Choose one of the IBM Container Registry locations.",
+                    Message::new("credential.server.icr_location"),
                 ));
             }
         }
@@ -188,19 +189,19 @@ pub fn validate_credential(
             errors.push(FieldError::new(
                 "username",
                 match kind {
-                    RegistryKind::DockerHub => "Enter your Docker ID.",
-                    _ => "Enter the user name.",
+                    RegistryKind::DockerHub => Message::new("credential.username.docker_id"),
+                    _ => Message::new("credential.username.required"),
                 },
             ));
         } else if username.chars().count() > USERNAME_MAX {
             errors.push(FieldError::new(
                 "username",
-                format!("Use at most {USERNAME_MAX} characters."),
+                Message::new("text.too_long").with("max", USERNAME_MAX),
             ));
         } else if username.contains(':') || username.chars().any(char::is_control) {
             errors.push(FieldError::new(
                 "username",
-                "A user name cannot contain “:” or control characters.",
+                Message::new("credential.username.invalid"),
             ));
         }
     }
@@ -208,15 +209,15 @@ pub fn validate_credential(
         errors.push(FieldError::new(
             "secret",
             match kind {
-                RegistryKind::DockerHub => "Enter the access token or password.",
-                RegistryKind::Icr => "Enter the API key, or read it from your apikey.json file.",
-                RegistryKind::Other => "Enter the password.",
+                RegistryKind::DockerHub => Message::new("credential.secret.required.docker_hub"),
+                RegistryKind::Icr => Message::new("credential.secret.required.icr"),
+                RegistryKind::Other => Message::new("credential.secret.required.other"),
             },
         ));
     } else if secret_chars > SECRET_MAX {
         errors.push(FieldError::new(
             "secret",
-            format!("Use at most {SECRET_MAX} characters."),
+            Message::new("text.too_long").with("max", SECRET_MAX),
         ));
     }
     errors
@@ -225,70 +226,65 @@ pub fn validate_credential(
 /// A registry server as `host[:port]`: a DNS name (letters, digits, `-`,
 /// dots between labels), an IPv4 address or `[IPv6]`, and an optional port
 /// from 1 to 65535. No scheme, no path.
-pub fn validate_registry_server(server: &str) -> Result<(), String> {
+pub fn validate_registry_server(server: &str) -> Result<(), Message> {
     if server.is_empty() {
-        return Err("Enter the registry's address, like registry.example.com or host:5000.".into());
+        return Err(Message::new("credential.server.required"));
     }
     if server.contains("://") {
-        return Err("Leave out “https://”: write only the host and, if needed, the port.".into());
+        return Err(Message::new("credential.server.scheme"));
     }
     if server.contains('/') {
-        return Err(
-            "Write only the host and, if needed, the port; no “/” and nothing after it.".into(),
-        );
+        return Err(Message::new("credential.server.path"));
     }
     if server.len() > 253 {
-        return Err("The address is too long.".into());
+        return Err(Message::new("credential.server.too_long"));
     }
     let port_ok = |port: &str| {
         !port.is_empty()
             && port.bytes().all(|b| b.is_ascii_digit())
             && port.parse::<u16>().is_ok_and(|p| p > 0)
     };
-    const BAD_PORT: &str = "The port must be a number from 1 to 65535.";
     if let Some(rest) = server.strip_prefix('[') {
-        let (ip, after) = rest
-            .split_once(']')
-            .ok_or("An IPv6 address needs its closing “]”.")?;
+        let Some((ip, after)) = rest.split_once(']') else {
+            return Err(Message::new("credential.server.ipv6_bracket"));
+        };
         if ip.parse::<core::net::Ipv6Addr>().is_err() {
-            return Err("This is not a valid IPv6 address.".into());
+            return Err(Message::new("credential.server.ipv6_invalid"));
         }
         return match after.strip_prefix(':') {
             _ if after.is_empty() => Ok(()),
             Some(port) if port_ok(port) => Ok(()),
-            Some(_) => Err(BAD_PORT.into()),
-            None => Err("Only “:port” may follow the address.".into()),
+            Some(_) => Err(Message::new("credential.server.port")),
+            None => Err(Message::new("credential.server.after_ipv6")),
         };
     }
     let host = match server.split_once(':') {
         Some((host, port)) => {
             if !port_ok(port) {
-                return Err(BAD_PORT.into());
+                return Err(Message::new("credential.server.port"));
             }
             host
         }
         None => server,
     };
     if host.is_empty() {
-        return Err("Enter the host name before the port.".into());
+        return Err(Message::new("credential.server.host_missing"));
     }
     for label in host.split('.') {
         if label.is_empty() {
-            return Err("The host name has an empty part between dots.".into());
+            return Err(Message::new("credential.server.empty_part"));
         }
         if label.len() > 63 {
-            return Err("Each part of the host name has at most 63 characters.".into());
+            return Err(Message::new("credential.server.part_too_long"));
         }
         if let Some(c) = label
             .chars()
             .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
         {
-            return Err(format!("“{c}” is not allowed in a host name."));
+            return Err(Message::new("credential.server.char_invalid").with("char", c));
         }
         if label.starts_with('-') || label.ends_with('-') {
-            return Err(
-                "Each part of the host name must start and end with a letter or digit.".into(),
-            );
+            return Err(Message::new("credential.server.part_end"));
         }
     }
     Ok(())
@@ -360,6 +356,16 @@ mod tests {
     fn other_registries_need_host_port_user_and_password() {
         let errors = validate_credential("Bad_Name", RegistryKind::Other, "http://x", "", 0);
         assert_eq!(fields(&errors), ["name", "server", "username", "secret"]);
+        let codes: Vec<_> = errors.iter().map(|e| e.code.as_str()).collect();
+        assert_eq!(
+            codes,
+            [
+                "name.char_invalid.subdomain",
+                "credential.server.scheme",
+                "credential.username.required",
+                "credential.secret.required.other"
+            ]
+        );
         assert!(
             validate_credential("a", RegistryKind::Other, "reg.example.com:5000", "u", 1)
                 .is_empty()
@@ -393,6 +399,13 @@ mod tests {
         ] {
             assert!(validate_registry_server(bad).is_err(), "{bad}");
         }
+        let e = validate_registry_server("reg_example.com").expect_err("underscore");
+        assert_eq!(e.code, "credential.server.char_invalid");
+        assert_eq!(e.english(), "“_” is not allowed in a host name.");
+        assert_eq!(
+            validate_registry_server("a:0").map_err(|e| e.english()),
+            Err("The port must be a number from 1 to 65535.".to_owned())
+        );
     }
 
     #[test]

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::message::Message;
+
 /// SSE event names.
 pub const EVENT_PROGRESS: &str = "progress";
 pub const EVENT_STALLED: &str = "stalled";
@@ -73,6 +75,17 @@ pub struct DeletionStalled {
     pub message: String,
     /// What an administrator can do.
     pub advice: String,
+    /// `message` and `advice` as codes and their parameters
+    /// (`message::TEMPLATES`), so the console can say them in the
+    /// reader's language; absent from servers that predate them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_code: Option<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub message_params: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub advice_code: Option<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub advice_params: BTreeMap<String, String>,
     #[serde(default)]
     pub conditions: Vec<Condition>,
 }
@@ -86,6 +99,65 @@ pub struct DeletionDone {
     /// For `soft-deleted`: RFC 3339 time the project is deleted for good.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purge_after: Option<String>,
+}
+
+/// Why a deletion is stuck: what blocks it (`finalizers`, `objects` or
+/// `namespace`, as in [`DeletionStalled::blocked_by`]), one sentence for
+/// the person and what an administrator can do. `blockers` are the objects
+/// waiting for finalizers, `objects_left` whether any object remains, and
+/// `namespace_finalizers` the namespace's own.
+pub fn stalled_words(
+    project: &str,
+    namespace: &str,
+    blockers: &[Blocker],
+    objects_left: bool,
+    namespace_finalizers: &[String],
+) -> (&'static str, Message, Message) {
+    if let Some(first) = blockers.first() {
+        let message = if let [only] = blockers {
+            Message::new("deletion.stalled.finalizers")
+                .with("resource", &only.resource)
+                .with("name", &only.name)
+                .with("finalizers", only.finalizers.join(", "))
+        } else {
+            let objects: Vec<String> = blockers
+                .iter()
+                .map(|b| {
+                    format!(
+                        "{} {} (waiting for {})",
+                        b.resource,
+                        b.name,
+                        b.finalizers.join(", ")
+                    )
+                })
+                .collect();
+            Message::new("deletion.stalled.finalizers.many").with("objects", objects.join("; "))
+        };
+        let advice = Message::new("deletion.advice.finalizers")
+            .with("resource", &first.resource)
+            .with("name", &first.name)
+            .with("namespace", namespace)
+            .with("patch", r#"{"metadata":{"finalizers":null}}"#);
+        ("finalizers", message.with("project", project), advice)
+    } else if objects_left {
+        (
+            "objects",
+            Message::new("deletion.stalled.objects").with("project", project),
+            Message::new("deletion.advice.objects").with("namespace", namespace),
+        )
+    } else {
+        let advice = if namespace_finalizers.is_empty() {
+            Message::new("deletion.advice.namespace.none")
+        } else {
+            Message::new("deletion.advice.namespace")
+                .with("finalizers", namespace_finalizers.join(", "))
+        };
+        (
+            "namespace",
+            Message::new("deletion.stalled.namespace").with("project", project),
+            advice.with("namespace", namespace),
+        )
+    }
 }
 
 /// "Deleted project shop": what the console and the CLI say at the end.
@@ -171,6 +243,82 @@ mod tests {
         let one = BTreeMap::from([("jobtemplates.berth.dev".to_owned(), 3)]);
         assert_eq!(remaining_phrase(&one), "3 job templates");
         assert_eq!(remaining_phrase(&BTreeMap::new()), "nothing");
+    }
+
+    fn blocker(name: &str, finalizers: &[&str]) -> Blocker {
+        Blocker {
+            resource: "configmaps".into(),
+            name: name.into(),
+            finalizers: finalizers.iter().map(|f| (*f).to_owned()).collect(),
+        }
+    }
+
+    /// The words of a stuck deletion are the server's English of before,
+    /// and every code has its template.
+    #[test]
+    fn stalled_words_keep_their_english() {
+        let check = |(_, message, advice): &(&str, Message, Message)| {
+            for m in [message, advice] {
+                assert!(crate::message::template(&m.code).is_some(), "{}", m.code);
+            }
+        };
+        let one = stalled_words(
+            "shop",
+            "berth-shop",
+            &[blocker("a", &["x/y", "z"])],
+            true,
+            &[],
+        );
+        check(&one);
+        assert_eq!(one.0, "finalizers");
+        assert_eq!(
+            one.1.english(),
+            "The deletion of project shop is stuck: configmaps a (waiting for x/y, z) cannot be removed until another system finishes its clean-up."
+        );
+        assert_eq!(
+            one.2.english(),
+            "Ask a cluster administrator to check the system that added the finalizer. If that system no longer exists, they can remove the finalizer, e.g. `kubectl patch configmaps a -n berth-shop --type=merge -p '{\"metadata\":{\"finalizers\":null}}'`; the deletion then finishes by itself."
+        );
+        let two = stalled_words(
+            "shop",
+            "berth-shop",
+            &[blocker("a", &["x"]), blocker("b", &["y"])],
+            true,
+            &[],
+        );
+        check(&two);
+        assert_eq!(
+            two.1.english(),
+            "The deletion of project shop is stuck: configmaps a (waiting for x); configmaps b (waiting for y) cannot be removed until another system finishes its clean-up."
+        );
+        let objects = stalled_words("shop", "berth-shop", &[], true, &[]);
+        check(&objects);
+        assert_eq!(objects.0, "objects");
+        assert_eq!(
+            objects.1.english(),
+            "The deletion of project shop is slow: some objects in it have not been removed yet."
+        );
+        assert_eq!(
+            objects.2.english(),
+            "Ask a cluster administrator to look at `kubectl get all,secrets,configmaps -n berth-shop` and at the namespace's conditions (`kubectl get namespace berth-shop -o yaml`)."
+        );
+        let none = stalled_words("shop", "berth-shop", &[], false, &[]);
+        check(&none);
+        assert_eq!(none.0, "namespace");
+        assert_eq!(
+            none.1.english(),
+            "The deletion of project shop is waiting for the cluster to release its namespace."
+        );
+        assert_eq!(
+            none.2.english(),
+            "Ask a cluster administrator to check the namespace's finalizers (none) and conditions with `kubectl get namespace berth-shop -o yaml`."
+        );
+        let some = stalled_words("shop", "berth-shop", &[], false, &["kubernetes".into()]);
+        check(&some);
+        assert_eq!(
+            some.2.english(),
+            "Ask a cluster administrator to check the namespace's finalizers (kubernetes) and conditions with `kubectl get namespace berth-shop -o yaml`."
+        );
     }
 
     #[test]

@@ -9,6 +9,8 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::message::Message;
+
 /// The registry an image without a registry lives in.
 pub const DEFAULT_REGISTRY: &str = "docker.io";
 /// Docker's legacy name for [`DEFAULT_REGISTRY`].
@@ -131,36 +133,131 @@ fn split_registry(name: &str) -> (String, String) {
 
 /// Why a reference was refused, in plain words.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{}", self.message())]
 pub enum ReferenceError {
-    #[error("Enter the image address, for example nginx or us.icr.io/team/app:1.0.")]
     Empty,
-    #[error("Use at most {max} characters.")]
-    TooLong { max: usize },
-    #[error("Leave out “https://”: {}", match .suggestion {
-        Some(s) => format!("did you mean {s}?"),
-        None => "an image address starts with the registry, like us.icr.io/team/app.".to_owned(),
-    })]
-    HasScheme { suggestion: Option<String> },
+    TooLong {
+        max: usize,
+    },
+    HasScheme {
+        suggestion: Option<String>,
+    },
     /// A registry's web page about the image (Docker Hub, Quay, GitHub).
-    #[error("This is the address of the image's web page. Did you mean {suggestion}?")]
-    WebPage { suggestion: String },
-    #[error("This looks like a bare digest; write it after the image name, like app@sha256:….")]
+    WebPage {
+        suggestion: String,
+    },
     BareDigest,
-    #[error("Image names use lowercase letters only (the registry part may have capitals).")]
     Uppercase,
-    #[error("Something is missing around position {position}: {what}")]
-    Missing { position: usize, what: &'static str },
-    #[error("“{found}” at position {position} is not allowed {place}.")]
+    Missing {
+        position: usize,
+        what: Missing,
+    },
     InvalidChar {
         found: char,
         position: usize,
-        place: &'static str,
+        place: Place,
     },
-    #[error("{0}")]
-    Other(&'static str),
+    Other(Other),
 }
 
+/// What is missing where a reference ends or breaks off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    /// An image name is expected here.
+    Name,
+    /// A registry host is expected here.
+    Host,
+    /// A tag or a port is expected after “:”.
+    TagOrPort,
+    /// A port number is expected after “:”.
+    Port,
+    /// A digest is expected after “@”.
+    Digest,
+    /// The address ends too early.
+    End,
+}
+
+/// The part of a reference a refused character is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    Tag,
+    PortOrTag,
+    Name,
+    /// The start or end of a part of the name.
+    PartEnd,
+    Host,
+    Digest,
+}
+
+/// The other ways a reference can be wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Other {
+    NameTooLong,
+    TagTooLong,
+    Ipv6,
+    DigestLength,
+    DigestTooShort,
+    DigestTooLong,
+}
+
+/// Longest image name (registry and repository) distribution accepts.
+pub const NAME_MAX: usize = 255;
+/// Longest tag.
+pub const TAG_MAX: usize = 128;
+
 impl ReferenceError {
+    /// The refusal as a code and its values.
+    pub fn message(&self) -> Message {
+        match self {
+            Self::Empty => Message::new("image.reference.required"),
+            Self::TooLong { max } => Message::new("text.too_long").with("max", max),
+            Self::HasScheme {
+                suggestion: Some(suggestion),
+            } => Message::new("image.reference.scheme.suggestion").with("suggestion", suggestion),
+            Self::HasScheme { suggestion: None } => Message::new("image.reference.scheme"),
+            Self::WebPage { suggestion } => {
+                Message::new("image.reference.web_page").with("suggestion", suggestion)
+            }
+            Self::BareDigest => Message::new("image.reference.bare_digest"),
+            Self::Uppercase => Message::new("image.reference.uppercase"),
+            Self::Missing { position, what } => match what {
+                Missing::Name => Message::new("image.reference.missing.name"),
+                Missing::Host => Message::new("image.reference.missing.host"),
+                Missing::TagOrPort => Message::new("image.reference.missing.tag_or_port"),
+                Missing::Port => Message::new("image.reference.missing.port"),
+                Missing::Digest => Message::new("image.reference.missing.digest"),
+                Missing::End => Message::new("image.reference.missing.end"),
+            }
+            .with("position", position),
+            Self::InvalidChar {
+                found,
+                position,
+                place,
+            } => match place {
+                Place::Tag => Message::new("image.reference.tag_invalid"),
+                Place::PortOrTag => Message::new("image.reference.port_or_tag_invalid"),
+                Place::Name => Message::new("image.reference.name_invalid"),
+                Place::PartEnd => Message::new("image.reference.part_end_invalid"),
+                Place::Host => Message::new("image.reference.host_invalid"),
+                Place::Digest => Message::new("image.reference.digest_invalid"),
+            }
+            .with("char", found)
+            .with("position", position),
+            Self::Other(other) => match other {
+                Other::NameTooLong => {
+                    Message::new("image.reference.name_too_long").with("max", NAME_MAX)
+                }
+                Other::TagTooLong => {
+                    Message::new("image.reference.tag_too_long").with("max", TAG_MAX)
+                }
+                Other::Ipv6 => Message::new("image.reference.ipv6_invalid"),
+                Other::DigestLength => Message::new("image.reference.digest_length"),
+                Other::DigestTooShort => Message::new("image.reference.digest_too_short"),
+                Other::DigestTooLong => Message::new("image.reference.digest_too_long"),
+            },
+        }
+    }
+
     /// The address the person probably meant, when they pasted a URL.
     pub fn suggestion(&self) -> Option<&str> {
         match self {
@@ -174,77 +271,50 @@ impl ReferenceError {
         use container_image_dist_ref::err::Kind as K;
         let position = index + 1;
         let found = input.get(index..).and_then(|s| s.chars().next());
-        let invalid = |place: &'static str| match found {
+        let missing = |what| Self::Missing { position, what };
+        let invalid = |place| match found {
             Some(found) => Self::InvalidChar {
                 found,
                 position,
                 place,
             },
-            None => Self::Missing {
-                position,
-                what: "the address ends too early.",
-            },
+            None => missing(Missing::End),
         };
         match kind {
-            K::HostOrPathMissing | K::PathMissing | K::RefMissing => Self::Missing {
-                position,
-                what: "an image name is expected here.",
-            },
-            K::HostMissing => Self::Missing {
-                position,
-                what: "a registry host is expected here.",
-            },
-            K::PortOrTagMissing | K::TagMissing => Self::Missing {
-                position,
-                what: "a tag (like 1.0) or a port number is expected after “:”.",
-            },
-            K::PortMissing => Self::Missing {
-                position,
-                what: "a port number is expected after “:”.",
-            },
-            K::AlgorithmMissing | K::EncodedMissing => Self::Missing {
-                position,
-                what: "a digest like sha256:… is expected after “@”.",
-            },
+            K::HostOrPathMissing | K::PathMissing | K::RefMissing => missing(Missing::Name),
+            K::HostMissing => missing(Missing::Host),
+            K::PortOrTagMissing | K::TagMissing => missing(Missing::TagOrPort),
+            K::PortMissing => missing(Missing::Port),
+            K::AlgorithmMissing | K::EncodedMissing => missing(Missing::Digest),
             K::HostOrPathTooLong | K::NameTooLong | K::HostTooLong | K::PathTooLong => {
-                Self::Other("The image name is too long (at most 255 characters).")
+                Self::Other(Other::NameTooLong)
             }
-            K::TagTooLong => Self::Other("The tag is too long (at most 128 characters)."),
-            K::TagInvalidChar => invalid("in a tag (use letters, digits, “_”, “.” and “-”)"),
+            K::TagTooLong => Self::Other(Other::TagTooLong),
+            K::TagInvalidChar => invalid(Place::Tag),
             K::PortOrTagInvalidChar | K::PortInvalidChar | K::Port | K::PortTooLong => {
-                invalid("after “:” (a tag uses letters, digits, “_”, “.”, “-”; a port only digits)")
+                invalid(Place::PortOrTag)
             }
-            K::HostOrPathInvalidChar | K::PathInvalidChar => {
-                invalid("in an image name (use lowercase letters, digits, “/”, “.”, “_” and “-”)")
-            }
+            K::HostOrPathInvalidChar | K::PathInvalidChar => invalid(Place::Name),
             K::HostOrPathInvalidComponentEnd | K::PathComponentInvalidEnd => {
-                invalid("here: each part of the name must start and end with a letter or digit")
+                invalid(Place::PartEnd)
             }
-            K::HostComponentInvalidEnd | K::HostInvalidChar => invalid("in a registry host name"),
+            K::HostComponentInvalidEnd | K::HostInvalidChar => invalid(Place::Host),
             K::Ipv6InvalidChar
             | K::Ipv6TooLong
             | K::Ipv6BadColon
             | K::Ipv6TooManyHexDigits
             | K::Ipv6TooManyGroups
             | K::Ipv6TooFewGroups
-            | K::Ipv6MissingClosingBracket => Self::Other(
-                "The registry's IPv6 address is not written correctly, like [::1]:5000.",
-            ),
-            K::OciRegisteredAlgorithmWrongDigestLength => {
-                Self::Other("The digest has the wrong length: sha256 takes 64 hexadecimal digits.")
-            }
-            K::EncodingTooShort => {
-                Self::Other("The digest is too short: sha256 takes 64 hexadecimal digits.")
-            }
-            K::EncodingTooLong | K::AlgorithmTooLong => Self::Other("The digest is too long."),
+            | K::Ipv6MissingClosingBracket => Self::Other(Other::Ipv6),
+            K::OciRegisteredAlgorithmWrongDigestLength => Self::Other(Other::DigestLength),
+            K::EncodingTooShort => Self::Other(Other::DigestTooShort),
+            K::EncodingTooLong | K::AlgorithmTooLong => Self::Other(Other::DigestTooLong),
             K::InvalidOciAlgorithm
             | K::AlgorithmInvalidNumericPrefix
             | K::AlgorithmInvalidChar
             | K::EncodedInvalidChar
             | K::EncodedNonLowerHex
-            | K::OciRegisteredDigestInvalidChar => invalid(
-                "in the digest (write it like sha256: followed by lowercase hexadecimal digits)",
-            ),
+            | K::OciRegisteredDigestInvalidChar => invalid(Place::Digest),
         }
     }
 }
@@ -322,8 +392,14 @@ mod tests {
             Err(ReferenceError::InvalidChar {
                 found: 'N',
                 position: 1,
-                place: "in an image name (use lowercase letters, digits, “/”, “.”, “_” and “-”)"
+                place: Place::Name
             })
+        );
+        assert_eq!(
+            ImageReference::parse("Nginx")
+                .expect_err("capital")
+                .to_string(),
+            "“N” at position 1 is not allowed in an image name (use lowercase letters, digits, “/”, “.”, “_” and “-”)."
         );
         assert!(ImageReference::parse("docker.io/Team/app").is_err());
         for bad in [
@@ -346,5 +422,34 @@ mod tests {
             ImageReference::parse(&"a".repeat(64)),
             Err(ReferenceError::BareDigest)
         );
+    }
+
+    #[test]
+    fn errors_carry_codes_and_values() {
+        let e = ImageReference::parse("nginx:la test").expect_err("a space after the colon");
+        let m = e.message();
+        assert_eq!(m.code, "image.reference.port_or_tag_invalid");
+        assert_eq!(m.params["char"], " ");
+        assert_eq!(m.params["position"], "9");
+        assert_eq!(
+            e.to_string(),
+            "“ ” at position 9 is not allowed after “:” (a tag uses letters, digits, “_”, “.”, “-”; a port only digits)."
+        );
+        let page = ImageReference::parse("https://hub.docker.com/_/nginx").expect_err("a page");
+        assert_eq!(page.message().code, "image.reference.web_page");
+        assert_eq!(page.message().params["suggestion"], "nginx");
+        let e = ImageReference::parse("nginx:").expect_err("no tag");
+        assert_eq!(e.message().code, "image.reference.missing.tag_or_port");
+        assert_eq!(
+            e.to_string(),
+            "Something is missing around position 7: a tag (like 1.0) or a port number is expected after “:”."
+        );
+        let e = ImageReference::parse(&format!("nginx:{}", "a".repeat(129))).expect_err("long tag");
+        assert_eq!(
+            e.to_string(),
+            "The tag is too long (at most 128 characters)."
+        );
+        let e = ImageReference::parse(&"x".repeat(REFERENCE_MAX + 1)).expect_err("long");
+        assert_eq!(e.to_string(), "Use at most 1024 characters.");
     }
 }

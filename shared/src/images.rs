@@ -1,9 +1,12 @@
 //! Image pointers: the address of a container image (never the image), an
 //! optional registry credential to reach it, and what the last check found.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::image_ref::ImageReference;
+use crate::message::Message;
 use crate::names::validate_object_name;
 use crate::problem::FieldError;
 use crate::project::validate_description;
@@ -32,6 +35,13 @@ pub struct ImagePointer {
     /// Why the last check failed, in plain words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_error: Option<String>,
+    /// `lastError` as a stable code (see `message::TEMPLATES`), for a
+    /// client that says it in another language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error_code: Option<String>,
+    /// The values `lastError` names, by the names its template uses.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub last_error_params: BTreeMap<String, String>,
     #[serde(flatten)]
     pub stamps: Stamps,
 }
@@ -63,17 +73,17 @@ impl SaveImagePointer {
     pub fn validate(&self) -> Vec<FieldError> {
         let mut errors = Vec::new();
         if let Err(e) = validate_object_name(&self.name) {
-            errors.push(FieldError::new("name", e));
+            errors.push(FieldError::new("name", e.message()));
         }
         if let Err(e) = ImageReference::parse(&self.reference) {
-            errors.push(FieldError::new("reference", e));
+            errors.push(FieldError::new("reference", e.message()));
         }
         if let Some(cred) = self.credential.as_deref().filter(|c| !c.is_empty())
             && validate_object_name(cred).is_err()
         {
             errors.push(FieldError::new(
                 "credential",
-                "Choose one of the project's registry credentials.",
+                Message::new("image.credential.choose"),
             ));
         }
         if let Err(e) = validate_description(&self.description) {
@@ -102,6 +112,16 @@ mod tests {
         };
         let fields: Vec<_> = bad.validate().into_iter().map(|e| e.field).collect();
         assert_eq!(fields, ["name", "reference", "credential", "description"]);
+        let codes: Vec<_> = bad.validate().into_iter().map(|e| e.code).collect();
+        assert_eq!(
+            codes,
+            [
+                "name.char_invalid.subdomain",
+                "image.reference.missing.tag_or_port",
+                "image.credential.choose",
+                "text.control_chars"
+            ]
+        );
         let good = SaveImagePointer {
             name: "web".into(),
             reference: "nginx".into(),

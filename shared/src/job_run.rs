@@ -2,12 +2,15 @@
 //! instance per index. The view types of the API, the body of a submit with
 //! overrides and its rules, and the payloads of the live event stream.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::job_templates::{
     ENV_VALUE_MAX, EnvVar, Indices, JobTemplate, LIST_MAX, ResourceSize, list_errors,
     validate_env_name,
 };
+use crate::message::Message;
 use crate::problem::FieldError;
 use crate::stamps::Stamps;
 
@@ -78,6 +81,18 @@ impl RunCounts {
     }
 }
 
+/// The fields of a reason: its English, its code and its parameters
+/// (`reason`, `reason_code`, `reason_params`).
+pub type ReasonFields = (Option<String>, Option<String>, BTreeMap<String, String>);
+
+/// `reason` as the fields a run and an index carry.
+pub fn reason_fields(reason: Option<Message>) -> ReasonFields {
+    match reason {
+        Some(m) => (Some(m.english()), Some(m.code), m.params),
+        None => (None, None, BTreeMap::new()),
+    }
+}
+
 /// One run as `GET …/job-runs` lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -106,6 +121,13 @@ pub struct JobRunSummary {
     /// maximum execution time"); absent otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// `reason` as a code and its parameters (`message::TEMPLATES`), so
+    /// the console can say it in the reader's language; absent from
+    /// servers that predate them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_code: Option<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub reason_params: BTreeMap<String, String>,
     /// The run whose failed indices this one reruns.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rerun_of: Option<String>,
@@ -140,6 +162,13 @@ pub struct RunIndex {
     /// pulled: the registry refused the credential").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// `reason` as a code and its parameters (`message::TEMPLATES`), so
+    /// the console can say it in the reader's language; absent from
+    /// servers that predate them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_code: Option<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub reason_params: BTreeMap<String, String>,
 }
 
 /// The body of `GET …/job-runs/{run}`, of a submit and of a rerun, and of
@@ -202,15 +231,20 @@ impl SubmitJobRun {
         if let Some(indices) = &self.indices
             && let Err(e) = Indices::parse(indices)
         {
-            errors.push(FieldError::new("indices", e));
+            errors.push(FieldError::new("indices", e.message()));
         }
         if let Some(args) = &self.args {
-            list_errors("args", "argument", args, &mut errors);
+            list_errors(
+                "args",
+                Message::new("job_template.args.empty"),
+                args,
+                &mut errors,
+            );
         }
         if self.env.len() > LIST_MAX {
             errors.push(FieldError::new(
                 "env",
-                format!("Use at most {LIST_MAX} variables."),
+                Message::new("env.too_many").with("max", LIST_MAX),
             ));
         }
         for (i, var) in self.env.iter().enumerate() {
@@ -220,21 +254,18 @@ impl SubmitJobRun {
             } else if self.env[..i].iter().any(|v| v.name == var.name) {
                 errors.push(FieldError::new(
                     format!("env[{i}].name"),
-                    format!("“{}” is already set above; use each name once.", var.name),
+                    Message::new("env.name.duplicate").with("name", &var.name),
                 ));
             } else if stored.is_some_and(|v| v.sensitive) {
                 errors.push(FieldError::new(
                     format!("env[{i}].name"),
-                    format!(
-                        "“{}” is sensitive; change it in the template, not for one run.",
-                        var.name
-                    ),
+                    Message::new("job_run.env.sensitive").with("name", &var.name),
                 ));
             }
             if var.value.chars().count() > ENV_VALUE_MAX {
                 errors.push(FieldError::new(
                     format!("env[{i}].value"),
-                    format!("Use at most {ENV_VALUE_MAX} characters."),
+                    Message::new("text.too_long").with("max", ENV_VALUE_MAX),
                 ));
             }
         }
@@ -341,6 +372,23 @@ mod tests {
                 "env[3].name"
             ]
         );
+        let errors = body.validate(&template());
+        let codes: Vec<_> = errors.iter().map(|e| e.code.as_str()).collect();
+        assert_eq!(
+            codes,
+            [
+                "indices.descending",
+                "job_template.args.empty",
+                "env.name.start",
+                "job_run.env.sensitive",
+                "env.name.duplicate"
+            ]
+        );
+        assert_eq!(
+            errors[3].message,
+            "“TOKEN” is sensitive; change it in the template, not for one run."
+        );
+        assert_eq!(errors[3].params["name"], "TOKEN");
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod images;
 pub mod inventory;
 pub mod job_run;
 pub mod job_templates;
+pub mod message;
 pub mod names;
 pub mod problem;
 pub mod project;
@@ -33,6 +34,7 @@ pub use job_run::{
     SubmitJobRun,
 };
 pub use job_templates::{EnvVar, JobTemplate, JobTemplateList, ResourceSize, SaveJobTemplate};
+pub use message::Message;
 pub use names::{NameError, validate_object_name, validate_project_name};
 pub use problem::{FieldError, Problem};
 pub use project::{CreateProject, DESCRIPTION_MAX_CHARS, Project, ProjectList};

@@ -7,6 +7,8 @@
 
 use thiserror::Error;
 
+use crate::message::{Message, char_message};
+
 /// Longest project name. A namespace name is at most 63 characters; keeping
 /// projects at 40 leaves up to 23 characters for the namespace prefix.
 pub const PROJECT_NAME_MAX: usize = 40;
@@ -26,35 +28,33 @@ pub const OBJECT_NAME_RULE: &str = "Up to 253 characters: lowercase letters, dig
 
 /// Why a name was refused, in words a person understands.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{}", self.message())]
 pub enum NameError {
-    #[error("Enter a name.")]
     Empty,
-    #[error("Use at most {max} characters (this one has {len}).")]
     TooLong { max: usize, len: usize },
-    #[error("Use only lowercase letters, digits and hyphens; {} is not allowed.", char_name(*.0))]
     InvalidLabelChar(char),
-    #[error("Use only lowercase letters, digits, hyphens and dots; {} is not allowed.", char_name(*.0))]
     InvalidSubdomainChar(char),
-    #[error("Start with a lowercase letter.")]
     MustStartWithLetter,
-    #[error("Start with a lowercase letter or a digit.")]
     MustStartWithAlphanumeric,
-    #[error("End with a lowercase letter or a digit.")]
     MustEndWithAlphanumeric,
-    #[error("Each part between dots must start and end with a letter or digit.")]
     BadDotSegment,
 }
 
-/// A character as a person would name it in a sentence: “_”, but “a space”
-/// rather than “ ” (which reads as nothing at all).
-pub fn char_name(c: char) -> String {
-    match c {
-        ' ' => "a space".to_owned(),
-        '\t' => "a tab".to_owned(),
-        '\n' | '\r' => "a line break".to_owned(),
-        c if c.is_whitespace() => "an invisible space".to_owned(),
-        c if c.is_control() => format!("the control character U+{:04X}", u32::from(c)),
-        c => format!("“{c}”"),
+impl NameError {
+    /// The refusal as a code and its values.
+    pub fn message(&self) -> Message {
+        match self {
+            Self::Empty => Message::new("name.required"),
+            Self::TooLong { max, len } => Message::new("text.too_long_counted")
+                .with("max", max)
+                .with("length", len),
+            Self::InvalidLabelChar(c) => char_message("name.char_invalid.label", *c),
+            Self::InvalidSubdomainChar(c) => char_message("name.char_invalid.subdomain", *c),
+            Self::MustStartWithLetter => Message::new("name.start.letter"),
+            Self::MustStartWithAlphanumeric => Message::new("name.start.alphanumeric"),
+            Self::MustEndWithAlphanumeric => Message::new("name.end.alphanumeric"),
+            Self::BadDotSegment => Message::new("name.dot_part"),
+        }
     }
 }
 
@@ -228,6 +228,36 @@ mod tests {
         );
         let e = validate_object_name("a_b").expect_err("underscore");
         assert!(e.to_string().ends_with("; “_” is not allowed."));
-        assert_eq!(char_name('\t'), "a tab");
+    }
+
+    #[test]
+    fn errors_carry_codes() {
+        let e = validate_project_name("my shop").expect_err("a space");
+        assert_eq!(e.message().code, "name.char_invalid.label.space");
+        assert!(e.message().params.is_empty());
+        let e = validate_object_name("a_b").expect_err("underscore");
+        assert_eq!(e.message().code, "name.char_invalid.subdomain");
+        assert_eq!(e.message().params["char"], "_");
+        let e = validate_project_name(&"a".repeat(41)).expect_err("long");
+        assert_eq!(e.message().params["max"], "40");
+        assert_eq!(e.message().params["length"], "41");
+        assert_eq!(
+            e.to_string(),
+            "Use at most 40 characters (this one has 41)."
+        );
+        for (c, said) in [
+            ('\t', "a tab"),
+            ('\n', "a line break"),
+            ('\r', "a line break"),
+            ('\u{a0}', "an invisible space"),
+            ('\u{7}', "the control character U+0007"),
+            ('é', "“é”"),
+            (' ', "a space"),
+        ] {
+            assert_eq!(
+                NameError::InvalidLabelChar(c).to_string(),
+                format!("Use only lowercase letters, digits and hyphens; {said} is not allowed.")
+            );
+        }
     }
 }

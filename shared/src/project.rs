@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::message::Message;
 use crate::names::validate_project_name;
 use crate::problem::FieldError;
 use crate::stamps::Stamps;
@@ -79,7 +80,7 @@ impl CreateProject {
     pub fn validate(&self) -> Vec<FieldError> {
         let mut errors = Vec::new();
         if let Err(e) = validate_project_name(&self.name) {
-            errors.push(FieldError::new("name", e));
+            errors.push(FieldError::new("name", e.message()));
         }
         if let Err(e) = validate_description(&self.description) {
             errors.push(FieldError::new("description", e));
@@ -90,15 +91,15 @@ impl CreateProject {
 
 /// A free-text description: bounded, and without control characters that
 /// would garble a list or a log line.
-pub fn validate_description(text: &str) -> Result<(), String> {
+pub fn validate_description(text: &str) -> Result<(), Message> {
     let len = text.chars().count();
     if len > DESCRIPTION_MAX_CHARS {
-        return Err(format!(
-            "Use at most {DESCRIPTION_MAX_CHARS} characters (this one has {len})."
-        ));
+        return Err(Message::new("text.too_long_counted")
+            .with("max", DESCRIPTION_MAX_CHARS)
+            .with("length", len));
     }
     if text.chars().any(|c| c.is_control() && c != '\n') {
-        return Err("Remove control characters such as tabs.".to_owned());
+        return Err(Message::new("text.control_chars"));
     }
     Ok(())
 }
@@ -125,6 +126,13 @@ mod tests {
         let errors = req.validate();
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["name", "description"]);
+        assert_eq!(errors[0].code, "name.char_invalid.label");
+        assert_eq!(errors[0].params["char"], "B");
+        assert_eq!(errors[1].code, "text.too_long_counted");
+        assert_eq!(
+            errors[1].message,
+            "Use at most 280 characters (this one has 281)."
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::message::Message;
 use crate::names::{NameError, validate_dns_label};
 use crate::problem::FieldError;
 
@@ -51,7 +52,7 @@ impl ChangePassword {
         if self.current_password.is_empty() {
             errors.push(FieldError::new(
                 "currentPassword",
-                "Enter your current password.",
+                Message::new("session.current_password.required"),
             ));
         }
         if let Err(message) = validate_password(&self.new_password) {
@@ -59,7 +60,7 @@ impl ChangePassword {
         } else if self.new_password == self.current_password {
             errors.push(FieldError::new(
                 "newPassword",
-                "Choose a password different from the current one.",
+                Message::new("session.password.unchanged"),
             ));
         }
         errors
@@ -101,14 +102,12 @@ pub fn validate_username(name: &str) -> Result<(), NameError> {
 }
 
 /// The rule for a new password.
-pub fn validate_password(password: &str) -> Result<(), String> {
+pub fn validate_password(password: &str) -> Result<(), Message> {
     let chars = password.chars().count();
     if chars < PASSWORD_MIN_CHARS {
-        Err(format!(
-            "Use at least {PASSWORD_MIN_CHARS} characters; a few words make a good password."
-        ))
+        Err(Message::new("session.password.too_short").with("min", PASSWORD_MIN_CHARS))
     } else if chars > PASSWORD_MAX_CHARS {
-        Err(format!("Use at most {PASSWORD_MAX_CHARS} characters."))
+        Err(Message::new("text.too_long").with("max", PASSWORD_MAX_CHARS))
     } else {
         Ok(())
     }
@@ -120,7 +119,13 @@ mod tests {
 
     #[test]
     fn passwords_are_long_enough_and_change() {
-        assert!(validate_password("short").is_err());
+        let short = validate_password("short").expect_err("short");
+        assert_eq!(short.code, "session.password.too_short");
+        assert_eq!(short.params["min"], "12");
+        assert_eq!(
+            short.english(),
+            "Use at least 12 characters; a few words make a good password."
+        );
         assert!(validate_password("correct horse battery").is_ok());
         let same = ChangePassword {
             current_password: "correct horse battery".into(),

@@ -1,7 +1,8 @@
 //! The backend's modules depend downwards only, and no two of them depend
 //! on each other: routes → services (and auth beside them) → storage →
-//! Kubernetes; the embedded API server's modules use each other in no
-//! cycle. Read from the source: every `crate::…` and `super::…` path in a
+//! Kubernetes; so do the console's (app → features → components → api),
+//! and a feature reaches another only through components or api; the
+//! embedded API server's modules use each other in no cycle. Read from the source: every `crate::…` and `super::…` path in a
 //! file is a dependency of that file on the module it names.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -25,8 +26,22 @@ const LAYERS: &[&[&str]] = &[
     &["cluster", "tls", "telemetry"],
 ];
 
-fn level(top: &str) -> Option<usize> {
-    LAYERS.iter().position(|level| level.contains(&top))
+/// The console's top-level modules, from the top down.
+const CONSOLE_LAYERS: &[&[&str]] = &[
+    &["main"],
+    &["app"],
+    &["features"],
+    &["components"],
+    &["embed"],
+    &["api"],
+    &["router"],
+    &["theme"],
+    &["format"],
+    &["i18n"],
+];
+
+fn level_in(layers: &[&[&str]], top: &str) -> Option<usize> {
+    layers.iter().position(|level| level.contains(&top))
 }
 
 /// A source file as a module path: `services/credentials.rs` →
@@ -210,9 +225,49 @@ fn backend_modules_depend_downwards_only() {
         graph.len() > 50 && graph.values().map(BTreeSet::len).sum::<usize>() > 100,
         "the reader found the modules and their uses"
     );
+    let wrong = downwards_only(&graph, LAYERS);
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
 
-    let mut wrong = Vec::new();
+#[test]
+fn console_modules_depend_downwards_only_and_features_not_on_each_other() {
+    let graph = graph_of(&workspace_root().join("frontend").join("src"));
+    assert!(
+        graph.len() > 40 && graph.values().map(BTreeSet::len).sum::<usize>() > 80,
+        "the reader found the modules and their uses"
+    );
+    let mut wrong = downwards_only(&graph, CONSOLE_LAYERS);
     for (from, deps) in &graph {
+        let [top, feature, ..] = from.as_slice() else {
+            continue;
+        };
+        if top != "features" {
+            continue;
+        }
+        for to in deps {
+            if to.first() == Some(top) && to.get(1).is_some_and(|other| other != feature) {
+                wrong.push(format!(
+                    "{} uses {}: features meet only in components or api",
+                    from.join("::"),
+                    to.join("::")
+                ));
+            }
+        }
+    }
+    wrong.sort();
+    wrong.dedup();
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// What in `graph` uses a module that is not below it in `layers`, and
+/// every cycle.
+fn downwards_only(
+    graph: &BTreeMap<Vec<String>, BTreeSet<Vec<String>>>,
+    layers: &[&[&str]],
+) -> Vec<String> {
+    let level = |top: &str| level_in(layers, top);
+    let mut wrong = Vec::new();
+    for (from, deps) in graph {
         let Some(from_top) = from.first() else {
             continue;
         };
@@ -236,8 +291,8 @@ fn backend_modules_depend_downwards_only() {
         }
     }
     // No cycles at all, inside a top-level module too.
-    wrong.extend(cycles(&graph));
+    wrong.extend(cycles(graph));
     wrong.sort();
     wrong.dedup();
-    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    wrong
 }

@@ -7,7 +7,7 @@ use reqwest::{Method, StatusCode, Url};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest as _, Sha256};
 
-use super::{CHECK_TIMEOUT, RegistryAccess, RegistryError, is_tls};
+use super::{CHECK_TIMEOUT, RegistryAccess, RegistryError, Unexpected, Unreachable, is_tls};
 use oci_client::Reference;
 
 /// Redirects followed at most, as browsers and registries' clients do.
@@ -59,7 +59,7 @@ impl<'a> Conversation<'a> {
             "{scheme}://{home}/v2/{}/manifests/{version}",
             self.image.repository()
         ))
-        .map_err(|_| self.unexpected("the image address could not be read"))?;
+        .map_err(|_| self.unexpected(Unexpected::AddressUnreadable))?;
 
         let mut credential = None;
         let mut answer = self.request(Method::HEAD, &url, None).await?;
@@ -74,7 +74,7 @@ impl<'a> Conversation<'a> {
             StatusCode::NOT_FOUND => return Err(self.not_found()),
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => return Err(self.refused()),
             status => {
-                return Err(self.unexpected(&format!("HTTP status {}", status.as_u16())));
+                return Err(self.unexpected(Unexpected::Status(status.as_u16())));
             }
         }
         if let Some(digest) = answer
@@ -87,12 +87,12 @@ impl<'a> Conversation<'a> {
         // No digest header: the digest of the manifest's bytes.
         let answer = self.request(Method::GET, &url, credential.as_ref()).await?;
         if !answer.status().is_success() {
-            return Err(self.unexpected(&format!("HTTP status {}", answer.status().as_u16())));
+            return Err(self.unexpected(Unexpected::Status(answer.status().as_u16())));
         }
         let body = answer
             .bytes()
             .await
-            .map_err(|_| self.unexpected("the connection broke off"))?;
+            .map_err(|_| self.unexpected(Unexpected::BrokenOff))?;
         Ok(format!("sha256:{:x}", Sha256::digest(&body)))
     }
 
@@ -121,7 +121,7 @@ impl<'a> Conversation<'a> {
                 authority: home.to_owned(),
             }),
             Challenge::Bearer { .. } => self.token(&challenge, Some(basic(user, password)?)).await,
-            Challenge::Other => Err(self.unexpected("a sign-in method Berth does not know")),
+            Challenge::Other => Err(self.unexpected(Unexpected::SignInMethod)),
         }
     }
 
@@ -140,8 +140,7 @@ impl<'a> Conversation<'a> {
         else {
             return Err(self.refused());
         };
-        let mut url =
-            Url::parse(realm).map_err(|_| self.unexpected("a token address it could not read"))?;
+        let mut url = Url::parse(realm).map_err(|_| self.unexpected(Unexpected::TokenAddress))?;
         {
             let mut query = url.query_pairs_mut();
             if let Some(service) = service {
@@ -160,10 +159,7 @@ impl<'a> Conversation<'a> {
             status if status.is_success() => {}
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => return Err(self.refused()),
             status => {
-                return Err(self.unexpected(&format!(
-                    "HTTP status {} from its token service",
-                    status.as_u16()
-                )));
+                return Err(self.unexpected(Unexpected::TokenStatus(status.as_u16())));
             }
         }
         #[derive(serde::Deserialize)]
@@ -174,13 +170,13 @@ impl<'a> Conversation<'a> {
         let token: Token = answer
             .json()
             .await
-            .map_err(|_| self.unexpected("a token it could not read"))?;
+            .map_err(|_| self.unexpected(Unexpected::TokenUnreadable))?;
         let token = token
             .token
             .or(token.access_token)
-            .ok_or_else(|| self.unexpected("no token"))?;
+            .ok_or_else(|| self.unexpected(Unexpected::NoToken))?;
         let mut value = HeaderValue::from_str(&format!("Bearer {token}"))
-            .map_err(|_| self.unexpected("a token it could not read"))?;
+            .map_err(|_| self.unexpected(Unexpected::TokenUnreadable))?;
         value.set_sensitive(true);
         // The token is for the registry: it goes there (and only there).
         Ok(Credential {
@@ -218,10 +214,10 @@ impl<'a> Conversation<'a> {
                 .get(LOCATION)
                 .and_then(|v| v.to_str().ok())
                 .and_then(|l| url.join(l).ok())
-                .ok_or_else(|| self.unexpected("a redirect without a valid address"))?;
+                .ok_or_else(|| self.unexpected(Unexpected::RedirectInvalid))?;
             url = next;
         }
-        Err(self.unexpected("too many redirects"))
+        Err(self.unexpected(Unexpected::TooManyRedirects))
     }
 
     /// A client that may reach only `url`'s host, over HTTPS (plain HTTP
@@ -230,7 +226,7 @@ impl<'a> Conversation<'a> {
         let authority = authority(url)?;
         let host = url
             .host_str()
-            .ok_or_else(|| self.unexpected("an address without a host"))?;
+            .ok_or_else(|| self.unexpected(Unexpected::NoHost))?;
         let bare = host.trim_start_matches('[').trim_end_matches(']');
         match url.scheme() {
             "https" => {}
@@ -244,7 +240,7 @@ impl<'a> Conversation<'a> {
         }
         let port = url
             .port_or_known_default()
-            .ok_or_else(|| self.unexpected("an address without a port"))?;
+            .ok_or_else(|| self.unexpected(Unexpected::NoPort))?;
         let addresses = self
             .access
             .checked_addresses(&authority, bare, port)
@@ -261,7 +257,7 @@ impl<'a> Conversation<'a> {
         }
         builder
             .build()
-            .map_err(|_| self.unexpected("a client could not be made"))
+            .map_err(|_| self.unexpected(Unexpected::Client))
     }
 
     /// Names the registry as the image address writes it when the
@@ -305,10 +301,10 @@ impl<'a> Conversation<'a> {
         }
     }
 
-    fn unexpected(&self, what: &str) -> RegistryError {
+    fn unexpected(&self, what: Unexpected) -> RegistryError {
         RegistryError::Unexpected {
             registry: self.registry.clone(),
-            what: what.to_owned(),
+            what,
         }
     }
 
@@ -319,24 +315,24 @@ impl<'a> Conversation<'a> {
         } else if e.is_timeout() {
             RegistryError::Unreachable {
                 registry,
-                why: format!(" within {} seconds", CHECK_TIMEOUT.as_secs()),
+                why: Unreachable::Timeout(CHECK_TIMEOUT.as_secs()),
             }
         } else if e.is_connect() || e.is_request() {
             RegistryError::Unreachable {
                 registry,
-                why: String::new(),
+                why: Unreachable::Connect,
             }
         } else {
-            self.unexpected("the connection broke off")
+            self.unexpected(Unexpected::BrokenOff)
         }
     }
 }
 
 /// `host[:port]` of `url`, the port only when it is not the scheme's.
 fn authority(url: &Url) -> Result<String, RegistryError> {
-    let host = url.host_str().ok_or_else(|| RegistryError::Unexpected {
+    let host = url.host_str().ok_or(RegistryError::Unexpected {
         registry: String::new(),
-        what: "an address without a host".to_owned(),
+        what: Unexpected::NoHost,
     })?;
     Ok(match url.port() {
         Some(port) => format!("{host}:{port}"),
@@ -351,7 +347,7 @@ fn basic(user: &str, password: &SecretString) -> Result<HeaderValue, RegistryErr
     let mut value = HeaderValue::from_str(&format!("Basic {encoded}")).map_err(|_| {
         RegistryError::Unexpected {
             registry: String::new(),
-            what: "a user name it could not send".to_owned(),
+            what: Unexpected::UserName,
         }
     })?;
     value.set_sensitive(true);

@@ -12,6 +12,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
+use berth_shared::Message;
 use oci_client::Reference;
 use secrecy::SecretString;
 
@@ -26,18 +27,12 @@ pub const CHECK_TIMEOUT: Duration = Duration::from_secs(10);
 /// Why a registry check failed. Messages are for people and never hold a
 /// credential (registry answers are not echoed).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.message())]
 pub enum RegistryError {
-    #[error(
-        "The registry {registry} refused the credentials. Check the user name and the password, token or API key of the registry credential."
-    )]
+    /// The registry refused the credentials sent.
     Unauthorized { registry: String },
-    #[error(
-        "The registry {registry} asks for credentials to read this image. Choose a registry credential for it."
-    )]
+    /// The registry wants credentials and none were sent.
     CredentialsNeeded { registry: String },
-    #[error(
-        "The registry {registry} has no image {repository} with the tag or digest {version}. Check the spelling, and whether it was pushed."
-    )]
     NotFound {
         registry: String,
         repository: String,
@@ -45,26 +40,138 @@ pub enum RegistryError {
     },
     /// Connecting failed: no route, refused, or no answer in time. The
     /// address was read fine, so the advice is about the network.
-    #[error(
-        "The registry could not be reached: Berth's server could not connect to the registry {registry}{why}. The registry may be down, or this server may not be allowed to reach it (a firewall or proxy in between): if it keeps failing, ask your administrator."
-    )]
-    Unreachable { registry: String, why: String },
-    #[error(
-        "A secure (TLS) connection to the registry {registry} failed: its certificate is not trusted or does not match the address."
-    )]
+    Unreachable { registry: String, why: Unreachable },
+    /// The TLS handshake failed (an untrusted or mismatched certificate).
     Tls { registry: String },
-    #[error("The registry {registry} gave an answer Berth could not use: {what}.")]
-    Unexpected { registry: String, what: String },
+    /// The registry answered something Berth cannot use.
+    Unexpected { registry: String, what: Unexpected },
     /// Refused before any connection (see [`addresses`]).
-    #[error(
-        "Berth does not check images on internal addresses: the registry {registry} is on a loopback, private or link-local address. An administrator can allow it (--registry-allow)."
-    )]
     InternalAddress { registry: String },
     /// A token realm or redirect on plain HTTP: refused, nothing sent.
-    #[error(
-        "The registry {registry} sent Berth to {host} over plain HTTP; Berth only sends requests and credentials there over HTTPS (unless it is an insecure registry)."
-    )]
     PlainHttp { registry: String, host: String },
+}
+
+/// Why a registry could not be reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unreachable {
+    /// Refused, or no route.
+    Connect,
+    /// No answer within this many seconds.
+    Timeout(u64),
+    /// Its name could not be looked up.
+    Lookup,
+    /// Its name could not be looked up in time.
+    LookupTimeout,
+}
+
+/// What a registry answered that Berth cannot use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unexpected {
+    AddressUnreadable,
+    /// An HTTP status that is neither success nor refusal.
+    Status(u16),
+    /// Such a status from the token service.
+    TokenStatus(u16),
+    BrokenOff,
+    SignInMethod,
+    TokenAddress,
+    TokenUnreadable,
+    NoToken,
+    RedirectInvalid,
+    TooManyRedirects,
+    NoHost,
+    NoPort,
+    Client,
+    UserName,
+}
+
+impl RegistryError {
+    /// What the person is told, as a code and its values.
+    pub fn message(&self) -> Message {
+        match self {
+            Self::Unauthorized { registry } => {
+                Message::new("registry.unauthorized").with("registry", registry)
+            }
+            Self::CredentialsNeeded { registry } => {
+                Message::new("registry.credentials_needed").with("registry", registry)
+            }
+            Self::NotFound {
+                registry,
+                repository,
+                version,
+            } => Message::new("registry.image_not_found")
+                .with("registry", registry)
+                .with("repository", repository)
+                .with("version", version),
+            Self::Unreachable { registry, why } => match why {
+                Unreachable::Connect => {
+                    Message::new("registry.unreachable").with("registry", registry)
+                }
+                Unreachable::Timeout(seconds) => Message::new("registry.unreachable.timeout")
+                    .with("registry", registry)
+                    .with("seconds", seconds),
+                Unreachable::Lookup => {
+                    Message::new("registry.unreachable.lookup").with("registry", registry)
+                }
+                Unreachable::LookupTimeout => {
+                    Message::new("registry.unreachable.lookup_timeout").with("registry", registry)
+                }
+            },
+            Self::Tls { registry } => Message::new("registry.tls").with("registry", registry),
+            Self::Unexpected { registry, what } => match what {
+                Unexpected::AddressUnreadable => {
+                    Message::new("registry.unexpected.address_unreadable")
+                        .with("registry", registry)
+                }
+                Unexpected::Status(status) => Message::new("registry.unexpected.status")
+                    .with("registry", registry)
+                    .with("status", status),
+                Unexpected::TokenStatus(status) => Message::new("registry.unexpected.token_status")
+                    .with("registry", registry)
+                    .with("status", status),
+                Unexpected::BrokenOff => {
+                    Message::new("registry.unexpected.broken_off").with("registry", registry)
+                }
+                Unexpected::SignInMethod => {
+                    Message::new("registry.unexpected.sign_in_method").with("registry", registry)
+                }
+                Unexpected::TokenAddress => {
+                    Message::new("registry.unexpected.token_address").with("registry", registry)
+                }
+                Unexpected::TokenUnreadable => {
+                    Message::new("registry.unexpected.token_unreadable").with("registry", registry)
+                }
+                Unexpected::NoToken => {
+                    Message::new("registry.unexpected.no_token").with("registry", registry)
+                }
+                Unexpected::RedirectInvalid => {
+                    Message::new("registry.unexpected.redirect_invalid").with("registry", registry)
+                }
+                Unexpected::TooManyRedirects => {
+                    Message::new("registry.unexpected.too_many_redirects")
+                        .with("registry", registry)
+                }
+                Unexpected::NoHost => {
+                    Message::new("registry.unexpected.no_host").with("registry", registry)
+                }
+                Unexpected::NoPort => {
+                    Message::new("registry.unexpected.no_port").with("registry", registry)
+                }
+                Unexpected::Client => {
+                    Message::new("registry.unexpected.client").with("registry", registry)
+                }
+                Unexpected::UserName => {
+                    Message::new("registry.unexpected.user_name").with("registry", registry)
+                }
+            },
+            Self::InternalAddress { registry } => {
+                Message::new("registry.internal_address").with("registry", registry)
+            }
+            Self::PlainHttp { registry, host } => Message::new("registry.plain_http")
+                .with("registry", registry)
+                .with("host", host),
+        }
+    }
 }
 
 /// Registry access as configured for this server.
@@ -100,11 +207,11 @@ impl RegistryAccess {
                 .await
                 .map_err(|_| RegistryError::Unreachable {
                     registry: authority.to_owned(),
-                    why: " (its name could not be looked up in time)".to_owned(),
+                    why: Unreachable::LookupTimeout,
                 })?
                 .map_err(|_| RegistryError::Unreachable {
                     registry: authority.to_owned(),
-                    why: " (its name could not be looked up)".to_owned(),
+                    why: Unreachable::Lookup,
                 })?
                 .collect(),
         };
@@ -136,14 +243,14 @@ impl RegistryAccess {
     ) -> Result<String, RegistryError> {
         let image: Reference = reference.parse().map_err(|_| RegistryError::Unexpected {
             registry: String::new(),
-            what: "the image address could not be read".into(),
+            what: Unexpected::AddressUnreadable,
         })?;
         let registry = image.registry().to_owned();
         let talk = conversation::Conversation::new(self, &image, login);
         match tokio::time::timeout(CHECK_TIMEOUT, talk.manifest_digest()).await {
             Err(_) => Err(RegistryError::Unreachable {
                 registry,
-                why: format!(" within {} seconds", CHECK_TIMEOUT.as_secs()),
+                why: Unreachable::Timeout(CHECK_TIMEOUT.as_secs()),
             }),
             Ok(answer) => answer,
         }
@@ -182,6 +289,69 @@ fn is_tls(err: &reqwest::Error) -> bool {
 mod tests {
     use super::*;
 
+    #[test]
+    fn messages_keep_their_words() {
+        let timeout = RegistryError::Unreachable {
+            registry: "r.example".into(),
+            why: Unreachable::Timeout(10),
+        };
+        assert_eq!(
+            timeout.to_string(),
+            "The registry could not be reached: Berth's server could not connect to the registry r.example within 10 seconds. The registry may be down, or this server may not be allowed to reach it (a firewall or proxy in between): if it keeps failing, ask your administrator."
+        );
+        assert_eq!(timeout.message().params["seconds"], "10");
+        let lookup = RegistryError::Unreachable {
+            registry: "r.example".into(),
+            why: Unreachable::Lookup,
+        };
+        assert!(
+            lookup
+                .to_string()
+                .contains("the registry r.example (its name could not be looked up). The registry")
+        );
+        let status = RegistryError::Unexpected {
+            registry: "r.example".into(),
+            what: Unexpected::TokenStatus(500),
+        };
+        assert_eq!(
+            status.to_string(),
+            "The registry r.example gave an answer Berth could not use: HTTP status 500 from its token service."
+        );
+        let missing = RegistryError::NotFound {
+            registry: "r.example".into(),
+            repository: "team/app".into(),
+            version: "1.0".into(),
+        };
+        assert_eq!(
+            missing.to_string(),
+            "The registry r.example has no image team/app with the tag or digest 1.0. Check the spelling, and whether it was pushed."
+        );
+        assert_eq!(missing.message().code, "registry.image_not_found");
+        for what in [
+            Unexpected::AddressUnreadable,
+            Unexpected::Status(418),
+            Unexpected::TokenStatus(418),
+            Unexpected::BrokenOff,
+            Unexpected::SignInMethod,
+            Unexpected::TokenAddress,
+            Unexpected::TokenUnreadable,
+            Unexpected::NoToken,
+            Unexpected::RedirectInvalid,
+            Unexpected::TooManyRedirects,
+            Unexpected::NoHost,
+            Unexpected::NoPort,
+            Unexpected::Client,
+            Unexpected::UserName,
+        ] {
+            let e = RegistryError::Unexpected {
+                registry: "r".into(),
+                what,
+            };
+            let code = e.message().code;
+            assert!(berth_shared::message::template(&code).is_some(), "{code}");
+        }
+    }
+
     #[tokio::test]
     async fn a_closed_port_is_unreachable() {
         crate::tls::install_crypto_provider();
@@ -194,6 +364,13 @@ mod tests {
             .await
             .expect_err("nothing listens");
         assert!(matches!(err, RegistryError::Unreachable { .. }), "{err:?}");
+        assert_eq!(err.message().code, "registry.unreachable");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "The registry could not be reached: Berth's server could not connect to the registry {addr}. The registry may be down, or this server may not be allowed to reach it (a firewall or proxy in between): if it keeps failing, ask your administrator."
+            )
+        );
     }
 
     #[tokio::test]

@@ -9,7 +9,7 @@ use axum::extract::{Path, Request, State};
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use berth_shared::Role;
+use berth_shared::{Message, Role};
 
 use super::activity::{Pending, append};
 use super::scope::FoundProject;
@@ -22,6 +22,17 @@ use crate::state::AppState;
 /// administrator who is not a member), for handlers that report it.
 #[derive(Debug, Clone, Copy)]
 pub struct ProjectRole(pub Option<Role>);
+
+/// Why a member whose role is too small is refused: "Your role in project
+/// “shop” is viewer: it cannot do this. …", one code per role.
+fn refused(role: Role, project: &str) -> Message {
+    match role {
+        Role::Viewer => Message::new("access.forbidden.viewer"),
+        Role::Editor => Message::new("access.forbidden.editor"),
+        Role::Owner => Message::new("access.forbidden.owner"),
+    }
+    .with("project", project)
+}
 
 /// The role a request needs: reading needs a viewer, changing data an
 /// editor; deleting or restoring the project and managing members an owner.
@@ -84,11 +95,7 @@ pub async fn check_project_role(
     // refused ones too; an outsider's never does.
     let change = Pending::of(&request, &identity.user, project, &params);
     let response = if let Some(role) = role.filter(|r| !identity.admin && *r < needed) {
-        ApiError::Forbidden(format!(
-            "Your role in project “{project}” is {}: it cannot do this. Ask an owner of the project.",
-            role.as_str()
-        ))
-        .into_response()
+        ApiError::Forbidden(refused(role, project)).into_response()
     } else {
         request.extensions_mut().insert(ProjectRole(role));
         request.extensions_mut().insert(FoundProject(project_found));

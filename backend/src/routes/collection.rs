@@ -8,6 +8,7 @@ use axum::extract::{FromRef, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
+use berth_shared::Message;
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 
@@ -75,7 +76,7 @@ fn body<C: Collection>(body: Result<Json<C::Body>, JsonRejection>) -> Result<C::
             Err(ApiError::PayloadTooLarge)
         }
         Err(rejection) => Err(match C::KIND.body_hint {
-            Some(hint) => ApiError::BadRequest(hint.to_owned()),
+            Some(hint) => ApiError::BadRequest(Message::new(hint)),
             None => rejection.into(),
         }),
     }

@@ -10,6 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
+use berth_shared::Message;
 use berth_shared::job_run::{JobRun, JobRunList, RunDeleted, SubmitJobRun, events};
 use futures::StreamExt;
 use serde::Deserialize;
@@ -94,11 +95,8 @@ pub async fn submit(
     let request: SubmitJobRun = if body.iter().all(u8::is_ascii_whitespace) {
         SubmitJobRun::default()
     } else {
-        serde_json::from_slice(&body).map_err(|_| {
-            ApiError::BadRequest(
-                "The request body is not valid for a run: send JSON with indices, args and env (name, value), each optional.".to_owned(),
-            )
-        })?
+        serde_json::from_slice(&body)
+            .map_err(|_| ApiError::BadRequest(Message::new("job_run.body_invalid")))?
     };
     let run = runs
         .submit(
@@ -202,8 +200,9 @@ pub struct LogQuery {
 fn number(value: Option<&str>, what: &str) -> Result<Option<u32>, ApiError> {
     value
         .map(|v| {
-            v.parse::<u32>()
-                .map_err(|_| ApiError::BadRequest(format!("{what} must be a number.")))
+            v.parse::<u32>().map_err(|_| {
+                ApiError::BadRequest(Message::new("request.query.not_a_number").with("name", what))
+            })
         })
         .transpose()
 }
@@ -234,7 +233,7 @@ pub async fn logs(
     Query(query): Query<LogQuery>,
 ) -> Result<Response, ApiError> {
     let index = number(query.index.as_deref(), "index")?
-        .ok_or_else(|| ApiError::BadRequest("Say which index: ?index=N.".to_owned()))?;
+        .ok_or_else(|| ApiError::BadRequest(Message::new("job_run.index.required")))?;
     let attempt = number(query.attempt.as_deref(), "attempt")?;
     let (file, stream) = runs
         .logs(

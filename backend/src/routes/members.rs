@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use berth_shared::{FieldError, MemberList};
+use berth_shared::{FieldError, MemberList, Message};
 
 use super::ApiJson;
 use crate::auth::Identity;
@@ -79,9 +79,7 @@ async fn refuse_unknown_users(
         }
         errors.push(FieldError::new(
             format!("members[{i}].user"),
-            format!(
-                "There is no user named “{user}”. Check the spelling, or ask an administrator to create the account first."
-            ),
+            Message::new("members.user.unknown").with("user", user),
         ));
     }
     if errors.is_empty() {

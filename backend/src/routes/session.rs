@@ -7,7 +7,7 @@ use axum::Json;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use berth_shared::{ChangePassword, Login, Problem, Session};
+use berth_shared::{ChangePassword, FieldError, Login, Message, Problem, Session};
 use secrecy::SecretString;
 
 use super::ApiJson;
@@ -104,9 +104,9 @@ pub async fn change_password(
     ApiJson(change): ApiJson<ChangePassword>,
 ) -> Result<Response, ApiError> {
     if identity.via == Via::Bearer {
-        return Err(ApiError::Forbidden(
-            "Your password is managed by your organisation's sign-in, not by Berth.".to_owned(),
-        ));
+        return Err(ApiError::Forbidden(Message::new(
+            "session.password.external",
+        )));
     }
     let errors = change.validate();
     if !errors.is_empty() {
@@ -119,9 +119,9 @@ pub async fn change_password(
         .await?
         .map(|(_, hash)| hash);
     if !passwords::verify(SecretString::from(change.current_password), hash).await {
-        return Err(ApiError::Validation(vec![berth_shared::FieldError::new(
+        return Err(ApiError::Validation(vec![FieldError::new(
             "currentPassword",
-            "This is not your current password.",
+            Message::new("session.current_password.wrong"),
         )]));
     }
     let new_hash = passwords::hash(SecretString::from(change.new_password)).await?;

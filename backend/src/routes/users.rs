@@ -5,8 +5,8 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use berth_shared::FieldError;
 use berth_shared::session::{validate_password, validate_username};
+use berth_shared::{FieldError, Message};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
@@ -40,9 +40,7 @@ fn require_admin(identity: &Identity) -> Result<(), ApiError> {
     if identity.admin {
         Ok(())
     } else {
-        Err(ApiError::Forbidden(
-            "Only administrators manage accounts.".to_owned(),
-        ))
+        Err(ApiError::Forbidden(Message::new("users.admin_only")))
     }
 }
 
@@ -79,7 +77,7 @@ pub async fn create(
     require_admin(&identity)?;
     let mut errors = Vec::new();
     if let Err(e) = validate_username(&new.name) {
-        errors.push(FieldError::new("name", e));
+        errors.push(FieldError::new("name", e.message()));
     }
     if let Err(e) = validate_password(&new.password) {
         errors.push(FieldError::new("password", e));
@@ -94,7 +92,7 @@ pub async fn create(
         .create(&new.name, hash, new.admin, true)
         .await?
         .ok_or_else(|| {
-            ApiError::Conflict(format!("An account named “{}” already exists.", new.name))
+            ApiError::Conflict(Message::new("users.name.taken").with("name", &new.name))
         })?;
     tracing::info!(by = %identity.user, user = %user.name, admin = user.admin, "account created");
     Ok((StatusCode::CREATED, Json(user)))
@@ -147,14 +145,10 @@ pub async fn remove(
         Removal::Removed => {}
         Removal::NoAccount => return Err(no_account(&name)),
         Removal::LastAdmin => {
-            return Err(ApiError::Conflict(
-                "This is the last administrator; make another one first.".to_owned(),
-            ));
+            return Err(ApiError::Conflict(Message::new("users.last_admin")));
         }
         Removal::Busy => {
-            return Err(ApiError::Conflict(
-                "The accounts changed while removing this one; try again.".to_owned(),
-            ));
+            return Err(ApiError::Conflict(Message::new("users.busy")));
         }
     }
     state.auth.sessions.delete_all_of(&name).await?;
@@ -169,5 +163,5 @@ fn known_form(name: &str) -> Result<(), ApiError> {
 }
 
 fn no_account(name: &str) -> ApiError {
-    ApiError::ItemNotFound(format!("There is no account named “{name}”."))
+    ApiError::ItemNotFound(Message::new("users.not_found").with("name", name))
 }

@@ -7,7 +7,7 @@ use std::future::Future;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use berth_shared::FieldError;
+use berth_shared::{FieldError, Message};
 
 use crate::error::ApiError;
 use crate::kinds::Kind;
@@ -63,7 +63,7 @@ pub trait Collection: Clone + Send + Sync + 'static {
 
 /// The name a replacement keeps: the address's. A body may leave it out, but
 /// naming another object is refused with `refusal` (objects are not renamed).
-pub fn keep_name(sent: &mut String, name: &str, refusal: &str) -> Result<(), ApiError> {
+pub fn keep_name(sent: &mut String, name: &str, refusal: Message) -> Result<(), ApiError> {
     if !sent.is_empty() && sent != name {
         return Err(ApiError::Validation(vec![FieldError::new("name", refusal)]));
     }
@@ -96,8 +96,7 @@ where
         && errors.iter().all(|e| e.field != field)
         && !exists(name.to_owned()).await?
     {
-        let message = format!("There is no {} named “{name}” in this project.", kind.noun);
-        errors.push(FieldError::new(field, message));
+        errors.push(FieldError::new(field, kind.not_found(name)));
     }
     Ok(())
 }

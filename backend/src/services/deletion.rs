@@ -6,7 +6,9 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use berth_shared::deletion::{Blocker, Condition, DeletionDone, DeletionProgress, DeletionStalled};
+use berth_shared::deletion::{
+    Blocker, Condition, DeletionDone, DeletionProgress, DeletionStalled, stalled_words,
+};
 use berth_shared::project::STATUS_TERMINATING;
 use futures::{Stream, StreamExt};
 use k8s_openapi::api::core::v1::Namespace;
@@ -230,63 +232,25 @@ fn stalled(
         .into_iter()
         .chain(ns.metadata.finalizers.clone().unwrap_or_default())
         .collect();
-    let (blocked_by, message, advice) = if !blockers.is_empty() {
-        let names: Vec<String> = blockers
-            .iter()
-            .map(|b| {
-                format!(
-                    "{} {} (waiting for {})",
-                    b.resource,
-                    b.name,
-                    b.finalizers.join(", ")
-                )
-            })
-            .collect();
-        (
-            "finalizers",
-            format!(
-                "The deletion of project {project} is stuck: {} cannot be removed until another system finishes its clean-up.",
-                names.join("; ")
-            ),
-            format!(
-                "Ask a cluster administrator to check the system that added the finalizer. If that system no longer exists, they can remove the finalizer, e.g. `kubectl patch {} {} -n {namespace} --type=merge -p '{{\"metadata\":{{\"finalizers\":null}}}}'`; the deletion then finishes by itself.",
-                blockers[0].resource, blockers[0].name
-            ),
-        )
-    } else if !objects.is_empty() {
-        (
-            "objects",
-            format!(
-                "The deletion of project {project} is slow: some objects in it have not been removed yet."
-            ),
-            format!(
-                "Ask a cluster administrator to look at `kubectl get all,secrets,configmaps -n {namespace}` and at the namespace's conditions (`kubectl get namespace {namespace} -o yaml`)."
-            ),
-        )
-    } else {
-        (
-            "namespace",
-            format!(
-                "The deletion of project {project} is waiting for the cluster to release its namespace."
-            ),
-            format!(
-                "Ask a cluster administrator to check the namespace's finalizers ({}) and conditions with `kubectl get namespace {namespace} -o yaml`.",
-                if ns_finalizers.is_empty() {
-                    "none".to_owned()
-                } else {
-                    ns_finalizers.join(", ")
-                }
-            ),
-        )
-    };
+    let (blocked_by, message, advice) = stalled_words(
+        project,
+        namespace,
+        &blockers,
+        !objects.is_empty(),
+        &ns_finalizers,
+    );
     DeletionStalled {
         project: project.to_owned(),
         namespace: namespace.to_owned(),
         stalled_for_seconds: for_how_long.as_secs(),
         blocked_by: blocked_by.to_owned(),
         blockers,
-        message,
-        advice,
+        message: message.english(),
+        advice: advice.english(),
+        message_code: Some(message.code),
+        message_params: message.params,
+        advice_code: Some(advice.code),
+        advice_params: advice.params,
         conditions: true_conditions(ns),
     }
 }

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use berth_shared::{
-    FieldError, ImagePointer as ImagePointerView, ImageReference, SaveImagePointer,
+    FieldError, ImagePointer as ImagePointerView, ImageReference, Message, SaveImagePointer,
 };
 use kube::Client;
 use kube::api::{Patch, PatchParams};
@@ -87,7 +87,7 @@ impl ImageService {
         check_reference(&mut errors, field, request.credential_name(), exists).await?;
         refuse(errors)?;
         ImageReference::parse(&request.reference)
-            .map_err(|e| ApiError::Validation(vec![FieldError::new("reference", e)]))
+            .map_err(|e| ApiError::Validation(vec![FieldError::new("reference", e.message())]))
     }
 
     /// Ask the registry whether the image exists; record the digest and the
@@ -100,9 +100,7 @@ impl ImageService {
                 |e| match e {
                     ApiError::NotFound { .. } => ApiError::Validation(vec![FieldError::new(
                         "credential",
-                        format!(
-                            "The registry credential “{cred}” no longer exists; choose another one."
-                        ),
+                        Message::new("image.credential.gone").with("name", cred),
                     )]),
                     other => other,
                 },
@@ -118,13 +116,18 @@ impl ImageService {
             Ok(digest) => ImagePointerStatus {
                 digest: Some(digest.clone()),
                 verified_at: Some(now),
-                last_error: None,
+                ..ImagePointerStatus::default()
             },
-            Err(e) => ImagePointerStatus {
-                digest: None,
-                verified_at: Some(now),
-                last_error: Some(e.to_string()),
-            },
+            Err(e) => {
+                let message = e.message();
+                ImagePointerStatus {
+                    digest: None,
+                    verified_at: Some(now),
+                    last_error: Some(message.english()),
+                    last_error_code: Some(message.code),
+                    last_error_params: message.params,
+                }
+            }
         };
         tracing::info!(
             namespace,
@@ -137,7 +140,7 @@ impl ImageService {
             .patch_status(
                 name,
                 &PatchParams::default(),
-                &Patch::Merge(json!({ "status": status })),
+                &Patch::Merge(json!({ "status": merge_patch(&status) })),
             )
             .await?;
         match answer {
@@ -193,11 +196,7 @@ impl Collection for ImageService {
         if_match: Option<String>,
         actor: &str,
     ) -> Result<ImagePointerView, ApiError> {
-        keep_name(
-            &mut request.name,
-            name,
-            "An image pointer cannot be renamed; create a new one instead.",
-        )?;
+        keep_name(&mut request.name, name, Message::new("image.rename"))?;
         let pointers = self.pointers(namespace);
         let existing = pointers.get(name).await?;
         let reference = self.check(namespace, &request).await?;
@@ -244,6 +243,24 @@ fn spec(request: &SaveImagePointer, reference: &ImageReference) -> ImagePointerS
     }
 }
 
+/// The status as a JSON merge patch: every field it does not have is
+/// `null`, so what the last check left (a digest, an error) goes.
+fn merge_patch(status: &ImagePointerStatus) -> serde_json::Value {
+    let mut patch = json!({
+        "digest": null,
+        "verifiedAt": null,
+        "lastError": null,
+        "lastErrorCode": null,
+        "lastErrorParams": null,
+    });
+    if let (Some(patch), Ok(serde_json::Value::Object(set))) =
+        (patch.as_object_mut(), serde_json::to_value(status))
+    {
+        patch.extend(set);
+    }
+    patch
+}
+
 fn to_view(pointer: &ImagePointer) -> ImagePointerView {
     let meta = &pointer.metadata;
     let parts = ImageReference::parse(&pointer.spec.reference).unwrap_or_else(|_| ImageReference {
@@ -262,6 +279,8 @@ fn to_view(pointer: &ImagePointer) -> ImagePointerView {
         digest: status.digest,
         verified_at: status.verified_at,
         last_error: status.last_error,
+        last_error_code: status.last_error_code,
+        last_error_params: status.last_error_params,
         stamps: stamps::of(meta),
     }
 }

@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use berth_shared::Message;
 use berth_shared::inventory::{
     self as inv, Inventory, InventoryItem, KIND_ACTIVITY_LOG, KIND_IMAGE, KIND_JOB_TEMPLATE, KINDS,
     Location,
@@ -16,6 +17,7 @@ use kube::{Api, Client};
 
 use super::projects::rfc3339;
 use crate::error::ApiError;
+use crate::kinds;
 use crate::storage::{labels, stamps};
 
 /// Berth's custom resources as the inventory reads them.
@@ -60,6 +62,25 @@ fn resource_of(kind: &str) -> (ApiResource, bool) {
         KIND_ACTIVITY_LOG => (config_maps(), true),
         // Every other kind is a Secret labelled with that kind.
         _ => (secrets(), true),
+    }
+}
+
+/// "There is no image named “web” in this project.", by the inventory's
+/// name of each kind.
+fn not_found(kind: &str, name: &str) -> Message {
+    match kind {
+        inv::KIND_REGISTRY_CREDENTIAL => kinds::REGISTRY_CREDENTIALS.not_found(name),
+        inv::KIND_JOB_TEMPLATE => kinds::JOB_TEMPLATES.not_found(name),
+        inv::KIND_JOB_RUN => kinds::JOB_RUNS.not_found(name),
+        inv::KIND_IMAGE => Message::new("inventory.image.not_found").with("name", name),
+        inv::KIND_JOB_TEMPLATE_ENV => {
+            Message::new("inventory.job_template_env.not_found").with("name", name)
+        }
+        inv::KIND_JOB_RUN_ENV => Message::new("inventory.job_run_env.not_found").with("name", name),
+        inv::KIND_ACTIVITY_LOG => {
+            Message::new("inventory.activity_log.not_found").with("name", name)
+        }
+        _ => Message::new("inventory.other.not_found").with("name", name),
     }
 }
 
@@ -184,12 +205,7 @@ impl InventoryService {
     /// Deletes one stored item, refusing anything Berth does not manage or
     /// that is not of this kind.
     pub async fn delete(&self, namespace: &str, kind: &str, name: &str) -> Result<(), ApiError> {
-        let not_found = || {
-            ApiError::ItemNotFound(format!(
-                "There is no {} named “{name}” in this project.",
-                inv::kind_label(kind).0.to_lowercase()
-            ))
-        };
+        let not_found = || ApiError::ItemNotFound(not_found(kind, name));
         if berth_shared::validate_object_name(name).is_err() {
             return Err(not_found());
         }

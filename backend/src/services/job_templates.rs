@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use berth_shared::job_templates::Indices;
 use berth_shared::{
-    FieldError, ImageReference, JobTemplate as JobTemplateView, SaveJobTemplate, inventory,
+    FieldError, ImageReference, JobTemplate as JobTemplateView, Message, SaveJobTemplate, inventory,
 };
 use k8s_openapi::ByteString;
 use k8s_openapi::api::batch::v1::Job;
@@ -132,12 +132,12 @@ impl JobTemplateService {
             Some(_) => None,
             None => Some(
                 ImageReference::parse(&request.image)
-                    .map_err(|e| ApiError::Validation(vec![FieldError::new("image", e)]))?
+                    .map_err(|e| ApiError::Validation(vec![FieldError::new("image", e.message())]))?
                     .normalized(),
             ),
         };
         let indices = Indices::parse(&request.indices)
-            .map_err(|e| ApiError::Validation(vec![FieldError::new("indices", e)]))?;
+            .map_err(|e| ApiError::Validation(vec![FieldError::new("indices", e.message())]))?;
         let spec = JobTemplateSpec {
             description: request.description.clone(),
             image_pointer: request.pointer_name().map(str::to_owned),
@@ -170,10 +170,7 @@ impl JobTemplateService {
             Ok(_) => Ok(()),
             Err(StorageError::Conflict(_)) => Err(ApiError::Validation(vec![FieldError::new(
                 "name",
-                format!(
-                    "This project already has a Secret named “{}”, where this template's secret values would go. Choose another name.",
-                    secret_name(&name)
-                ),
+                Message::new("job_template.secret.taken").with("secret", secret_name(&name)),
             )])),
             Err(err) => Err(err.into()),
         }
@@ -236,14 +233,16 @@ impl JobTemplateService {
     ) -> Result<JobImage, ApiError> {
         Ok(match &template.spec.image_pointer {
             Some(pointer) => {
-                let target = self.images.target(namespace, pointer).await?.ok_or_else(|| {
-                    ApiError::Validation(vec![FieldError::new(
-                        "imagePointer",
-                        format!(
-                            "The image pointer “{pointer}” no longer exists; choose another image."
-                        ),
-                    )])
-                })?;
+                let target = self
+                    .images
+                    .target(namespace, pointer)
+                    .await?
+                    .ok_or_else(|| {
+                        ApiError::Validation(vec![FieldError::new(
+                            "imagePointer",
+                            Message::new("job_template.image_pointer.gone").with("name", pointer),
+                        )])
+                    })?;
                 JobImage {
                     reference: target.reference,
                     pull_secret: target.credential,
@@ -330,11 +329,7 @@ impl Collection for JobTemplateService {
         if_match: Option<String>,
         actor: &str,
     ) -> Result<JobTemplateView, ApiError> {
-        keep_name(
-            &mut request.name,
-            name,
-            "A job template cannot be renamed; duplicate it instead.",
-        )?;
+        keep_name(&mut request.name, name, Message::new("job_template.rename"))?;
         request.copy_sensitive_from = None;
         let templates = self.templates(namespace);
         let existing = self.get_raw(namespace, name).await?;

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use berth_shared::project::{STATUS_DELETED, STATUS_TERMINATING, SoftDeletion};
-use berth_shared::{CreateProject, Project, ProjectList, Role, validate_project_name};
+use berth_shared::{CreateProject, Message, Project, ProjectList, Role, validate_project_name};
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{
     DeleteParams, ListParams, ObjectMeta, Patch, PatchParams, PostParams, Preconditions,
@@ -86,9 +86,9 @@ impl DeleteMode {
         match value {
             "soft" => Ok(Self::Soft),
             "hard" => Ok(Self::Hard),
-            other => Err(ApiError::BadRequest(format!(
-                "“{other}” is not a deletion mode; use “soft” (restorable for a while) or “hard” (permanent)."
-            ))),
+            other => Err(ApiError::BadRequest(
+                Message::new("project.deletion_mode.invalid").with("mode", other),
+            )),
         }
     }
 }
@@ -468,9 +468,7 @@ impl ProjectService {
             Err(kube::Error::Api(status)) if status.code == 409 => {
                 Err(match self.get(name).await?.status.as_str() {
                     STATUS_TERMINATING => ApiError::ProjectDeleting(name.to_owned()),
-                    _ => ApiError::Conflict(format!(
-                        "Project “{name}” was changed by someone else at the same time. Try again."
-                    )),
+                    _ => ApiError::Conflict(Message::new("project.changed").with("name", name)),
                 })
             }
             Err(err) => Err(err.into()),
@@ -495,7 +493,7 @@ impl ProjectService {
             Ok(either::Either::Right(_)) => Ok(Some(Written::Gone(name))),
             Err(kube::Error::Api(status)) if status.code == 404 => Ok(None),
             Err(kube::Error::Api(status)) if status.code == 409 => Err(ApiError::Conflict(
-                "The project changed while it was being deleted. Try again.".to_owned(),
+                Message::new("project.changed_while_deleting"),
             )),
             Err(err) => Err(err.into()),
         }

@@ -78,9 +78,19 @@ pub struct Progress {
 
 /// What the console shows of a `stalled` event.
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Stalled {
     pub message: String,
     pub advice: String,
+    /// Both as codes and their parameters, from servers that send them.
+    #[serde(default)]
+    pub message_code: Option<String>,
+    #[serde(default)]
+    pub message_params: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    pub advice_code: Option<String>,
+    #[serde(default)]
+    pub advice_params: std::collections::BTreeMap<String, String>,
 }
 
 /// What a deletion's event stream says.

@@ -35,11 +35,13 @@ pub use members::{get_members, save_members};
 pub use projects::{create_project, get_project, list_projects};
 pub use retry::{PAUSES_MS as RETRY_PAUSES_MS, pause, retried};
 pub use session::{
-    change_password, get_session, has_bearer_token, on_signed_out, sign_in, sign_out,
+    SignedIn, change_password, get_session, has_bearer_token, on_signed_out, sign_in, sign_out,
     use_bearer_token,
 };
 
 use berth_shared::Problem;
+
+use crate::i18n::{self, t};
 use gloo_net::http::{Method, Request, RequestBuilder};
 use serde::de::DeserializeOwned;
 
@@ -74,13 +76,17 @@ impl ApiError {
     /// The sentence a person reads.
     pub fn message(&self) -> String {
         match self {
-            ApiError::Problem(p) => p.message().to_owned(),
+            ApiError::Problem(p) => match &p.code {
+                Some(code) => i18n::message(code, &p.params, p.message()),
+                None => p.message().to_owned(),
+            },
             ApiError::Network => {
-                "Berth could not be reached. Check your connection and try again.".to_owned()
+                t!("Berth could not be reached. Check your connection and try again.").to_owned()
             }
-            ApiError::Unexpected { status } => {
-                format!("Berth sent an answer it did not expect (HTTP {status}). Try again later.")
-            }
+            ApiError::Unexpected { status } => t!(
+                "Berth sent an answer it did not expect (HTTP {status}). Try again later.",
+                status = status
+            ),
         }
     }
 
@@ -234,6 +240,8 @@ mod tests {
             title: "Not Found".into(),
             status: 404,
             detail: Some("No project named shop.".into()),
+            code: None,
+            params: Default::default(),
             errors: Vec::new(),
             request_id: Some("r-1".into()),
         };

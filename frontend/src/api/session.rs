@@ -90,3 +90,13 @@ pub async fn sign_out() -> Result<(), ApiError> {
     CSRF_TOKEN.set(None);
     result
 }
+
+/// Whether, and as whom, the person is signed in.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SignedIn {
+    Checking,
+    No,
+    /// The server could not say (down, unreachable).
+    Unknown(super::ApiError),
+    Yes(berth_shared::Session),
+}

@@ -7,6 +7,7 @@
 use leptos::prelude::*;
 
 use super::aria_bool;
+use crate::i18n::t;
 
 /// A text input or text area with label, hint and error.
 ///
@@ -101,19 +102,14 @@ pub fn TextField(
         <div class="field" class:field--invalid=move || error.with(Option::is_some)>
             <label for=id.clone() class="field__label">
                 {label}
-                {(!required).then(|| view! { <span class="field__optional">" (optional)"</span> })}
+                {(!required).then(|| view! { <span class="field__optional">{t!(" (optional)")}</span> })}
             </label>
             {hint.map(|h| view! { <p id=hint_id.clone() class="field__hint">{h}</p> })}
             <p id=error_id.clone() class="field__error" hidden=move || error.with(Option::is_none)>
-                <span class="visually-hidden">"Error: "</span>
+                <span class="visually-hidden">{t!("Error: ")}</span>
                 {move || error.get()}
             </p>
             {control}
         </div>
     }
-}
-
-/// The message to show at `field`, from a form's errors.
-pub fn message_for(errors: &[berth_shared::FieldError], field: &str) -> Option<String> {
-    berth_shared::problem::field_message(errors, field).map(str::to_owned)
 }

@@ -4,6 +4,8 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::t;
+
 /// What happened, and whether Deleted projects can undo it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Notice {
@@ -37,7 +39,7 @@ pub fn NoticeView(notice: Notice) -> impl IntoView {
     view! {
         {notice.text}
         {notice.restorable.then(|| view! {
-            " Restore it from " <a href="/deleted-projects">"Deleted projects"</a> "."
+            " " <a href="/deleted-projects">{t!("Restore it from Deleted projects.")}</a>
         })}
     }
 }

@@ -1,6 +1,7 @@
 //! The sub-navigation of a project's pages. Plain anchors: the router
 //! intercepts clicks on same-origin links.
 
+use crate::i18n::t;
 use crate::router::use_path;
 use leptos::prelude::*;
 
@@ -10,14 +11,14 @@ use leptos::prelude::*;
 pub fn ProjectNav(#[prop(into)] project: Signal<String>) -> impl IntoView {
     let path = use_path();
     let sections: [(&str, &str); 8] = [
-        ("Overview", ""),
-        ("Images", "/images"),
-        ("Job templates", "/job-templates"),
-        ("Job runs", "/job-runs"),
-        ("Registry credentials", "/credentials"),
-        ("Data", "/data"),
-        ("Activity", "/activity"),
-        ("Settings", "/settings"),
+        (t!("Overview"), ""),
+        (t!("Images"), "/images"),
+        (t!("Job templates"), "/job-templates"),
+        (t!("Job runs"), "/job-runs"),
+        (t!("Registry credentials"), "/credentials"),
+        (t!("Data"), "/data"),
+        (t!("Activity"), "/activity"),
+        (t!("Settings"), "/settings"),
     ];
     let links = sections
         .into_iter()
@@ -42,25 +43,35 @@ pub fn ProjectNav(#[prop(into)] project: Signal<String>) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <nav aria-label="Project" class="project-nav">
+        <nav aria-label=t!("Project") class="project-nav">
             <ul>{links}</ul>
         </nav>
     }
 }
 
-/// The top of a project's section page: the breadcrumb, the heading
-/// `title`, and the project's navigation.
+/// The top of every project page, laid out once: the breadcrumb, the
+/// heading `title` (already in the reader's language), one sentence on
+/// what the page is for, and the project's navigation.
 #[component]
-pub fn ProjectHeader(#[prop(into)] project: Signal<String>, title: &'static str) -> impl IntoView {
+pub fn ProjectHeader(
+    #[prop(into)] project: Signal<String>,
+    title: &'static str,
+    /// What this page is for, in one sentence.
+    #[prop(optional)]
+    intro: Option<&'static str>,
+) -> impl IntoView {
     view! {
-        <nav aria-label="Breadcrumb" class="breadcrumb">
-            <ol>
-                <li><a href="/projects">"Projects"</a></li>
-                <li><a href=move || format!("/projects/{}", project.get())>{move || project.get()}</a></li>
-                <li><span aria-current="page">{title}</span></li>
-            </ol>
-        </nav>
-        <h1>{title}</h1>
-        <ProjectNav project=project/>
+        <header class="page-header">
+            <nav aria-label=t!("Breadcrumb") class="breadcrumb">
+                <ol>
+                    <li><a href="/projects">{t!("Projects")}</a></li>
+                    <li><a href=move || format!("/projects/{}", project.get())>{move || project.get()}</a></li>
+                    <li><span aria-current="page">{title}</span></li>
+                </ol>
+            </nav>
+            <h1>{title}</h1>
+            {intro.map(|intro| view! { <p class="page-intro">{intro}</p> })}
+            <ProjectNav project=project/>
+        </header>
     }
 }

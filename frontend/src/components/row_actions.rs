@@ -5,6 +5,8 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::t;
+
 use crate::components::aria_bool;
 
 #[component]
@@ -28,9 +30,9 @@ pub fn RowActions(
         <div class="row-actions" class:row-actions--open=move || open.get() on:keydown=close_on_escape>
             <button type="button" node_ref=toggle class="button button--secondary button--small row-actions__toggle"
                 aria-expanded=move || aria_bool(open.get())
-                aria-label=format!("Actions for {label}")
+                aria-label=t!("Actions for {what}", what = label)
                 on:click=move |_| open.update(|o| *o = !*o)>
-                "Actions"<span aria-hidden="true">" ▾"</span>
+                {t!("Actions")}<span aria-hidden="true">" ▾"</span>
             </button>
             <div class="row-actions__list">{children()}</div>
         </div>

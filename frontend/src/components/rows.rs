@@ -6,6 +6,8 @@ use std::cell::Cell;
 
 use leptos::prelude::*;
 
+use crate::i18n::{self, t};
+
 use super::{TextField, focus_by_id};
 
 /// One row; `key` stays with it when it moves, so its inputs keep their
@@ -69,14 +71,14 @@ pub fn row_controls<T: Copy + Send + Sync + 'static>(
     view! {
         <div class="row-actions">
             <button type="button" class="button button--secondary" id=format!("{prefix}-{key}-up")
-                aria-label=move || format!("Move {noun} {} up", index() + 1)
-                disabled=move || index() == 0 on:click=move |_| shift(true)>"Up"</button>
+                aria-label=move || t!("Move {what} {n} up", what = noun, n = index() + 1)
+                disabled=move || index() == 0 on:click=move |_| shift(true)>{t!("Up")}</button>
             <button type="button" class="button button--secondary" id=format!("{prefix}-{key}-down")
-                aria-label=move || format!("Move {noun} {} down", index() + 1)
-                disabled=at_end on:click=move |_| shift(false)>"Down"</button>
+                aria-label=move || t!("Move {what} {n} down", what = noun, n = index() + 1)
+                disabled=at_end on:click=move |_| shift(false)>{t!("Down")}</button>
             <button type="button" class="button button--secondary" id=format!("{prefix}-{key}-remove")
-                aria-label=move || format!("Remove {noun} {}", index() + 1)
-                on:click=remove>"Remove"</button>
+                aria-label=move || t!("Remove {what} {n}", what = noun, n = index() + 1)
+                on:click=remove>{t!("Remove")}</button>
         </div>
     }
 }
@@ -107,16 +109,16 @@ pub fn TextRows(
     };
     view! {
         <fieldset class="field rows">
-            <legend class="field__label">{legend}<span class="field__optional">" (optional)"</span></legend>
+            <legend class="field__label">{legend}<span class="field__optional">{t!(" (optional)")}</span></legend>
             <p class="field__hint">{hint}</p>
             <For each=move || rows.get() key=|r| r.key let:r>
                 {
                     let id = format!("{prefix}-{}", r.key);
                     let error = Signal::derive(move || {
                         let path = format!("{field}[{}]", index_of(rows, r.key));
-                        errors.with(|e| super::message_for(e, &path))
+                        errors.with(|e| e.iter().find(|e| e.field == path).map(i18n::field_error))
                     });
-                    let group = move || format!("{label} {}", index_of(rows, r.key) + 1);
+                    let group = move || t!("{what} {n}", what = label, n = index_of(rows, r.key) + 1);
                     view! {
                         <div class="rows__row" role="group" aria-label=group>
                             <TextField id=id label=label value=r.item error=error required=true/>
@@ -126,7 +128,7 @@ pub fn TextRows(
                 }
             </For>
             <button type="button" class="button button--secondary" id=format!("{prefix}-add")
-                on:click=add>{format!("Add {noun}")}</button>
+                on:click=add>{t!("Add {what}", what = noun)}</button>
         </fieldset>
     }
 }

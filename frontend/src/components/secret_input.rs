@@ -1,13 +1,17 @@
 //! A masked input for passwords, tokens and API keys.
 //!
 //! `type=password` and, for registry secrets, `autocomplete="new-password"`,
-//! so the browser neither shows the value nor offers to save it; a reveal toggle with `aria-pressed`
-//! whose change is also announced through a polite live region, so a screen
-//! reader says whether the value is now visible.
+//! so the browser neither shows the value nor offers to save it. Beside it,
+//! a button that shows or hides the value and says which it will do
+//! ("Show password", then "Hide password"). Its name changes, so it carries
+//! no `aria-pressed` (a pressed "Hide password" would say the state twice);
+//! the change is also announced through a polite live region, since not
+//! every screen reader reads a focused button's new name.
 
 use leptos::prelude::*;
 
 use super::aria_bool;
+use crate::i18n::t;
 
 #[component]
 pub fn SecretInput(
@@ -22,9 +26,29 @@ pub fn SecretInput(
     /// the person's own passwords.
     #[prop(optional)]
     own_password: Option<&'static str>,
+    /// The button while the value is hidden, a whole sentence naming the
+    /// field in the reader's language ("Show password", through `t!`).
+    /// Whole, not "Show" + label: word order and grammar differ between
+    /// languages.
+    #[prop(optional)]
+    show: Option<&'static str>,
+    /// The button while the value is visible ("Hide password").
+    #[prop(optional)]
+    hide: Option<&'static str>,
+    /// Announced when the value becomes visible ("The password is visible.").
+    #[prop(optional)]
+    visible_note: Option<&'static str>,
+    /// Announced when it is hidden again ("The password is hidden.").
+    #[prop(optional)]
+    hidden_note: Option<&'static str>,
 ) -> impl IntoView {
     let autocomplete = own_password.unwrap_or("new-password");
     let ignore = own_password.is_none().then_some("true");
+    // A field that does not name itself gets words that fit any field.
+    let show = show.unwrap_or_else(|| t!("Show"));
+    let hide = hide.unwrap_or_else(|| t!("Hide"));
+    let visible_note = visible_note.unwrap_or_else(|| t!("The text in the field is visible."));
+    let hidden_note = hidden_note.unwrap_or_else(|| t!("The text in the field is hidden."));
     let revealed = RwSignal::new(false);
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
@@ -42,30 +66,27 @@ pub fn SecretInput(
             (!ids.is_empty()).then(|| ids.join(" "))
         }
     };
-    let toggle_label = format!("Show {}", label.to_ascii_lowercase());
-    let shown = format!("The {} is visible.", label.to_ascii_lowercase());
-    let hidden = format!("The {} is hidden.", label.to_ascii_lowercase());
     // Empty until the first toggle, so nothing is announced on page load.
-    let announcement = RwSignal::new(String::new());
+    let announcement = RwSignal::new("");
     // A value cleared by its form (after a save) hides the field again, so
     // the next secret typed is not shown in clear.
     Effect::new(move |_| {
         if value.with(String::is_empty) && revealed.get_untracked() {
             revealed.set(false);
-            announcement.set(String::new());
+            announcement.set("");
         }
     });
     let toggle = move |_| {
         let now = !revealed.get_untracked();
         revealed.set(now);
-        announcement.set(if now { shown.clone() } else { hidden.clone() });
+        announcement.set(if now { visible_note } else { hidden_note });
     };
     view! {
         <div class="field" class:field--invalid=move || error.with(Option::is_some)>
             <label for=id.clone() class="field__label">{label}</label>
             {hint.map(|h| view! { <p id=hint_id.clone() class="field__hint">{h}</p> })}
             <p id=error_id.clone() class="field__error" hidden=move || error.with(Option::is_none)>
-                <span class="visually-hidden">"Error: "</span>
+                <span class="visually-hidden">{t!("Error: ")}</span>
                 {move || error.get()}
             </p>
             <div class="secret-input">
@@ -93,10 +114,9 @@ pub fn SecretInput(
                     type="button"
                     class="button button--secondary secret-input__toggle"
                     aria-controls=id.clone()
-                    aria-pressed=move || aria_bool(revealed.get())
                     on:click=toggle
                 >
-                    {toggle_label}
+                    {move || if revealed.get() { hide } else { show }}
                 </button>
             </div>
             <p class="visually-hidden" role="status" aria-live="polite">

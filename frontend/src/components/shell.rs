@@ -9,7 +9,8 @@ use leptos::task::spawn_local;
 
 use super::focus_by_id;
 use crate::api;
-use crate::app::SignedIn;
+use crate::api::SignedIn;
+use crate::i18n::{self, Locale, t};
 use crate::theme::ThemeChoice;
 
 /// Sets `document.title`, so browser tabs, history and screen readers name
@@ -54,18 +55,18 @@ pub fn Shell(config: ReadSignal<Option<UiConfig>>, children: Children) -> impl I
                 focus_by_id("main");
             }
         >
-            "Skip to content"
+            {t!("Skip to content")}
         </a>
         <header class="site-header">
             <div class="site-header__inner">
                 <a href="/" class="brand">"Berth"</a>
-                <nav aria-label="Main">
+                <nav aria-label=t!("Main")>
                     <ul class="nav-list">
                         <li>
                             // A plain <a>: the router still handles the click, and
                             // the current-page marking covers `/` as well.
                             <a href="/projects" aria-current=move || projects_current(&path.get())>
-                                "Projects"
+                                {t!("Projects")}
                             </a>
                         </li>
                     </ul>
@@ -110,12 +111,13 @@ fn UserMenu() -> impl IntoView {
             let can_sign_out = session.via == "session";
             view! {
                 <div class="user-menu">
-                    <span class="user-menu__name">"Signed in as " <strong>{who}</strong></span>
+                    <span class="user-menu__name">{t!("Signed in as")} " " <strong>{who}</strong></span>
                     <ThemeChoice/>
+                    <LanguageChoice/>
                     {can_sign_out.then(|| view! {
-                        <a href="/account/password">"Change password"</a>
+                        <a href="/account/password">{t!("Change password")}</a>
                         <button type="button" class="button button--secondary" disabled=move || pending.get() on:click=sign_out>
-                            "Sign out"
+                            {t!("Sign out")}
                         </button>
                     })}
                 </div>
@@ -123,6 +125,28 @@ fn UserMenu() -> impl IntoView {
             .into_any()
         }
         _ => ().into_any(),
+    }
+}
+
+/// The user menu's language choice: the portal's or the browser's language
+/// by default, or one the person picks (remembered on this device).
+#[component]
+fn LanguageChoice() -> impl IntoView {
+    let chosen = i18n::chosen();
+    view! {
+        <label class="theme-choice">
+            <span>{t!("Language")}</span>
+            <select on:change=move |ev| i18n::choose(Locale::from_tag(&event_target_value(&ev)))>
+                <option value="" selected=chosen.is_none()>{t!("Same as this browser")}</option>
+                {Locale::ALL
+                    .into_iter()
+                    .map(|l| view! {
+                        // Each language in its own words, marked as such for screen readers.
+                        <option value=l.tag() lang=l.tag() selected=chosen == Some(l)>{l.name()}</option>
+                    })
+                    .collect_view()}
+            </select>
+        </label>
     }
 }
 

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::api::ApiError;
+use crate::i18n::t;
 
 /// A polite, announced "loading" message. The caller marks the region it
 /// fills with `aria-busy` so assistive technology waits for the content.
@@ -28,7 +29,7 @@ pub fn ErrorPanel(
     on_retry: Callback<()>,
 ) -> impl IntoView {
     let reference = error.request_id().map(
-        |id| view! { <p class="error-panel__ref">"Reference: " <code>{id.to_owned()}</code></p> },
+        |id| view! { <p class="error-panel__ref">{t!("Reference:")} " " <code>{id.to_owned()}</code></p> },
     );
     view! {
         <div class="error-panel" role="alert">
@@ -36,7 +37,7 @@ pub fn ErrorPanel(
             <p>{error.message()}</p>
             {reference}
             <button type="button" class="button button--secondary" on:click=move |_| on_retry.run(())>
-                "Try again"
+                {t!("Try again")}
             </button>
         </div>
     }

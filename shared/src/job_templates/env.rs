@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::LIST_MAX;
+use crate::message::{Message, char_message};
 use crate::problem::FieldError;
 
 /// Longest variable name (also a Secret key).
@@ -58,24 +59,21 @@ impl std::fmt::Debug for EnvVar {
 
 /// A valid environment variable name: `[A-Za-z_][A-Za-z0-9_]*`, which the
 /// shells and Kubernetes Secret keys both accept.
-pub fn validate_env_name(name: &str) -> Result<(), String> {
+pub fn validate_env_name(name: &str) -> Result<(), Message> {
     if name.is_empty() {
-        return Err("Enter a name.".into());
+        return Err(Message::new("name.required"));
     }
     if name.chars().count() > ENV_NAME_MAX {
-        return Err(format!("Use at most {ENV_NAME_MAX} characters."));
+        return Err(Message::new("text.too_long").with("max", ENV_NAME_MAX));
     }
     if name.starts_with(|c: char| c.is_ascii_digit()) {
-        return Err("Start with a letter or an underscore.".into());
+        return Err(Message::new("env.name.start"));
     }
     if let Some(c) = name
         .chars()
         .find(|&c| !(c.is_ascii_alphanumeric() || c == '_'))
     {
-        return Err(format!(
-            "Use only letters, digits and underscores; {} is not allowed.",
-            crate::names::char_name(c)
-        ));
+        return Err(char_message("env.name.char_invalid", c));
     }
     Ok(())
 }
@@ -84,7 +82,7 @@ pub(super) fn env_errors(env: &[EnvVar], stored: &[String], errors: &mut Vec<Fie
     if env.len() > LIST_MAX {
         errors.push(FieldError::new(
             "env",
-            format!("Use at most {LIST_MAX} variables."),
+            Message::new("env.too_many").with("max", LIST_MAX),
         ));
     }
     for (i, var) in env.iter().enumerate() {
@@ -93,13 +91,13 @@ pub(super) fn env_errors(env: &[EnvVar], stored: &[String], errors: &mut Vec<Fie
         } else if env[..i].iter().any(|v| v.name == var.name) {
             errors.push(FieldError::new(
                 format!("env[{i}].name"),
-                format!("“{}” is already set above; use each name once.", var.name),
+                Message::new("env.name.duplicate").with("name", &var.name),
             ));
         }
         let value_error = if var.value.chars().count() > ENV_VALUE_MAX {
-            Some(format!("Use at most {ENV_VALUE_MAX} characters."))
+            Some(Message::new("text.too_long").with("max", ENV_VALUE_MAX))
         } else if var.sensitive && var.value.is_empty() && !stored.contains(&var.name) {
-            Some("Type the secret value.".to_owned())
+            Some(Message::new("env.value.required"))
         } else {
             None
         };
@@ -135,5 +133,12 @@ mod tests {
         env_errors(&env, &["KEPT".to_owned()], &mut errors);
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["env[1].name", "env[3].value"]);
+        assert_eq!(errors[0].code, "env.name.duplicate");
+        assert_eq!(errors[0].params["name"], "A");
+        assert_eq!(
+            errors[0].message,
+            "“A” is already set above; use each name once."
+        );
+        assert_eq!(errors[1].code, "env.value.required");
     }
 }

@@ -3,6 +3,8 @@
 
 use thiserror::Error;
 
+use crate::message::Message;
+
 /// Highest index a job may use (Kubernetes' bound on indexed completions).
 pub const INDEX_MAX: u32 = 99_999;
 /// Most instances one template may start.
@@ -12,19 +14,34 @@ pub const INDICES_MAX_CHARS: usize = 1_024;
 
 /// Why indices were refused, in words a person understands.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{}", self.message())]
 pub enum IndicesError {
-    #[error("Use numbers and ranges separated by commas, such as 0-9,20,30-32; “{0}” is not one.")]
+    /// A part that is no number or range.
     Malformed(String),
-    #[error("A range must go upwards: “{0}” does not.")]
+    /// A range that goes downwards.
     Descending(String),
-    #[error("Use indices from 0 to {INDEX_MAX}.")]
     TooHigh,
-    #[error("Index {0} is listed twice.")]
+    /// An index listed twice.
     Overlap(u32),
-    #[error("That makes {0} instances; at most {INSTANCES_MAX} are allowed.")]
+    /// How many instances that makes.
     TooMany(u64),
-    #[error("Use at most {INDICES_MAX_CHARS} characters.")]
     TooLong,
+}
+
+impl IndicesError {
+    /// The refusal as a code and its values.
+    pub fn message(&self) -> Message {
+        match self {
+            Self::Malformed(part) => Message::new("indices.malformed").with("part", part),
+            Self::Descending(part) => Message::new("indices.descending").with("part", part),
+            Self::TooHigh => Message::new("indices.too_high").with("max", INDEX_MAX),
+            Self::Overlap(index) => Message::new("indices.overlap").with("index", index),
+            Self::TooMany(count) => Message::new("indices.too_many")
+                .with("count", count)
+                .with("max", INSTANCES_MAX),
+            Self::TooLong => Message::new("text.too_long").with("max", INDICES_MAX_CHARS),
+        }
+    }
 }
 
 /// Parsed indices: ascending, non-overlapping inclusive ranges.
@@ -182,6 +199,14 @@ mod tests {
         assert_eq!(Indices::parse("99999999999"), Err(IndicesError::TooHigh));
         assert_eq!(Indices::parse("0-5,5"), Err(IndicesError::Overlap(5)));
         assert_eq!(Indices::parse("0-1000"), Err(IndicesError::TooMany(1001)));
+        assert_eq!(
+            IndicesError::TooMany(1001).to_string(),
+            "That makes 1001 instances; at most 1000 are allowed."
+        );
+        let m = IndicesError::Descending("9-3".into()).message();
+        assert_eq!(m.code, "indices.descending");
+        assert_eq!(m.params["part"], "9-3");
+        assert_eq!(m.english(), "A range must go upwards: “9-3” does not.");
         assert_eq!(Indices::parse("0-999").map(|i| i.instances()), Ok(1000));
         assert_eq!(
             Indices::parse(&"1".repeat(INDICES_MAX_CHARS + 1)),

@@ -12,6 +12,7 @@ pub use indices::{INDEX_MAX, INDICES_MAX_CHARS, INSTANCES_MAX, Indices, IndicesE
 pub use sizes::ResourceSize;
 
 use crate::image_ref::ImageReference;
+use crate::message::Message;
 use crate::names::validate_object_name;
 use crate::problem::FieldError;
 use crate::project::validate_description;
@@ -125,13 +126,13 @@ impl Default for SaveJobTemplate {
 }
 
 /// The template name rule: an object name short enough for a Job.
-pub fn validate_template_name(name: &str) -> Result<(), String> {
-    validate_object_name(name).map_err(|e| e.to_string())?;
+pub fn validate_template_name(name: &str) -> Result<(), Message> {
+    validate_object_name(name).map_err(|e| e.message())?;
     let len = name.chars().count();
     if len > TEMPLATE_NAME_MAX {
-        return Err(format!(
-            "Use at most {TEMPLATE_NAME_MAX} characters (this one has {len})."
-        ));
+        return Err(Message::new("text.too_long_counted")
+            .with("max", TEMPLATE_NAME_MAX)
+            .with("length", len));
     }
     Ok(())
 }
@@ -157,38 +158,48 @@ impl SaveJobTemplate {
             Some(pointer) if validate_object_name(pointer).is_err() => {
                 errors.push(FieldError::new(
                     "imagePointer",
-                    "Choose one of the project's image pointers.",
+                    Message::new("job_template.image_pointer.choose"),
                 ))
             }
             Some(_) if !self.image.trim().is_empty() => errors.push(FieldError::new(
                 "image",
-                "Choose an image pointer or type a reference, not both.",
+                Message::new("job_template.image.both"),
             )),
             Some(_) => {}
             None => {
                 if let Err(e) = ImageReference::parse(&self.image) {
-                    errors.push(FieldError::new("image", e));
+                    errors.push(FieldError::new("image", e.message()));
                 }
             }
         }
-        list_errors("command", "command part", &self.command, &mut errors);
-        list_errors("args", "argument", &self.args, &mut errors);
+        list_errors(
+            "command",
+            Message::new("job_template.command.empty"),
+            &self.command,
+            &mut errors,
+        );
+        list_errors(
+            "args",
+            Message::new("job_template.args.empty"),
+            &self.args,
+            &mut errors,
+        );
         env::env_errors(&self.env, stored, &mut errors);
         if let Err(e) = Indices::parse(&self.indices) {
-            errors.push(FieldError::new("indices", e));
+            errors.push(FieldError::new("indices", e.message()));
         }
         if self.retry_limit > RETRY_LIMIT_MAX {
             errors.push(FieldError::new(
                 "retryLimit",
-                format!("Use a number from 0 to {RETRY_LIMIT_MAX}."),
+                Message::new("job_template.retry_limit.range").with("max", RETRY_LIMIT_MAX),
             ));
         }
         if !(MAX_EXECUTION_MIN..=MAX_EXECUTION_MAX).contains(&self.max_execution_seconds) {
             errors.push(FieldError::new(
                 "maxExecutionSeconds",
-                format!(
-                    "Use from {MAX_EXECUTION_MIN} seconds (1 minute) to {MAX_EXECUTION_MAX} seconds (1 day)."
-                ),
+                Message::new("job_template.max_execution.range")
+                    .with("min", MAX_EXECUTION_MIN)
+                    .with("max", MAX_EXECUTION_MAX),
             ));
         }
         errors
@@ -196,21 +207,22 @@ impl SaveJobTemplate {
 }
 
 /// The rules of a list of command parts or arguments, by field name
-/// (`args[2]`); a run's overridden arguments follow them too.
-pub fn list_errors(field: &str, what: &str, items: &[String], errors: &mut Vec<FieldError>) {
+/// (`args[2]`); a run's overridden arguments follow them too. `empty` is
+/// what an empty row is told.
+pub fn list_errors(field: &str, empty: Message, items: &[String], errors: &mut Vec<FieldError>) {
     if items.len() > LIST_MAX {
         errors.push(FieldError::new(
             field,
-            format!("Use at most {LIST_MAX} entries."),
+            Message::new("list.too_many").with("max", LIST_MAX),
         ));
     }
     for (i, item) in items.iter().enumerate() {
         let message = if item.is_empty() {
-            format!("Enter the {what}, or remove this row.")
+            empty.clone()
         } else if item.chars().count() > ARG_MAX {
-            format!("Use at most {ARG_MAX} characters.")
+            Message::new("text.too_long").with("max", ARG_MAX)
         } else if item.contains('\0') {
-            "Remove the NUL character.".to_owned()
+            Message::new("text.nul")
         } else {
             continue;
         };
@@ -272,6 +284,35 @@ mod tests {
                 "retryLimit",
                 "maxExecutionSeconds"
             ]
+        );
+        let errors = bad.validate(&[]);
+        let codes: Vec<_> = errors.iter().map(|e| e.code.as_str()).collect();
+        assert_eq!(
+            codes,
+            [
+                "text.too_long_counted",
+                "text.control_chars",
+                "image.reference.missing.tag_or_port",
+                "job_template.command.empty",
+                "text.nul",
+                "env.name.start",
+                "indices.descending",
+                "job_template.retry_limit.range",
+                "job_template.max_execution.range"
+            ]
+        );
+        assert_eq!(errors[0].params["max"], TEMPLATE_NAME_MAX.to_string());
+        assert_eq!(
+            errors[0].message,
+            "Use at most 52 characters (this one has 53)."
+        );
+        assert_eq!(
+            errors[3].message,
+            "Enter the command part, or remove this row."
+        );
+        assert_eq!(
+            errors[8].message,
+            "Use from 60 seconds (1 minute) to 86400 seconds (1 day)."
         );
     }
 

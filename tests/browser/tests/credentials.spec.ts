@@ -29,20 +29,21 @@ test('adds Docker Hub and ICR credentials through masked forms, then deletes the
   await page.getByLabel('Docker ID').fill('berthtester');
 
   // The masked input: password type, no saving by the browser, a reveal
-  // toggle that says whether it is pressed and announces the change.
+  // button that says what it will do (show, then hide) and announces the change.
   const secret = page.getByLabel('Access token or password', { exact: true });
   await expect(secret).toHaveAttribute('type', 'password');
   await expect(secret).toHaveAttribute('autocomplete', 'new-password');
   await expect(page.getByText('We recommend a personal access token')).toBeVisible();
   await secret.fill(token);
-  const reveal = page.getByRole('button', { name: 'Show access token or password' });
-  await expect(reveal).toHaveAttribute('aria-pressed', 'false');
+  const reveal = page.getByRole('button', { name: 'Show access token or password', exact: true });
   await reveal.click();
-  await expect(reveal).toHaveAttribute('aria-pressed', 'true');
+  const conceal = page.getByRole('button', { name: 'Hide access token or password', exact: true });
+  await expect(conceal).toBeVisible();
+  await expect(reveal).toHaveCount(0);
   await expect(secret).toHaveAttribute('type', 'text');
   await expect(page.getByRole('status').filter({ hasText: 'The access token or password is visible.' })).toBeAttached();
-  await reveal.click();
-  await expect(reveal).toHaveAttribute('aria-pressed', 'false');
+  await conceal.click();
+  await expect(reveal).toBeVisible();
   await expect(secret).toHaveAttribute('type', 'password');
   await expect(page.getByRole('status').filter({ hasText: 'The access token or password is hidden.' })).toBeAttached();
   await expectNoSeriousA11yViolations(page, 'credentials-form-docker-hub');
@@ -56,8 +57,12 @@ test('adds Docker Hub and ICR credentials through masked forms, then deletes the
   await expect(secret).toHaveValue('');
   expect(await page.content()).not.toContain(token);
 
-  // IBM Container Registry: a location, the fixed user, the key from apikey.json.
-  await page.getByLabel('IBM Container Registry').check();
+  // IBM Cloud Container Registry: a location, the fixed user, the key from apikey.json.
+  // Each kind is named plainly; where it is shows on a line of its own.
+  await expect(page.getByRole('radio', { name: 'Docker Hub', exact: true })).toBeVisible();
+  await expect(page.getByRole('radio', { name: 'Another registry', exact: true })).toBeVisible();
+  await expect(page.getByText('hub.docker.com', { exact: true })).toBeVisible();
+  await page.getByRole('radio', { name: 'IBM Cloud Container Registry', exact: true }).check();
   await expect(page.getByText('iamapikey')).toBeVisible();
   await page.getByLabel('Credential name').fill('icr-frankfurt');
   await page.getByLabel('Location').selectOption('de.icr.io');
@@ -73,8 +78,9 @@ test('adds Docker Hub and ICR credentials through masked forms, then deletes the
   await expect(keyField).toHaveAttribute('type', 'password');
   await expectNoSeriousA11yViolations(page, 'credentials-form-icr');
   // Shown while saving: the toggle is off again afterwards.
-  const revealKey = page.getByRole('button', { name: 'Show api key' });
+  const revealKey = page.getByRole('button', { name: 'Show API key', exact: true });
   await revealKey.click();
+  await expect(page.getByRole('button', { name: 'Hide API key', exact: true })).toBeVisible();
   await expect(keyField).toHaveAttribute('type', 'text');
   await page.getByRole('button', { name: 'Save credential' }).click();
   // The message is at the form, in view and focused.
@@ -82,7 +88,8 @@ test('adds Docker Hub and ICR credentials through masked forms, then deletes the
   await expect(saved).toBeVisible();
   await expect(saved).toBeFocused();
   await expect(saved).toBeInViewport();
-  await expect(revealKey).toHaveAttribute('aria-pressed', 'false');
+  await expect(revealKey).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Hide API key', exact: true })).toHaveCount(0);
   await expect(keyField).toHaveAttribute('type', 'password');
   const icrRow = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'icr-frankfurt' }) });
   await expect(icrRow).toContainText('de.icr.io');

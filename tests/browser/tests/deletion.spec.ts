@@ -70,7 +70,7 @@ test('the data page lists every item and where it lives, downloads it, and delet
   const credential = table.getByRole('row').filter({ hasText: 'dockerhub' });
   await expect(credential).toContainText('Registry credential');
   await expect(credential).toContainText(`Secret dockerhub in namespace berth-${project}`);
-  await expect(credential).toContainText('Secret: value never shown');
+  await expect(credential).toContainText('(kept secret)');
   await expect(credential).toContainText('by ann');
   await expect(table.getByRole('row').filter({ hasText: 'web' })).toContainText(`ImagePointer web in namespace berth-${project}`);
   // Plain words: one of a kind is singular, the Kubernetes location is in a disclosure.
@@ -125,7 +125,7 @@ test('deleting permanently needs the typed name and shows live progress until "D
   await open.click();
   const dialog = page.getByRole('dialog', { name: `Delete project ${project}?` });
   await expect(dialog).toBeVisible();
-  await expect(dialog).toContainText('1 image, 1 registry credential, 1 job template');
+  await expect(dialog).toContainText('1 image, 1 registry credential, 1 job template and 1 activity log');
   await expect(dialog.getByLabel('Delete with a restore window of 7 days')).toBeChecked();
   await dialog.getByLabel('Delete permanently now').check();
 
@@ -155,7 +155,8 @@ test('deleting permanently needs the typed name and shows live progress until "D
     data: JSON.stringify({ metadata: { finalizers: null } }),
   });
   expect(patch.status()).toBe(200);
-  await expect(progress).toHaveText(`Deleted project ${project}`);
+  await expect(progress).toHaveText(`Deleted project ${project}.`);
+  await expect(progress).toBeFocused();
   await expect(stuck).toBeHidden();
   await dialog.getByRole('link', { name: 'Back to projects' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Projects' })).toBeVisible();

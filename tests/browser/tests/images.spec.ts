@@ -76,7 +76,7 @@ test('adds an image pointer, verifies it against the registry, deletes it', asyn
   const add = page.getByRole('button', { name: 'Add a credential' });
   await add.click();
   await expect(add).toHaveAttribute('aria-expanded', 'true');
-  await page.getByLabel('Other registry').check();
+  await page.getByRole('radio', { name: 'Another registry', exact: true }).check();
   await page.getByLabel('Credential name').fill('local');
   await page.getByLabel('Registry server').fill(registry.host);
   await page.getByLabel('User name').fill(registry.username);
@@ -135,7 +135,7 @@ test('a failed check says why in plain words', async ({ page, playwright }) => {
   // Once, in an error banner (not the green status line), which takes focus.
   const alert = page.getByRole('alert').filter({ hasText: 'refused the credentials' });
   await expect(alert).toHaveText(/^hello could not be checked\. The registry .* refused the credentials/);
-  await expect(alert).toHaveClass(/form-error/);
+  await expect(alert).toHaveClass(/banner--error/);
   await expect(alert).toBeFocused();
   await expect(page.getByText('refused the credentials')).toHaveCount(1);
   await expect(page.getByRole('status').filter({ hasText: 'could not be checked' })).toHaveCount(0);

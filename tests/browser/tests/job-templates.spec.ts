@@ -1,6 +1,7 @@
 // Job templates in the console: create one with every field from the
-// keyboard, see the Job it becomes (the secret as a secretKeyRef, never the
-// value), edit it, meet the 409 of a stale edit, duplicate it; axe-clean.
+// keyboard, see the Job it becomes in its technical details (the secret as a
+// secretKeyRef, never the value) and copy it, edit it, meet the 409 of a
+// stale edit, duplicate it; axe-clean.
 import { test, expect, uniqueName, expectNoSeriousA11yViolations } from './fixtures';
 
 test.describe.configure({ timeout: 90_000 });
@@ -70,13 +71,19 @@ test('creates, views as a Job, edits, meets a stale edit and duplicates a templa
   await expect(row).toContainText('docker.io/library/busybox:latest');
   await expect(row).toContainText('14');
 
-  // As a Kubernetes Job: the secret by reference only.
-  await page.getByRole('button', { name: 'As Kubernetes Job nightly' }).click();
+  // Its technical details, the Kubernetes Job: the secret by reference only.
+  await page.getByRole('button', { name: 'Technical details of nightly' }).click();
+  await expect(page.getByRole('heading', { name: 'Technical details of nightly' })).toBeFocused();
   const job = page.getByLabel('Job of nightly');
   await expect(job).toContainText('"secretKeyRef"');
   await expect(job).toContainText('"nightly-env"');
   await expect(job).toContainText('"completionMode": "Indexed"');
   await expect(job).not.toContainText(SECRET);
+  // Copy puts the text on the clipboard and says so.
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.getByRole('button', { name: 'Copy', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Copied.' })).toBeVisible();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toContain('"completionMode": "Indexed"');
   await expectNoSeriousA11yViolations(page, 'job-template-job-view');
   expect(await page.content()).not.toContain(SECRET);
 
@@ -116,7 +123,7 @@ test('creates, views as a Job, edits, meets a stale edit and duplicates a templa
   await expect(page.getByLabel('Name', { exact: true }).first()).toHaveValue('nightly-copy');
   await page.getByRole('button', { name: 'Create template' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Job template nightly-copy saved.' })).toBeVisible();
-  await page.getByRole('button', { name: 'As Kubernetes Job nightly-copy' }).click();
+  await page.getByRole('button', { name: 'Technical details of nightly-copy' }).click();
   await expect(page.getByLabel('Job of nightly-copy')).toContainText('"nightly-copy-env"');
   await expectNoSeriousA11yViolations(page, 'job-templates-list');
   expect(pageErrors).toEqual([]);

@@ -25,13 +25,15 @@ test.describe('projects', () => {
     await expect(creating).toBeDisabled();
     release();
 
-    await expect(page.getByRole('status').filter({ hasText: `Project ${name} created.` })).toBeVisible();
+    // Said at the form, in view and focused.
+    const created = page.getByRole('status').filter({ hasText: `Project ${name} created.` });
+    await expect(created).toBeVisible();
+    await expect(created).toBeFocused();
     const link = page.getByRole('link', { name, exact: true });
     await expect(link).toBeVisible();
     await expect(page.getByRole('listitem').filter({ has: link })).toContainText('The web shop and its jobs');
     // The form is ready for the next project.
     await expect(page.getByLabel('Project name')).toHaveValue('');
-    await expect(page.getByLabel('Project name')).toBeFocused();
     await expect(submit).toBeEnabled();
 
     await page.reload();
@@ -57,6 +59,8 @@ test.describe('projects', () => {
     await expect(nav).toHaveAttribute('aria-current', 'location');
     const details = page.getByRole('region', { name: 'Details' });
     await expect(details).toContainText('Nightly batch jobs');
+    // Where Kubernetes keeps it is a technical detail, folded away.
+    await expect(details.locator('details')).toHaveJSProperty('open', false);
     await expect(details).toContainText(project.namespace);
     await expect(details).toContainText('Active');
     await expect(details.locator('time')).toHaveAttribute('datetime', project.createdAt);

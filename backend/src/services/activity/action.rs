@@ -166,6 +166,86 @@ mod tests {
 
     const KIND_FOR_TEST: &str = super::super::KIND;
 
+    /// Method, route, path after the project, `Location`, parameters.
+    type Case<'a> = (
+        &'a str,
+        String,
+        String,
+        Option<String>,
+        &'a HashMap<String, String>,
+    );
+
+    /// The shared rules derive the same sentence, as a code the console
+    /// translates, from what an entry keeps (`ActivityEntry::what`).
+    #[test]
+    fn every_sentence_has_its_code() {
+        use berth_shared::activity::{ActivityEntry, Outcome};
+
+        let name = HashMap::from([("name".to_owned(), "web".to_owned())]);
+        let mut checked = 0;
+        for succeeded in [true, false] {
+            let status = if succeeded { 200 } else { 403 };
+            let mut cases: Vec<Case<'_>> = Vec::new();
+            let none = HashMap::new();
+            cases.push(("DELETE", String::new(), String::new(), None, &none));
+            cases.push(("POST", "/restore".into(), "/restore".into(), None, &none));
+            cases.push(("PUT", "/members".into(), "/members".into(), None, &none));
+            for kind in kinds::ALL {
+                let seg = kind.segment;
+                if seg != kinds::JOB_RUNS.segment {
+                    let made = format!("/api/v1/projects/shop/{seg}/made");
+                    cases.push((
+                        "POST",
+                        format!("/{seg}"),
+                        format!("/{seg}"),
+                        Some(made),
+                        &none,
+                    ));
+                    cases.push(("POST", format!("/{seg}"), format!("/{seg}"), None, &none));
+                    let one = format!("/{seg}/{{name}}");
+                    cases.push(("PUT", one, format!("/{seg}/web"), None, &name));
+                }
+                let one = format!("/{seg}/{{name}}");
+                cases.push(("DELETE", one, format!("/{seg}/web"), None, &name));
+                for a in kind.actions {
+                    let route = format!("/{seg}/{{name}}/{}", a.segment);
+                    let path = format!("/{seg}/web/{}", a.segment);
+                    let run = Some("/api/v1/projects/shop/job-runs/web-run-x".to_owned());
+                    // Only the actions that make a run answer with its address.
+                    if matches!(a.segment, "runs" | "rerun-failed") {
+                        cases.push((a.method, route.clone(), path.clone(), run, &name));
+                    }
+                    cases.push((a.method, route, path, None, &name));
+                }
+            }
+            for (method, route, path, location, params) in cases {
+                // Only a change that was done answers with an address.
+                let location = location.filter(|_| succeeded);
+                let action = describe(&Change {
+                    method,
+                    route: &route,
+                    params,
+                    location: location.as_deref(),
+                    succeeded,
+                });
+                let entry = ActivityEntry {
+                    at: String::new(),
+                    user: "ann".into(),
+                    action: action.clone(),
+                    method: method.into(),
+                    path: format!("/api/v1/projects/shop{path}"),
+                    from: String::new(),
+                    status,
+                    outcome: Outcome::of_status(status),
+                };
+                let what = entry.what().unwrap_or_else(|| panic!("{action}: no code"));
+                assert_eq!(what.english(), action);
+                checked += 1;
+            }
+        }
+        assert!(checked > 40, "{checked}");
+    }
+
     #[test]
     fn refused_changes_say_what_was_tried() {
         let params = HashMap::new();

@@ -16,6 +16,7 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use berth_shared::Message;
 use berth_shared::job_run::{JobRun, JobRunSummary, LOG_LIMIT_BYTES, RunState, SubmitJobRun};
 use berth_shared::job_templates::Indices;
 use futures::{AsyncReadExt, Stream};
@@ -31,6 +32,7 @@ use super::collection::Collection;
 use super::job_render::{self, ARRAY_INDICES_ENV, RunOptions};
 use super::job_templates::{JobTemplateService, SecretValues};
 use crate::error::ApiError;
+use crate::kinds;
 use crate::storage::resources::job_template::TemplateEnvVar;
 use crate::storage::run_cache::{NamespaceRuns, RunCaches};
 use crate::storage::watch_cache::Written;
@@ -57,8 +59,9 @@ pub struct JobRunService {
     client: Client,
     caches: RunCaches,
     templates: JobTemplateService,
-    /// Why nothing can run here, when nothing can.
-    cannot_run: Option<&'static str>,
+    /// Nothing can run here: no cluster and no container engine
+    /// (`job_run.cannot_run`).
+    cannot_run: bool,
     /// Seconds a finished run is kept.
     retention: u64,
     /// Each namespace's list (newest first) as of a generation of its Job
@@ -72,9 +75,7 @@ pub fn snapshot_name(run: &str) -> String {
 }
 
 fn not_found(run: &str) -> ApiError {
-    ApiError::ItemNotFound(format!(
-        "There is no job run named “{run}” in this project."
-    ))
+    ApiError::ItemNotFound(kinds::JOB_RUNS.not_found(run))
 }
 
 impl JobRunService {
@@ -89,9 +90,7 @@ impl JobRunService {
             client,
             caches,
             templates,
-            cannot_run: (!jobs_can_run).then_some(
-                "This Berth cannot run jobs: it keeps its data without a cluster, and no container engine (podman or docker) was found on its machine.",
-            ),
+            cannot_run: !jobs_can_run,
             retention: retention.as_secs(),
             lists: Arc::default(),
         }
@@ -221,8 +220,8 @@ impl JobRunService {
         request: SubmitJobRun,
         actor: &str,
     ) -> Result<JobRun, ApiError> {
-        if let Some(why) = self.cannot_run {
-            return Err(ApiError::Conflict(why.to_owned()));
+        if self.cannot_run {
+            return Err(ApiError::Conflict(Message::new("job_run.cannot_run")));
         }
         let view = Collection::get(&self.templates, namespace, template).await?;
         let errors = request.validate(&view);
@@ -284,8 +283,8 @@ impl JobRunService {
         run: &str,
         actor: &str,
     ) -> Result<JobRun, ApiError> {
-        if let Some(why) = self.cannot_run {
-            return Err(ApiError::Conflict(why.to_owned()));
+        if self.cannot_run {
+            return Err(ApiError::Conflict(Message::new("job_run.cannot_run")));
         }
         let old = self.job(namespace, run).await?;
         let detail = status::detail(&old, &[]);
@@ -296,9 +295,9 @@ impl JobRunService {
             .map(|i| i.index)
             .collect();
         if failed.is_empty() {
-            return Err(ApiError::Conflict(format!(
-                "No index of job run “{run}” failed."
-            )));
+            return Err(ApiError::Conflict(
+                Message::new("job_run.no_failed_index").with("run", run),
+            ));
         }
         let template = old
             .metadata
@@ -370,9 +369,8 @@ impl JobRunService {
                 },
             }
         }
-        let job = created.ok_or_else(|| {
-            ApiError::Conflict("No free name was found for the run; try again.".to_owned())
-        })?;
+        let job =
+            created.ok_or_else(|| ApiError::Conflict(Message::new("job_run.no_free_name")))?;
         if values.is_empty() {
             return Ok(job);
         }
@@ -470,7 +468,11 @@ impl JobRunService {
             .iter()
             .position(|i| *i == index)
             .ok_or_else(|| {
-                ApiError::ItemNotFound(format!("Index {index} is not part of job run “{run}”."))
+                ApiError::ItemNotFound(
+                    Message::new("job_run.index.not_found")
+                        .with("index", index)
+                        .with("run", run),
+                )
             })?;
         let (_, pods) = runs.pods.snapshot();
         let mine: Vec<&Pod> = pods
@@ -485,7 +487,11 @@ impl JobRunService {
             .and_then(|i| tries.get(i as usize))
             .filter(|p| started(p))
             .ok_or_else(|| {
-                ApiError::ItemNotFound(format!("Attempt {n} of index {index} has not started yet."))
+                ApiError::ItemNotFound(
+                    Message::new("job_run.attempt.not_started")
+                        .with("attempt", n)
+                        .with("index", index),
+                )
             })?;
         let params = LogParams {
             container: Some("main".to_owned()),
@@ -499,9 +505,11 @@ impl JobRunService {
         // 400: no log to show, not a failure of Berth's.
         let reader = match pods_api.log_stream(&pod_name, &params).await {
             Err(kube::Error::Api(e)) if e.code == 400 => {
-                return Err(ApiError::ItemNotFound(format!(
-                    "Attempt {n} of index {index} has no log to show yet."
-                )));
+                return Err(ApiError::ItemNotFound(
+                    Message::new("job_run.attempt.no_log")
+                        .with("attempt", n)
+                        .with("index", index),
+                ));
             }
             other => other?,
         };

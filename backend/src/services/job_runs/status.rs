@@ -4,7 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use berth_shared::job_run::{JobRun, JobRunSummary, RunCounts, RunIndex, RunState};
+use berth_shared::Message;
+use berth_shared::job_run::{JobRun, JobRunSummary, RunCounts, RunIndex, RunState, reason_fields};
 use berth_shared::job_templates::Indices;
 use berth_shared::{EnvVar, ResourceSize};
 use k8s_openapi::api::batch::v1::Job;
@@ -20,6 +21,8 @@ const COMPLETION_INDEX: &str = "batch.kubernetes.io/job-completion-index";
 const JOB_NAME: &str = "batch.kubernetes.io/job-name";
 
 pub const REASON_DEADLINE: &str = "Stopped after the maximum execution time.";
+/// The code of [`REASON_DEADLINE`].
+const CODE_DEADLINE: &str = "job_run.reason.deadline";
 pub const REASON_PULL_CREDENTIAL: &str =
     "The image could not be pulled: the registry refused the credential.";
 
@@ -63,7 +66,7 @@ fn condition<'a>(job: &'a Job, ty: &str) -> Option<&'a k8s_openapi::api::batch::
 }
 
 /// The run's whole-Job state and why it failed.
-fn job_state(job: &Job) -> (Option<RunState>, Option<String>, Option<String>) {
+fn job_state(job: &Job) -> (Option<RunState>, Option<Message>, Option<String>) {
     if let Some(c) = condition(job, "Complete") {
         return (
             Some(RunState::Succeeded),
@@ -73,11 +76,11 @@ fn job_state(job: &Job) -> (Option<RunState>, Option<String>, Option<String>) {
     }
     if let Some(c) = condition(job, "Failed") {
         let reason = match c.reason.as_deref() {
-            Some("DeadlineExceeded") => REASON_DEADLINE.to_owned(),
+            Some("DeadlineExceeded") => Message::new(CODE_DEADLINE),
             Some("FailedIndexes" | "MaxFailedIndexesExceeded") => {
-                "Some indices failed after their retries.".to_owned()
+                Message::new("job_run.reason.indices_failed")
             }
-            _ => "It failed after its retries.".to_owned(),
+            _ => Message::new("job_run.reason.failed"),
         };
         return (
             Some(RunState::Failed),
@@ -146,6 +149,7 @@ pub fn summary(job: &Job) -> JobRunSummary {
     } else {
         RunState::Waiting
     });
+    let (reason, reason_code, reason_params) = reason_fields(reason);
     JobRunSummary {
         name: meta.name.clone().unwrap_or_default(),
         template: label(labels::JOB_TEMPLATE).unwrap_or_default(),
@@ -157,6 +161,8 @@ pub fn summary(job: &Job) -> JobRunSummary {
         started_at: time(status.and_then(|s| s.start_time.as_ref())),
         finished_at: finished_at.or_else(|| time(status.and_then(|s| s.completion_time.as_ref()))),
         reason,
+        reason_code,
+        reason_params,
         rerun_of: annotation(labels::RERUN_OF),
     }
 }
@@ -220,7 +226,7 @@ fn terminated(pod: &Pod) -> Option<&ContainerStateTerminated> {
 }
 
 /// Why a Pod waits, in plain words, when the reason is worth telling.
-fn waiting_reason(pod: &Pod) -> Option<String> {
+fn waiting_reason(pod: &Pod) -> Option<Message> {
     let waiting = pod
         .status
         .as_ref()?
@@ -238,17 +244,15 @@ fn waiting_reason(pod: &Pod) -> Option<String> {
         .to_ascii_lowercase();
     match waiting.reason.as_deref()? {
         "ErrImagePull" | "ImagePullBackOff" => Some(pull_reason(&message)),
-        "CreateContainerConfigError" => {
-            Some("Waiting for the run's settings (its secret values) to be ready.".to_owned())
-        }
-        "InvalidImageName" => Some("The image reference is not valid.".to_owned()),
+        "CreateContainerConfigError" => Some(Message::new("job_run.reason.settings_pending")),
+        "InvalidImageName" => Some(Message::new("job_run.reason.image_invalid")),
         _ => None,
     }
 }
 
 /// A pull failure in plain words; the engine's own message is not shown
 /// (it is long, technical, and names internal addresses).
-pub fn pull_reason(message: &str) -> String {
+pub fn pull_reason(message: &str) -> Message {
     let refused = [
         "unauthorized",
         "authentication required",
@@ -264,22 +268,23 @@ pub fn pull_reason(message: &str) -> String {
         "dial tcp",
         "i/o timeout",
     ];
-    if refused.iter().any(|w| message.contains(w)) {
-        REASON_PULL_CREDENTIAL.to_owned()
+    let code = if refused.iter().any(|w| message.contains(w)) {
+        "job_run.reason.pull.refused"
     } else if missing.iter().any(|w| message.contains(w)) {
-        "The image could not be pulled: the registry has no such image.".to_owned()
+        "job_run.reason.pull.missing"
     } else if unreachable.iter().any(|w| message.contains(w)) {
-        "The image could not be pulled: the registry could not be reached.".to_owned()
+        "job_run.reason.pull.unreachable"
     } else {
-        "The image could not be pulled.".to_owned()
-    }
+        "job_run.reason.pull.failed"
+    };
+    Message::new(code)
 }
 
-fn exit_reason(t: &ContainerStateTerminated) -> String {
+fn exit_reason(t: &ContainerStateTerminated) -> Message {
     match (t.exit_code, t.reason.as_deref()) {
-        (_, Some("OOMKilled")) => "It ran out of memory; choose a larger size.".to_owned(),
-        (0, _) => "It finished.".to_owned(),
-        (code, _) => format!("It ended with exit code {code}."),
+        (_, Some("OOMKilled")) => Message::new("job_run.reason.out_of_memory"),
+        (0, _) => Message::new("job_run.reason.finished"),
+        (code, _) => Message::new("job_run.reason.exit_code").with("code", code),
     }
 }
 
@@ -288,7 +293,7 @@ fn index_view(
     index: u32,
     pods: &[&Pod],
     job_says: Option<RunState>,
-    run_failed: Option<&str>,
+    run_failed: Option<&Message>,
 ) -> RunIndex {
     let latest = pods.last();
     let last_ended = pods.iter().rev().find_map(|p| terminated(p));
@@ -306,11 +311,9 @@ fn index_view(
         RunState::Failed => last_ended.map(exit_reason),
         RunState::Waiting => latest.and_then(|p| waiting_reason(p)).or_else(|| {
             last_ended.filter(|t| t.exit_code != 0).map(|t| {
-                format!(
-                    "Attempt {} ended with exit code {}; it will be retried.",
-                    pods.len(),
-                    t.exit_code
-                )
+                Message::new("job_run.reason.retrying")
+                    .with("attempt", pods.len())
+                    .with("code", t.exit_code)
             })
         }),
         _ => None,
@@ -321,13 +324,14 @@ fn index_view(
         && !matches!(state, RunState::Succeeded | RunState::Failed)
     {
         state = RunState::Failed;
-        reason = Some(why.to_owned());
+        reason = Some(why.clone());
     }
     let started = latest.and_then(|p| {
         terminated(p)
             .and_then(|t| t.started_at.as_ref())
             .or(p.status.as_ref().and_then(|s| s.start_time.as_ref()))
     });
+    let (reason, reason_code, reason_params) = reason_fields(reason);
     RunIndex {
         index,
         state,
@@ -338,6 +342,8 @@ fn index_view(
             .and_then(|t| time(t.finished_at.as_ref())),
         exit_code: last_ended.map(|t| t.exit_code),
         reason,
+        reason_code,
+        reason_params,
     }
 }
 
@@ -346,9 +352,10 @@ pub fn detail(job: &Job, pods: &[&Pod]) -> JobRun {
     let mut summary = summary(job);
     let indices = run_indices(job);
     let (succeeded, failed) = finished_indices(job, indices.len());
+    let deadline = Message::new(CODE_DEADLINE);
     let run_failed = (summary.state == RunState::Failed
-        && summary.reason.as_deref() == Some(REASON_DEADLINE))
-    .then_some(REASON_DEADLINE);
+        && summary.reason_code.as_deref() == Some(CODE_DEADLINE))
+    .then_some(&deadline);
     let indexes: Vec<RunIndex> = indices
         .iter()
         .enumerate()
@@ -446,11 +453,21 @@ mod tests {
         assert_eq!(
             pull_reason(
                 "initializing source: reading manifest: unauthorized: authentication required"
-            ),
+            )
+            .english(),
             REASON_PULL_CREDENTIAL
         );
-        assert!(pull_reason("manifest unknown").contains("no such image"));
-        assert!(pull_reason("dial tcp 127.0.0.1:1: connection refused").contains("reached"));
+        assert!(
+            pull_reason("manifest unknown")
+                .english()
+                .contains("no such image")
+        );
+        assert!(
+            pull_reason("dial tcp 127.0.0.1:1: connection refused")
+                .english()
+                .contains("reached")
+        );
+        assert_eq!(Message::new(CODE_DEADLINE).english(), REASON_DEADLINE);
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! `ImagePointer`: the address of a container image in some registry, never
 //! the image itself.
 
+use std::collections::BTreeMap;
+
 use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -46,4 +48,11 @@ pub struct ImagePointerStatus {
     /// Why the last check failed, in plain words; absent after a success.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_error: Option<String>,
+    /// The code of `lastError` (Berth's message catalog), so the console
+    /// can say it in the reader's language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error_code: Option<String>,
+    /// The values `lastError` names (the registry's address, …).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub last_error_params: BTreeMap<String, String>,
 }

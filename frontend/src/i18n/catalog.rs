@@ -42,7 +42,6 @@ fn key(english: &str) -> String {
 const CHOICE_KEY: &str = "berth-locale";
 
 thread_local! {
-    static CURRENT: Cell<Locale> = const { Cell::new(Locale::En) };
     static ACTIVE: Cell<Option<&'static Catalog>> = const { Cell::new(None) };
     static LOADED: RefCell<Vec<(Locale, &'static Catalog)>> = const { RefCell::new(Vec::new()) };
     /// What the portal asked for, if it did.
@@ -51,7 +50,7 @@ thread_local! {
 }
 
 pub fn current() -> Locale {
-    CURRENT.get()
+    super::locale::current()
 }
 
 pub fn language() -> ReadSignal<Locale> {
@@ -182,7 +181,7 @@ async fn switch(locale: Locale) -> bool {
             None => return false,
         }
     };
-    CURRENT.set(locale);
+    super::locale::set_current(locale);
     ACTIVE.set(catalog);
     if let Some(root) = document().document_element() {
         let _ = root.set_attribute("lang", locale.tag());

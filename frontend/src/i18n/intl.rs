@@ -3,7 +3,7 @@
 //! there is no browser: plain English forms stand in.
 
 #[cfg(target_arch = "wasm32")]
-use super::catalog::current;
+use super::locale::current;
 
 /// `n` with the reader's digit grouping (`1,000`, `1.000`, `١٬٠٠٠`).
 pub fn number(n: usize) -> String {

@@ -1,6 +1,20 @@
 //! The languages the console speaks, and how a browser's language tags
 //! (`de-CH`, `ja`, `ar-EG`) map onto them.
 
+thread_local! {
+    /// The language in use (set by `catalog.rs` once its catalog is in).
+    static CURRENT: std::cell::Cell<Locale> = const { std::cell::Cell::new(Locale::En) };
+}
+
+/// The language in use.
+pub fn current() -> Locale {
+    CURRENT.get()
+}
+
+pub(super) fn set_current(locale: Locale) {
+    CURRENT.set(locale);
+}
+
 /// A language the console ships.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Locale {

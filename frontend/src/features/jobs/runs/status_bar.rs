@@ -47,7 +47,9 @@ pub fn StateBadge(state: RunState) -> impl IntoView {
 
 /// "8 succeeded, 2 failed, 1 running": the counts that are not zero,
 /// finished ones first.
-pub fn summary(counts: &RunCounts) -> String {
+/// The states that have instances, in the order the bar and the words
+/// show them, with their counts.
+fn present(counts: &RunCounts) -> impl Iterator<Item = (u32, RunState)> {
     [
         (counts.succeeded, RunState::Succeeded),
         (counts.failed, RunState::Failed),
@@ -56,32 +58,29 @@ pub fn summary(counts: &RunCounts) -> String {
     ]
     .into_iter()
     .filter(|(n, _)| *n > 0)
-    .map(|(n, state)| {
-        let n = n as usize;
-        match state {
-            RunState::Succeeded => tn!("{n} succeeded", "{n} succeeded", n),
-            RunState::Failed => tn!("{n} failed", "{n} failed", n),
-            RunState::Running => tn!("{n} running", "{n} running", n),
-            RunState::Waiting => tn!("{n} waiting", "{n} waiting", n),
-        }
-    })
-    // A list's separator differs by language ("、" in Japanese).
-    .reduce(|earlier, next| t!("{earlier}, {next}", earlier = earlier, next = next))
-    .unwrap_or_else(|| t!("nothing to run").to_owned())
+}
+
+pub fn summary(counts: &RunCounts) -> String {
+    present(counts)
+        .map(|(n, state)| {
+            let n = n as usize;
+            match state {
+                RunState::Succeeded => tn!("{n} succeeded", "{n} succeeded", n),
+                RunState::Failed => tn!("{n} failed", "{n} failed", n),
+                RunState::Running => tn!("{n} running", "{n} running", n),
+                RunState::Waiting => tn!("{n} waiting", "{n} waiting", n),
+            }
+        })
+        // A list's separator differs by language ("、" in Japanese).
+        .reduce(|earlier, next| t!("{earlier}, {next}", earlier = earlier, next = next))
+        .unwrap_or_else(|| t!("nothing to run").to_owned())
 }
 
 #[component]
 pub fn StatusBar(counts: RunCounts) -> impl IntoView {
     let total = counts.total().max(1);
     let words = summary(&counts);
-    let parts = [
-        (counts.succeeded, RunState::Succeeded),
-        (counts.failed, RunState::Failed),
-        (counts.running, RunState::Running),
-        (counts.waiting, RunState::Waiting),
-    ]
-    .into_iter()
-    .filter(|(n, _)| *n > 0)
+    let parts = present(&counts)
     .map(|(n, state)| {
         // Through the CSSOM (`style:`), which the strict CSP allows, where
         // a `style` attribute would be refused.

@@ -4,10 +4,10 @@
 use crate::router::use_path;
 use berth_shared::UiConfig;
 use leptos::prelude::*;
-
 use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
 
-use super::focus_by_id;
+use super::{aria_bool, focus_by_id};
 use crate::api;
 use crate::api::SignedIn;
 use crate::i18n::{self, Locale, t};
@@ -89,13 +89,21 @@ pub fn Shell(config: ReadSignal<Option<UiConfig>>, children: Children) -> impl I
     }
 }
 
-/// Who is signed in, and signing out (only while signed in with a cookie:
-/// a portal's token is the portal's to end).
+/// Who is signed in, the appearance, the language, the password and
+/// signing out (only while signed in with a cookie: a portal's token is the
+/// portal's to end). Wide screens show it all in the header's row; on a
+/// phone it folds behind one "Menu" button (a disclosure that opens as a
+/// panel under it), so the header stays one row above every page.
 #[component]
 fn UserMenu() -> impl IntoView {
     let signed_in = expect_context::<RwSignal<SignedIn>>();
     let pending = RwSignal::new(false);
+    let open = RwSignal::new(false);
+    let menu = NodeRef::<leptos::html::Div>::new();
+    let toggle = NodeRef::<leptos::html::Button>::new();
     let sign_out = move |_| {
+        // Folded for whoever signs in next on this page.
+        open.set(false);
         pending.set(true);
         spawn_local(async move {
             // Whatever the answer, this browser's session is over for the
@@ -105,21 +113,66 @@ fn UserMenu() -> impl IntoView {
             signed_in.set(SignedIn::No);
         });
     };
+    // Escape folds it and gives focus back to the button, as a popup should.
+    let close_on_escape = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Escape" && open.get_untracked() {
+            open.set(false);
+            if let Some(button) = toggle.get_untracked() {
+                let _ = button.focus();
+            }
+        }
+    };
+    // Focus moving elsewhere (Tab past its end) or a click elsewhere folds
+    // it: an open panel would otherwise cover the page the person went on to.
+    let inside = move |target: Option<web_sys::EventTarget>| {
+        let node = target.and_then(|t| t.dyn_into::<web_sys::Node>().ok());
+        match (menu.get_untracked(), node) {
+            (Some(menu), Some(node)) => menu.contains(Some(&node)),
+            _ => false,
+        }
+    };
+    let close_on_focus_out = move |ev: leptos::ev::FocusEvent| {
+        // No related target: the focus went nowhere (a click on plain text
+        // inside); the click handler below decides.
+        if ev.related_target().is_some() && !inside(ev.related_target()) {
+            open.set(false);
+        }
+    };
+    let outside_click = window_event_listener(leptos::ev::click, move |ev| {
+        if open.get_untracked() && !inside(ev.target()) {
+            open.set(false);
+        }
+    });
+    on_cleanup(move || outside_click.remove());
+    // A link in it ("Change password") leads to another page: fold it there.
+    let path = use_path();
+    Effect::new(move |_| {
+        path.track();
+        open.set(false);
+    });
     move || match &*signed_in.read() {
         SignedIn::Yes(session) => {
             let who = session.display_name.clone();
             let can_sign_out = session.via == "session";
             view! {
-                <div class="user-menu">
-                    <span class="user-menu__name">{t!("Signed in as")} " " <strong>{who}</strong></span>
-                    <ThemeChoice/>
-                    <LanguageChoice/>
-                    {can_sign_out.then(|| view! {
-                        <a href="/account/password">{t!("Change password")}</a>
-                        <button type="button" class="button button--secondary" disabled=move || pending.get() on:click=sign_out>
-                            {t!("Sign out")}
-                        </button>
-                    })}
+                <div class="user-menu" class:user-menu--open=move || open.get() node_ref=menu
+                    on:keydown=close_on_escape on:focusout=close_on_focus_out>
+                    <button type="button" node_ref=toggle class="button button--secondary user-menu__toggle"
+                        aria-expanded=move || aria_bool(open.get()) aria-controls="user-menu-panel"
+                        on:click=move |_| open.update(|o| *o = !*o)>
+                        {t!("Menu")}<span class="user-menu__chevron" aria-hidden="true"></span>
+                    </button>
+                    <div id="user-menu-panel" class="user-menu__panel">
+                        <span class="user-menu__name">{t!("Signed in as")} " " <strong>{who}</strong></span>
+                        <ThemeChoice/>
+                        <LanguageChoice/>
+                        {can_sign_out.then(|| view! {
+                            <a href="/account/password">{t!("Change password")}</a>
+                            <button type="button" class="button button--secondary" disabled=move || pending.get() on:click=sign_out>
+                                {t!("Sign out")}
+                            </button>
+                        })}
+                    </div>
                 </div>
             }
             .into_any()

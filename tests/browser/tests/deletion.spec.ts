@@ -73,9 +73,16 @@ test('the data page lists every item and where it lives, downloads it, and delet
   await expect(credential).toContainText('(kept secret)');
   await expect(credential).toContainText('by ann');
   await expect(table.getByRole('row').filter({ hasText: 'web' })).toContainText(`ImagePointer web in namespace berth-${project}`);
-  // Plain words: one of a kind is singular, the Kubernetes location is in a disclosure.
-  await expect(page.getByRole('region', { name: 'Totals' })).toContainText('1 Image');
-  await expect(page.getByRole('region', { name: 'Totals' })).not.toContainText('1 Images');
+  // Plain words: one of a kind is singular and in lower case mid-sentence,
+  // the Kubernetes location is in a disclosure.
+  await expect(page.getByRole('region', { name: 'Totals' })).toContainText('1 image');
+  await expect(page.getByRole('region', { name: 'Totals' })).not.toContainText('1 images');
+  await expect(page.getByRole('region', { name: 'Totals' })).not.toContainText('1 Image');
+  // The activity log is called what it is; its ConfigMap's name is a technical detail.
+  const log = table.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'Activity log', exact: true }) });
+  await expect(log).toHaveCount(1);
+  await expect(log.getByRole('rowheader')).not.toContainText('berth-activity');
+  await expect(log).toContainText(`ConfigMap berth-activity in namespace berth-${project}`);
   const details = credential.locator('details');
   await expect(details).toHaveJSProperty('open', false);
   await details.getByText('Technical details').click();

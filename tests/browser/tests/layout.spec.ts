@@ -1,8 +1,9 @@
 // Every page with data, at a desktop and a phone size: no word is split
 // over two lines, no text is wider than its box, nothing is cut off at the
 // side, and each row's actions can be reached (on a phone, through the
-// row's "Actions" button).
-import { test, expect, uniqueName, apiFor, signInPage } from './fixtures';
+// row's "Actions" button); the header keeps to one row on a phone, its
+// user menu folded behind a "Menu" button.
+import { test, expect, uniqueName, apiFor, signInPage, expectNoSeriousA11yViolations } from './fixtures';
 import { startBerth, type Berth } from './berth-server';
 import { startRegistry, type Registry } from './registry';
 import type { Page } from '@playwright/test';
@@ -150,6 +151,56 @@ for (const size of [
         await ready(page);
         expect(await misfits(page), `${path} at ${size.width} px`).toEqual([]);
       }
+    });
+
+    test(`the user menu's choices can be reached at the ${size.name} width (on a phone, behind one "Menu" button in a one-row header)`, async ({ page }) => {
+      await page.goto(`${berth.url}/`);
+      await expect(page.getByRole('link', { name: project })).toBeVisible();
+      const header = page.getByRole('banner');
+      const menu = header.getByRole('button', { name: 'Menu' });
+      const signOut = header.getByRole('button', { name: 'Sign out' });
+      if (!size.phone) {
+        await expect(menu).toBeHidden();
+        await expect(signOut).toBeVisible();
+        return;
+      }
+      // One row: the product name, the navigation and the menu's button.
+      const brand = (await page.locator('.brand').boundingBox())!;
+      const button = (await menu.boundingBox())!;
+      expect(Math.abs(button.y + button.height / 2 - (brand.y + brand.height / 2))).toBeLessThan(8);
+      expect((await header.boundingBox())!.height).toBeLessThan(80);
+      await expect(signOut).toBeHidden();
+      await expect(menu).toHaveAttribute('aria-expanded', 'false');
+
+      await menu.click();
+      await expect(menu).toHaveAttribute('aria-expanded', 'true');
+      await expect(header).toContainText('Signed in as admin');
+      for (const control of [
+        header.getByRole('combobox', { name: 'Appearance' }),
+        header.getByRole('combobox', { name: 'Language' }),
+        header.getByRole('link', { name: 'Change password' }),
+        signOut,
+      ]) {
+        await expect(control).toBeInViewport({ ratio: 1 });
+      }
+      expect(await misfits(page)).toEqual([]);
+      await expectNoSeriousA11yViolations(page, 'user-menu-phone');
+      // Escape folds it and returns to the button.
+      await header.getByRole('combobox', { name: 'Appearance' }).focus();
+      await page.keyboard.press('Escape');
+      await expect(signOut).toBeHidden();
+      await expect(menu).toBeFocused();
+      await expect(menu).toHaveAttribute('aria-expanded', 'false');
+      // A click on the page, below the panel, folds it too.
+      await menu.click();
+      await expect(signOut).toBeVisible();
+      await page.mouse.click(5, size.height - 40);
+      await expect(signOut).toBeHidden();
+      // Going to another page through it leaves it folded there.
+      await menu.click();
+      await header.getByRole('link', { name: 'Change password' }).click();
+      await expect(page.getByRole('heading', { level: 1, name: 'Change your password' })).toBeVisible();
+      await expect(menu).toHaveAttribute('aria-expanded', 'false');
     });
 
     test(`each row's actions can be reached at the ${size.name} width`, async ({ page }) => {

@@ -2,6 +2,10 @@
 //! shared rules name the kinds in English only (`inventory::kind_label`);
 //! the console says them itself, one sentence per kind, so each language
 //! gets its own word order and plural forms.
+//!
+//! The project's activity log is one per project, and its name is Berth's
+//! own (a ConfigMap's): it is called by what it is, and its technical name
+//! is left to "Technical details".
 
 use berth_shared::inventory::{
     KIND_ACTIVITY_LOG, KIND_IMAGE, KIND_JOB_RUN, KIND_JOB_RUN_ENV, KIND_JOB_TEMPLATE,
@@ -19,7 +23,7 @@ pub fn title(kind: &str, name: &str) -> String {
         KIND_JOB_TEMPLATE_ENV => t!("Job template secret settings {name}", name = name),
         KIND_JOB_RUN => t!("Job run {name}", name = name),
         KIND_JOB_RUN_ENV => t!("Job run secret settings {name}", name = name),
-        KIND_ACTIVITY_LOG => t!("Activity log {name}", name = name),
+        KIND_ACTIVITY_LOG => t!("Activity log").to_owned(),
         _ => t!("Other item {name}", name = name),
     }
 }
@@ -33,32 +37,33 @@ pub fn phrase(kind: &str, name: &str) -> String {
         KIND_JOB_TEMPLATE_ENV => t!("job template secret settings {name}", name = name),
         KIND_JOB_RUN => t!("job run {name}", name = name),
         KIND_JOB_RUN_ENV => t!("job run secret settings {name}", name = name),
-        KIND_ACTIVITY_LOG => t!("activity log {name}", name = name),
+        KIND_ACTIVITY_LOG => t!("activity log").to_owned(),
         _ => t!("other item {name}", name = name),
     }
 }
 
-/// How many items of the kind: "1 Image", "3 Registry credentials".
+/// How many items of the kind, as words inside a list: "1 image",
+/// "3 registry credentials" (the same words as the deletion's summary).
 pub fn total(kind: &str, n: usize) -> String {
     match kind {
-        KIND_IMAGE => tn!("{n} Image", "{n} Images", n),
+        KIND_IMAGE => tn!("{n} image", "{n} images", n),
         KIND_REGISTRY_CREDENTIAL => {
-            tn!("{n} Registry credential", "{n} Registry credentials", n)
+            tn!("{n} registry credential", "{n} registry credentials", n)
         }
-        KIND_JOB_TEMPLATE => tn!("{n} Job template", "{n} Job templates", n),
+        KIND_JOB_TEMPLATE => tn!("{n} job template", "{n} job templates", n),
         KIND_JOB_TEMPLATE_ENV => tn!(
-            "{n} Job template secret settings",
-            "{n} Job templates' secret settings",
+            "{n} set of job template secret settings",
+            "{n} sets of job template secret settings",
             n
         ),
-        KIND_JOB_RUN => tn!("{n} Job run", "{n} Job runs", n),
+        KIND_JOB_RUN => tn!("{n} job run", "{n} job runs", n),
         KIND_JOB_RUN_ENV => tn!(
-            "{n} Job run secret settings",
-            "{n} Job runs' secret settings",
+            "{n} job run secret settings snapshot",
+            "{n} job run secret settings snapshots",
             n
         ),
-        KIND_ACTIVITY_LOG => tn!("{n} Activity log", "{n} Activity logs", n),
-        _ => tn!("{n} Other item", "{n} Other items", n),
+        KIND_ACTIVITY_LOG => tn!("{n} activity log", "{n} activity logs", n),
+        _ => tn!("{n} other item", "{n} other items", n),
     }
 }
 

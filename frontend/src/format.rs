@@ -1,5 +1,6 @@
 //! Turning wire values into words people read. Instants are the `Time`
-//! component's (`components/time.rs`, by the browser's `Intl`).
+//! component's (`components/time.rs`: the browser's `Intl`, or
+//! `i18n/english.rs` in English).
 
 use crate::i18n::t;
 

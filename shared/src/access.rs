@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::message::Message;
+use crate::message;
 use crate::problem::FieldError;
 
 /// A person's role in one project. Ordered: each role can do what the ones
@@ -73,23 +73,17 @@ impl MemberList {
             let user = member.user.trim();
             let field = format!("members[{i}].user");
             if user.is_empty() {
-                errors.push(FieldError::new(
-                    field,
-                    Message::new("members.user.required"),
-                ));
+                errors.push(FieldError::new(field, message!("members.user.required")));
             } else if user.len() > MEMBER_USER_MAX || user.chars().any(char::is_control) {
-                errors.push(FieldError::new(field, Message::new("members.user.invalid")));
+                errors.push(FieldError::new(field, message!("members.user.invalid")));
             } else if self.members[..i].iter().any(|m| m.user.trim() == user) {
-                errors.push(FieldError::new(
-                    field,
-                    Message::new("members.user.duplicate"),
-                ));
+                errors.push(FieldError::new(field, message!("members.user.duplicate")));
             }
         }
         if !self.members.iter().any(|m| m.role == Role::Owner) {
             errors.push(FieldError::new(
                 "members",
-                Message::new("members.owner.required"),
+                message!("members.owner.required"),
             ));
         }
         errors

@@ -61,6 +61,12 @@ pub struct ActivityEntry {
     /// The HTTP status of the answer.
     pub status: u16,
     pub outcome: Outcome,
+    /// `action` as a code and its parameters, for the console to say in
+    /// the reader's language: set by the server when it lists the log
+    /// ([`ActivityEntry::message`]), never stored; absent when the entry's
+    /// words are not a known sentence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub what: Option<Message>,
 }
 
 /// The body of `GET /api/v1/projects/{project}/activity`: newest first.
@@ -98,7 +104,7 @@ impl ActivityEntry {
     /// English is always `action`; `None` when the derived sentence would
     /// say anything else (an unknown route, an older or clipped wording),
     /// and the console then shows `action` as written.
-    pub fn what(&self) -> Option<Message> {
+    pub fn message(&self) -> Option<Message> {
         self.derive()
             .filter(|message| message.english() == self.action)
     }
@@ -112,6 +118,10 @@ impl ActivityEntry {
                 tried.to_owned()
             }
         };
+        // Creating a project is logged only once done, in its new log.
+        if (self.method.as_str(), self.path.as_str()) == ("POST", "/api/v1/projects") {
+            return done.then(|| Message::new("activity.project.created"));
+        }
         // The path after `/api/v1/projects/{project}`.
         let rest = self.path.split_once("/projects/")?.1;
         let segments: Vec<&str> = rest.split('/').skip(1).filter(|s| !s.is_empty()).collect();
@@ -247,6 +257,7 @@ mod tests {
             from: "127.0.0.1".into(),
             status,
             outcome: Outcome::of_status(status),
+            what: None,
         }
     }
 
@@ -295,6 +306,13 @@ mod tests {
                 201,
                 "Created a registry credential",
                 "activity.credential.created.unnamed",
+            ),
+            (
+                "POST",
+                "/api/v1/projects".to_owned(),
+                201,
+                "Created the project",
+                "activity.project.created",
             ),
             (
                 "POST",
@@ -453,7 +471,7 @@ mod tests {
         ];
         for (method, path, status, action, code) in cases {
             let what = logged(method, &path, status, action)
-                .what()
+                .message()
                 .unwrap_or_else(|| panic!("{action} has no code"));
             assert_eq!(what.code, code, "{action}");
             assert!(crate::message::template(&what.code).is_some(), "{code}");
@@ -478,7 +496,11 @@ mod tests {
                 "Changed image pointer other",
             ),
         ] {
-            assert_eq!(logged(method, path, 200, action).what(), None, "{action}");
+            assert_eq!(
+                logged(method, path, 200, action).message(),
+                None,
+                "{action}"
+            );
         }
     }
 

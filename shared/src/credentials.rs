@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::message;
 use crate::message::Message;
 use crate::names::validate_object_name;
 use crate::problem::FieldError;
@@ -173,7 +174,7 @@ pub fn validate_credential(
             if !ICR_SERVERS.iter().any(|(s, _)| *s == server) {
                 errors.push(FieldError::new(
                     "server",
-                    Message::new("credential.server.icr_location"),
+                    message!("credential.server.icr_location"),
                 ));
             }
         }
@@ -189,19 +190,19 @@ pub fn validate_credential(
             errors.push(FieldError::new(
                 "username",
                 match kind {
-                    RegistryKind::DockerHub => Message::new("credential.username.docker_id"),
-                    _ => Message::new("credential.username.required"),
+                    RegistryKind::DockerHub => message!("credential.username.docker_id"),
+                    _ => message!("credential.username.required"),
                 },
             ));
         } else if username.chars().count() > USERNAME_MAX {
             errors.push(FieldError::new(
                 "username",
-                Message::new("text.too_long").with("max", USERNAME_MAX),
+                message!("text.too_long").with("max", USERNAME_MAX),
             ));
         } else if username.contains(':') || username.chars().any(char::is_control) {
             errors.push(FieldError::new(
                 "username",
-                Message::new("credential.username.invalid"),
+                message!("credential.username.invalid"),
             ));
         }
     }
@@ -209,15 +210,15 @@ pub fn validate_credential(
         errors.push(FieldError::new(
             "secret",
             match kind {
-                RegistryKind::DockerHub => Message::new("credential.secret.required.docker_hub"),
-                RegistryKind::Icr => Message::new("credential.secret.required.icr"),
-                RegistryKind::Other => Message::new("credential.secret.required.other"),
+                RegistryKind::DockerHub => message!("credential.secret.required.docker_hub"),
+                RegistryKind::Icr => message!("credential.secret.required.icr"),
+                RegistryKind::Other => message!("credential.secret.required.other"),
             },
         ));
     } else if secret_chars > SECRET_MAX {
         errors.push(FieldError::new(
             "secret",
-            Message::new("text.too_long").with("max", SECRET_MAX),
+            message!("text.too_long").with("max", SECRET_MAX),
         ));
     }
     errors
@@ -228,16 +229,16 @@ pub fn validate_credential(
 /// from 1 to 65535. No scheme, no path.
 pub fn validate_registry_server(server: &str) -> Result<(), Message> {
     if server.is_empty() {
-        return Err(Message::new("credential.server.required"));
+        return Err(message!("credential.server.required"));
     }
     if server.contains("://") {
-        return Err(Message::new("credential.server.scheme"));
+        return Err(message!("credential.server.scheme"));
     }
     if server.contains('/') {
-        return Err(Message::new("credential.server.path"));
+        return Err(message!("credential.server.path"));
     }
     if server.len() > 253 {
-        return Err(Message::new("credential.server.too_long"));
+        return Err(message!("credential.server.too_long"));
     }
     let port_ok = |port: &str| {
         !port.is_empty()
@@ -246,45 +247,45 @@ pub fn validate_registry_server(server: &str) -> Result<(), Message> {
     };
     if let Some(rest) = server.strip_prefix('[') {
         let Some((ip, after)) = rest.split_once(']') else {
-            return Err(Message::new("credential.server.ipv6_bracket"));
+            return Err(message!("credential.server.ipv6_bracket"));
         };
         if ip.parse::<core::net::Ipv6Addr>().is_err() {
-            return Err(Message::new("credential.server.ipv6_invalid"));
+            return Err(message!("credential.server.ipv6_invalid"));
         }
         return match after.strip_prefix(':') {
             _ if after.is_empty() => Ok(()),
             Some(port) if port_ok(port) => Ok(()),
-            Some(_) => Err(Message::new("credential.server.port")),
-            None => Err(Message::new("credential.server.after_ipv6")),
+            Some(_) => Err(message!("credential.server.port")),
+            None => Err(message!("credential.server.after_ipv6")),
         };
     }
     let host = match server.split_once(':') {
         Some((host, port)) => {
             if !port_ok(port) {
-                return Err(Message::new("credential.server.port"));
+                return Err(message!("credential.server.port"));
             }
             host
         }
         None => server,
     };
     if host.is_empty() {
-        return Err(Message::new("credential.server.host_missing"));
+        return Err(message!("credential.server.host_missing"));
     }
     for label in host.split('.') {
         if label.is_empty() {
-            return Err(Message::new("credential.server.empty_part"));
+            return Err(message!("credential.server.empty_part"));
         }
         if label.len() > 63 {
-            return Err(Message::new("credential.server.part_too_long"));
+            return Err(message!("credential.server.part_too_long"));
         }
         if let Some(c) = label
             .chars()
             .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
         {
-            return Err(Message::new("credential.server.char_invalid").with("char", c));
+            return Err(message!("credential.server.char_invalid").with("char", c));
         }
         if label.starts_with('-') || label.ends_with('-') {
-            return Err(Message::new("credential.server.part_end"));
+            return Err(message!("credential.server.part_end"));
         }
     }
     Ok(())

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::message;
 use crate::message::Message;
 
 /// SSE event names.
@@ -115,7 +116,7 @@ pub fn stalled_words(
 ) -> (&'static str, Message, Message) {
     if let Some(first) = blockers.first() {
         let message = if let [only] = blockers {
-            Message::new("deletion.stalled.finalizers")
+            message!("deletion.stalled.finalizers")
                 .with("resource", &only.resource)
                 .with("name", &only.name)
                 .with("finalizers", only.finalizers.join(", "))
@@ -123,17 +124,14 @@ pub fn stalled_words(
             let objects: Vec<String> = blockers
                 .iter()
                 .map(|b| {
-                    format!(
-                        "{} {} (waiting for {})",
-                        b.resource,
-                        b.name,
-                        b.finalizers.join(", ")
-                    )
+                    // Names only, no words: the sentence around them is
+                    // translated, the list is not.
+                    format!("{} {} ({})", b.resource, b.name, b.finalizers.join(", "))
                 })
                 .collect();
-            Message::new("deletion.stalled.finalizers.many").with("objects", objects.join("; "))
+            message!("deletion.stalled.finalizers.many").with("objects", objects.join("; "))
         };
-        let advice = Message::new("deletion.advice.finalizers")
+        let advice = message!("deletion.advice.finalizers")
             .with("resource", &first.resource)
             .with("name", &first.name)
             .with("namespace", namespace)
@@ -142,19 +140,19 @@ pub fn stalled_words(
     } else if objects_left {
         (
             "objects",
-            Message::new("deletion.stalled.objects").with("project", project),
-            Message::new("deletion.advice.objects").with("namespace", namespace),
+            message!("deletion.stalled.objects").with("project", project),
+            message!("deletion.advice.objects").with("namespace", namespace),
         )
     } else {
         let advice = if namespace_finalizers.is_empty() {
-            Message::new("deletion.advice.namespace.none")
+            message!("deletion.advice.namespace.none")
         } else {
-            Message::new("deletion.advice.namespace")
+            message!("deletion.advice.namespace")
                 .with("finalizers", namespace_finalizers.join(", "))
         };
         (
             "namespace",
-            Message::new("deletion.stalled.namespace").with("project", project),
+            message!("deletion.stalled.namespace").with("project", project),
             advice.with("namespace", namespace),
         )
     }
@@ -289,7 +287,7 @@ mod tests {
         check(&two);
         assert_eq!(
             two.1.english(),
-            "The deletion of project shop is stuck: configmaps a (waiting for x); configmaps b (waiting for y) cannot be removed until another system finishes its clean-up."
+            "The deletion of project shop is stuck: configmaps a (x); configmaps b (y) cannot be removed until the systems named in brackets finish their clean-up."
         );
         let objects = stalled_words("shop", "berth-shop", &[], true, &[]);
         check(&objects);

@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::message;
 use crate::message::Message;
 
 /// The registry an image without a registry lives in.
@@ -209,24 +210,24 @@ impl ReferenceError {
     /// The refusal as a code and its values.
     pub fn message(&self) -> Message {
         match self {
-            Self::Empty => Message::new("image.reference.required"),
-            Self::TooLong { max } => Message::new("text.too_long").with("max", max),
+            Self::Empty => message!("image.reference.required"),
+            Self::TooLong { max } => message!("text.too_long").with("max", max),
             Self::HasScheme {
                 suggestion: Some(suggestion),
-            } => Message::new("image.reference.scheme.suggestion").with("suggestion", suggestion),
-            Self::HasScheme { suggestion: None } => Message::new("image.reference.scheme"),
+            } => message!("image.reference.scheme.suggestion").with("suggestion", suggestion),
+            Self::HasScheme { suggestion: None } => message!("image.reference.scheme"),
             Self::WebPage { suggestion } => {
-                Message::new("image.reference.web_page").with("suggestion", suggestion)
+                message!("image.reference.web_page").with("suggestion", suggestion)
             }
-            Self::BareDigest => Message::new("image.reference.bare_digest"),
-            Self::Uppercase => Message::new("image.reference.uppercase"),
+            Self::BareDigest => message!("image.reference.bare_digest"),
+            Self::Uppercase => message!("image.reference.uppercase"),
             Self::Missing { position, what } => match what {
-                Missing::Name => Message::new("image.reference.missing.name"),
-                Missing::Host => Message::new("image.reference.missing.host"),
-                Missing::TagOrPort => Message::new("image.reference.missing.tag_or_port"),
-                Missing::Port => Message::new("image.reference.missing.port"),
-                Missing::Digest => Message::new("image.reference.missing.digest"),
-                Missing::End => Message::new("image.reference.missing.end"),
+                Missing::Name => message!("image.reference.missing.name"),
+                Missing::Host => message!("image.reference.missing.host"),
+                Missing::TagOrPort => message!("image.reference.missing.tag_or_port"),
+                Missing::Port => message!("image.reference.missing.port"),
+                Missing::Digest => message!("image.reference.missing.digest"),
+                Missing::End => message!("image.reference.missing.end"),
             }
             .with("position", position),
             Self::InvalidChar {
@@ -234,26 +235,24 @@ impl ReferenceError {
                 position,
                 place,
             } => match place {
-                Place::Tag => Message::new("image.reference.tag_invalid"),
-                Place::PortOrTag => Message::new("image.reference.port_or_tag_invalid"),
-                Place::Name => Message::new("image.reference.name_invalid"),
-                Place::PartEnd => Message::new("image.reference.part_end_invalid"),
-                Place::Host => Message::new("image.reference.host_invalid"),
-                Place::Digest => Message::new("image.reference.digest_invalid"),
+                Place::Tag => message!("image.reference.tag_invalid"),
+                Place::PortOrTag => message!("image.reference.port_or_tag_invalid"),
+                Place::Name => message!("image.reference.name_invalid"),
+                Place::PartEnd => message!("image.reference.part_end_invalid"),
+                Place::Host => message!("image.reference.host_invalid"),
+                Place::Digest => message!("image.reference.digest_invalid"),
             }
             .with("char", found)
             .with("position", position),
             Self::Other(other) => match other {
                 Other::NameTooLong => {
-                    Message::new("image.reference.name_too_long").with("max", NAME_MAX)
+                    message!("image.reference.name_too_long").with("max", NAME_MAX)
                 }
-                Other::TagTooLong => {
-                    Message::new("image.reference.tag_too_long").with("max", TAG_MAX)
-                }
-                Other::Ipv6 => Message::new("image.reference.ipv6_invalid"),
-                Other::DigestLength => Message::new("image.reference.digest_length"),
-                Other::DigestTooShort => Message::new("image.reference.digest_too_short"),
-                Other::DigestTooLong => Message::new("image.reference.digest_too_long"),
+                Other::TagTooLong => message!("image.reference.tag_too_long").with("max", TAG_MAX),
+                Other::Ipv6 => message!("image.reference.ipv6_invalid"),
+                Other::DigestLength => message!("image.reference.digest_length"),
+                Other::DigestTooShort => message!("image.reference.digest_too_short"),
+                Other::DigestTooLong => message!("image.reference.digest_too_long"),
             },
         }
     }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::image_ref::ImageReference;
-use crate::message::Message;
+use crate::message;
 use crate::names::validate_object_name;
 use crate::problem::FieldError;
 use crate::project::validate_description;
@@ -83,7 +83,7 @@ impl SaveImagePointer {
         {
             errors.push(FieldError::new(
                 "credential",
-                Message::new("image.credential.choose"),
+                message!("image.credential.choose"),
             ));
         }
         if let Err(e) = validate_description(&self.description) {

@@ -10,6 +10,7 @@ use crate::job_templates::{
     ENV_VALUE_MAX, EnvVar, Indices, JobTemplate, LIST_MAX, ResourceSize, list_errors,
     validate_env_name,
 };
+use crate::message;
 use crate::message::Message;
 use crate::problem::FieldError;
 use crate::stamps::Stamps;
@@ -236,7 +237,7 @@ impl SubmitJobRun {
         if let Some(args) = &self.args {
             list_errors(
                 "args",
-                Message::new("job_template.args.empty"),
+                message!("job_template.args.empty"),
                 args,
                 &mut errors,
             );
@@ -244,7 +245,7 @@ impl SubmitJobRun {
         if self.env.len() > LIST_MAX {
             errors.push(FieldError::new(
                 "env",
-                Message::new("env.too_many").with("max", LIST_MAX),
+                message!("env.too_many").with("max", LIST_MAX),
             ));
         }
         for (i, var) in self.env.iter().enumerate() {
@@ -254,18 +255,18 @@ impl SubmitJobRun {
             } else if self.env[..i].iter().any(|v| v.name == var.name) {
                 errors.push(FieldError::new(
                     format!("env[{i}].name"),
-                    Message::new("env.name.duplicate").with("name", &var.name),
+                    message!("env.name.duplicate").with("name", &var.name),
                 ));
             } else if stored.is_some_and(|v| v.sensitive) {
                 errors.push(FieldError::new(
                     format!("env[{i}].name"),
-                    Message::new("job_run.env.sensitive").with("name", &var.name),
+                    message!("job_run.env.sensitive").with("name", &var.name),
                 ));
             }
             if var.value.chars().count() > ENV_VALUE_MAX {
                 errors.push(FieldError::new(
                     format!("env[{i}].value"),
-                    Message::new("text.too_long").with("max", ENV_VALUE_MAX),
+                    message!("text.too_long").with("max", ENV_VALUE_MAX),
                 ));
             }
         }

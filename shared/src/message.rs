@@ -17,19 +17,53 @@ use crate::names::{OBJECT_NAME_RULE, PROJECT_NAME_RULE};
 /// A sentence as a stable code and its parameters: `project.name.taken`
 /// with `name = shop` is "A project named “shop” already exists. Choose
 /// another name."
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Made with [`message!`](crate::message!) when the code is known when
+/// compiling (the code is checked then, and only that code's English is
+/// linked: the browser's wasm carries the sentences of the rules it runs,
+/// not all of [`TEMPLATES`]), or [`Message::new`] for a code put together
+/// at run time (the server's).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Message {
     pub code: String,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub params: BTreeMap<String, String>,
+    /// The code's English template; `None` for a message read from JSON
+    /// (it came with its English) or of an unknown code.
+    #[serde(skip)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
+    template: Option<&'static str>,
 }
 
+impl PartialEq for Message {
+    fn eq(&self, other: &Self) -> bool {
+        self.code == other.code && self.params == other.params
+    }
+}
+
+impl Eq for Message {}
+
 impl Message {
+    /// A message of a code put together at run time: its template is
+    /// looked up in [`TEMPLATES`], which links the whole table (the
+    /// server's way; shared rules use [`message!`](crate::message!)).
     pub fn new(code: &str) -> Self {
         Self {
             code: code.to_owned(),
             params: BTreeMap::new(),
+            template: template(code),
+        }
+    }
+
+    /// A message of a code and template found when compiling
+    /// (`message!`).
+    #[doc(hidden)]
+    pub fn known((code, template): (&'static str, &'static str)) -> Self {
+        Self {
+            code: code.to_owned(),
+            params: BTreeMap::new(),
+            template: Some(template),
         }
     }
 
@@ -41,13 +75,23 @@ impl Message {
     }
 
     /// The English sentence: the code's template with its parameters in
-    /// place; the code itself when no template has it.
+    /// place; the code itself when the template is not known here.
     pub fn english(&self) -> String {
-        match template(&self.code) {
+        match self.template {
             Some(template) => fill(template, &self.params),
             None => self.code.clone(),
         }
     }
+}
+
+/// `message!("project.name.taken")`: the [`Message`] of a code known when
+/// compiling. An unknown code does not compile, and only the templates
+/// used are linked.
+#[macro_export]
+macro_rules! message {
+    ($code:expr) => {
+        $crate::message::Message::known(const { $crate::message::entry($code, "") })
+    };
 }
 
 impl std::fmt::Display for Message {
@@ -56,23 +100,38 @@ impl std::fmt::Display for Message {
     }
 }
 
-/// The message about a refused character `c`: `code` with `char` when the
-/// character can be shown in quotes, or the code of the words a person
-/// would use for it (`code.space`: "a space", `code.control` with `code`
-/// = `0007`: "the control character U+0007").
-pub fn char_message(code: &str, c: char) -> Message {
-    let (suffix, param) = match c {
-        ' ' => (".space", None),
-        '\t' => (".tab", None),
-        '\n' | '\r' => (".line_break", None),
-        c if c.is_whitespace() => (".invisible_space", None),
-        c if c.is_control() => (".control", Some(("code", format!("{:04X}", u32::from(c))))),
-        c => ("", Some(("char", c.to_string()))),
-    };
-    let message = Message::new(&format!("{code}{suffix}"));
-    match param {
-        Some((name, value)) => message.with(name, value),
-        None => message,
+/// The codes of one refused-character message, by how the character is
+/// named: shown in quotes, a space, a tab, a line break, an invisible
+/// space, a control character (`code.space`, …). Made in a `const` by
+/// [`char_codes`], so only the codes a rule uses are linked.
+pub struct CharCodes([(&'static str, &'static str); 6]);
+
+/// The [`CharCodes`] of `code` (checked when compiling).
+pub const fn char_codes(code: &str) -> CharCodes {
+    CharCodes([
+        entry(code, ""),
+        entry(code, ".space"),
+        entry(code, ".tab"),
+        entry(code, ".line_break"),
+        entry(code, ".invisible_space"),
+        entry(code, ".control"),
+    ])
+}
+
+/// The message about a refused character `c`: the character in quotes
+/// (`char`), or the words a person would use for it ("a space", "the
+/// control character U+0007" with `code` = `0007`).
+pub fn char_message(codes: &CharCodes, c: char) -> Message {
+    let [shown, space, tab, line_break, invisible, control] = codes.0;
+    match c {
+        ' ' => Message::known(space),
+        '\t' => Message::known(tab),
+        '\n' | '\r' => Message::known(line_break),
+        c if c.is_whitespace() => Message::known(invisible),
+        c if c.is_control() => {
+            Message::known(control).with("code", format!("{:04X}", u32::from(c)))
+        }
+        c => Message::known(shown).with("char", c),
     }
 }
 
@@ -902,6 +961,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "activity.job_run.rerun_failed.tried",
         "Tried to rerun the failed indices of job run {name}",
     ),
+    ("activity.project.created", "Created the project"),
     ("activity.project.deleted", "Deleted the project"),
     (
         "activity.project.delete.tried",
@@ -1005,7 +1065,7 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ),
     (
         "deletion.stalled.finalizers.many",
-        "The deletion of project {project} is stuck: {objects} cannot be removed until another system finishes its clean-up.",
+        "The deletion of project {project} is stuck: {objects} cannot be removed until the systems named in brackets finish their clean-up.",
     ),
     (
         "deletion.advice.finalizers",
@@ -1039,6 +1099,42 @@ pub fn template(code: &str) -> Option<&'static str> {
         .iter()
         .find(|(c, _)| *c == code)
         .map(|(_, template)| *template)
+}
+
+/// The code `code` + `suffix` and its template, found when compiling
+/// (`message!`, [`char_codes`]): a code missing from [`TEMPLATES`] stops
+/// the build.
+#[doc(hidden)]
+pub const fn entry(code: &str, suffix: &str) -> (&'static str, &'static str) {
+    let mut i = 0;
+    while i < TEMPLATES.len() {
+        if joined_equals(TEMPLATES[i].0, code, suffix) {
+            return TEMPLATES[i];
+        }
+        i += 1;
+    }
+    panic!("a message code without a template in message::TEMPLATES")
+}
+
+/// Whether `whole` is `start` followed by `end` (in a `const fn`).
+const fn joined_equals(whole: &str, start: &str, end: &str) -> bool {
+    let (whole, start, end) = (whole.as_bytes(), start.as_bytes(), end.as_bytes());
+    if whole.len() != start.len() + end.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < whole.len() {
+        let expected = if i < start.len() {
+            start[i]
+        } else {
+            end[i - start.len()]
+        };
+        if whole[i] != expected {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// Replaces each `{name}` in `template` by its param (unknown names left as
@@ -1161,29 +1257,47 @@ mod tests {
 
     #[test]
     fn characters_are_named_as_people_would() {
-        let code = "name.char_invalid.label";
+        const LABEL: CharCodes = char_codes("name.char_invalid.label");
         assert_eq!(
-            char_message(code, ' ').english(),
+            char_message(&LABEL, ' ').english(),
             "Use only lowercase letters, digits and hyphens; a space is not allowed."
         );
         assert_eq!(
-            char_message(code, '_').english(),
+            char_message(&LABEL, '_').english(),
             "Use only lowercase letters, digits and hyphens; “_” is not allowed."
         );
         assert_eq!(
-            char_message(code, '\u{7}').english(),
+            char_message(&LABEL, '\u{7}').english(),
             "Use only lowercase letters, digits and hyphens; the control character U+0007 is not allowed."
         );
-        for c in [' ', '\t', '\n', '\r', '\u{a0}', '\u{7}', 'x'] {
-            for code in [
+        assert_eq!(
+            char_message(&LABEL, '\u{7}').code,
+            "name.char_invalid.label.control"
+        );
+    }
+
+    #[test]
+    fn a_message_known_when_compiling_is_the_one_looked_up() {
+        let known = crate::message!("project.name.taken").with("name", "shop");
+        let looked_up = Message::new("project.name.taken").with("name", "shop");
+        assert_eq!(known, looked_up);
+        assert_eq!(known.english(), looked_up.english());
+        assert_eq!(
+            entry("name.char_invalid", ".label"),
+            (
                 "name.char_invalid.label",
-                "name.char_invalid.subdomain",
-                "env.name.char_invalid",
-            ] {
-                let message = char_message(code, c);
-                assert!(template(&message.code).is_some(), "{}", message.code);
-            }
-        }
+                template("name.char_invalid.label").unwrap_or("")
+            )
+        );
+    }
+
+    #[test]
+    fn a_message_read_back_keeps_its_code_and_params() {
+        let json = serde_json::json!({"code": "project.not_found", "params": {"name": "shop"}});
+        let read: Message = serde_json::from_value(json).expect("parses");
+        assert_eq!(read, Message::new("project.not_found").with("name", "shop"));
+        // Its English came beside it (`detail`, `message`): none is made up.
+        assert_eq!(read.english(), "project.not_found");
     }
 
     #[test]

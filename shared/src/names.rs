@@ -7,7 +7,11 @@
 
 use thiserror::Error;
 
-use crate::message::{Message, char_message};
+use crate::message;
+use crate::message::{CharCodes, Message, char_codes, char_message};
+
+const LABEL_CHAR: CharCodes = char_codes("name.char_invalid.label");
+const SUBDOMAIN_CHAR: CharCodes = char_codes("name.char_invalid.subdomain");
 
 /// Longest project name. A namespace name is at most 63 characters; keeping
 /// projects at 40 leaves up to 23 characters for the namespace prefix.
@@ -44,16 +48,16 @@ impl NameError {
     /// The refusal as a code and its values.
     pub fn message(&self) -> Message {
         match self {
-            Self::Empty => Message::new("name.required"),
-            Self::TooLong { max, len } => Message::new("text.too_long_counted")
+            Self::Empty => message!("name.required"),
+            Self::TooLong { max, len } => message!("text.too_long_counted")
                 .with("max", max)
                 .with("length", len),
-            Self::InvalidLabelChar(c) => char_message("name.char_invalid.label", *c),
-            Self::InvalidSubdomainChar(c) => char_message("name.char_invalid.subdomain", *c),
-            Self::MustStartWithLetter => Message::new("name.start.letter"),
-            Self::MustStartWithAlphanumeric => Message::new("name.start.alphanumeric"),
-            Self::MustEndWithAlphanumeric => Message::new("name.end.alphanumeric"),
-            Self::BadDotSegment => Message::new("name.dot_part"),
+            Self::InvalidLabelChar(c) => char_message(&LABEL_CHAR, *c),
+            Self::InvalidSubdomainChar(c) => char_message(&SUBDOMAIN_CHAR, *c),
+            Self::MustStartWithLetter => message!("name.start.letter"),
+            Self::MustStartWithAlphanumeric => message!("name.start.alphanumeric"),
+            Self::MustEndWithAlphanumeric => message!("name.end.alphanumeric"),
+            Self::BadDotSegment => message!("name.dot_part"),
         }
     }
 }

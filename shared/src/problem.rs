@@ -94,6 +94,7 @@ pub fn field_message<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a st
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::message;
 
     #[test]
     fn round_trips_with_rfc9457_names() {
@@ -104,7 +105,7 @@ mod tests {
             detail: Some("Some fields need your attention.".into()),
             code: Some("validation.failed".into()),
             params: BTreeMap::new(),
-            errors: vec![FieldError::new("name", Message::new("name.required"))],
+            errors: vec![FieldError::new("name", message!("name.required"))],
             request_id: None,
         };
         let json = serde_json::to_value(&p).expect("serialises");
@@ -129,7 +130,7 @@ mod tests {
     fn field_errors_carry_code_and_params() {
         let e = FieldError::new(
             "name",
-            Message::new("text.too_long_counted")
+            message!("text.too_long_counted")
                 .with("max", 40)
                 .with("length", 41),
         );

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::message;
 use crate::message::Message;
 use crate::names::validate_project_name;
 use crate::problem::FieldError;
@@ -94,12 +95,12 @@ impl CreateProject {
 pub fn validate_description(text: &str) -> Result<(), Message> {
     let len = text.chars().count();
     if len > DESCRIPTION_MAX_CHARS {
-        return Err(Message::new("text.too_long_counted")
+        return Err(message!("text.too_long_counted")
             .with("max", DESCRIPTION_MAX_CHARS)
             .with("length", len));
     }
     if text.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(Message::new("text.control_chars"));
+        return Err(message!("text.control_chars"));
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::message;
 use crate::message::Message;
 use crate::names::{NameError, validate_dns_label};
 use crate::problem::FieldError;
@@ -52,7 +53,7 @@ impl ChangePassword {
         if self.current_password.is_empty() {
             errors.push(FieldError::new(
                 "currentPassword",
-                Message::new("session.current_password.required"),
+                message!("session.current_password.required"),
             ));
         }
         if let Err(message) = validate_password(&self.new_password) {
@@ -60,7 +61,7 @@ impl ChangePassword {
         } else if self.new_password == self.current_password {
             errors.push(FieldError::new(
                 "newPassword",
-                Message::new("session.password.unchanged"),
+                message!("session.password.unchanged"),
             ));
         }
         errors
@@ -105,9 +106,9 @@ pub fn validate_username(name: &str) -> Result<(), NameError> {
 pub fn validate_password(password: &str) -> Result<(), Message> {
     let chars = password.chars().count();
     if chars < PASSWORD_MIN_CHARS {
-        Err(Message::new("session.password.too_short").with("min", PASSWORD_MIN_CHARS))
+        Err(message!("session.password.too_short").with("min", PASSWORD_MIN_CHARS))
     } else if chars > PASSWORD_MAX_CHARS {
-        Err(Message::new("text.too_long").with("max", PASSWORD_MAX_CHARS))
+        Err(message!("text.too_long").with("max", PASSWORD_MAX_CHARS))
     } else {
         Ok(())
     }

@@ -131,6 +131,16 @@ async fn changes_by_members_are_listed_newest_first_with_who_what_from_and_resul
         newest.at
     );
     assert!(log.items.windows(2).all(|w| w[0].at >= w[1].at));
+    // Each entry also comes as a code the console says in the reader's
+    // language, whose English is the entry's words.
+    let what = newest.what.as_ref().expect("a code for a known change");
+    assert_eq!(what.code, "activity.image.deleted");
+    assert_eq!(what.params.get("name").map(String::as_str), Some("web"));
+    let created = &log.items[3];
+    assert_eq!(
+        created.what.as_ref().map(|m| m.code.as_str()),
+        Some("activity.image.created")
+    );
 
     // Deleting the project with a restore window, and restoring it.
     assert_eq!(

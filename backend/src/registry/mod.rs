@@ -13,6 +13,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use berth_shared::Message;
+use berth_shared::message;
 use oci_client::Reference;
 use secrecy::SecretString;
 
@@ -90,84 +91,80 @@ impl RegistryError {
     pub fn message(&self) -> Message {
         match self {
             Self::Unauthorized { registry } => {
-                Message::new("registry.unauthorized").with("registry", registry)
+                message!("registry.unauthorized").with("registry", registry)
             }
             Self::CredentialsNeeded { registry } => {
-                Message::new("registry.credentials_needed").with("registry", registry)
+                message!("registry.credentials_needed").with("registry", registry)
             }
             Self::NotFound {
                 registry,
                 repository,
                 version,
-            } => Message::new("registry.image_not_found")
+            } => message!("registry.image_not_found")
                 .with("registry", registry)
                 .with("repository", repository)
                 .with("version", version),
             Self::Unreachable { registry, why } => match why {
-                Unreachable::Connect => {
-                    Message::new("registry.unreachable").with("registry", registry)
-                }
-                Unreachable::Timeout(seconds) => Message::new("registry.unreachable.timeout")
+                Unreachable::Connect => message!("registry.unreachable").with("registry", registry),
+                Unreachable::Timeout(seconds) => message!("registry.unreachable.timeout")
                     .with("registry", registry)
                     .with("seconds", seconds),
                 Unreachable::Lookup => {
-                    Message::new("registry.unreachable.lookup").with("registry", registry)
+                    message!("registry.unreachable.lookup").with("registry", registry)
                 }
                 Unreachable::LookupTimeout => {
-                    Message::new("registry.unreachable.lookup_timeout").with("registry", registry)
+                    message!("registry.unreachable.lookup_timeout").with("registry", registry)
                 }
             },
-            Self::Tls { registry } => Message::new("registry.tls").with("registry", registry),
+            Self::Tls { registry } => message!("registry.tls").with("registry", registry),
             Self::Unexpected { registry, what } => match what {
                 Unexpected::AddressUnreadable => {
-                    Message::new("registry.unexpected.address_unreadable")
-                        .with("registry", registry)
+                    message!("registry.unexpected.address_unreadable").with("registry", registry)
                 }
-                Unexpected::Status(status) => Message::new("registry.unexpected.status")
+                Unexpected::Status(status) => message!("registry.unexpected.status")
                     .with("registry", registry)
                     .with("status", status),
-                Unexpected::TokenStatus(status) => Message::new("registry.unexpected.token_status")
+                Unexpected::TokenStatus(status) => message!("registry.unexpected.token_status")
                     .with("registry", registry)
                     .with("status", status),
                 Unexpected::BrokenOff => {
-                    Message::new("registry.unexpected.broken_off").with("registry", registry)
+                    message!("registry.unexpected.broken_off").with("registry", registry)
                 }
                 Unexpected::SignInMethod => {
-                    Message::new("registry.unexpected.sign_in_method").with("registry", registry)
+                    message!("registry.unexpected.sign_in_method").with("registry", registry)
                 }
                 Unexpected::TokenAddress => {
-                    Message::new("registry.unexpected.token_address").with("registry", registry)
+                    message!("registry.unexpected.token_address").with("registry", registry)
                 }
                 Unexpected::TokenUnreadable => {
-                    Message::new("registry.unexpected.token_unreadable").with("registry", registry)
+                    message!("registry.unexpected.token_unreadable").with("registry", registry)
                 }
                 Unexpected::NoToken => {
-                    Message::new("registry.unexpected.no_token").with("registry", registry)
+                    message!("registry.unexpected.no_token").with("registry", registry)
                 }
                 Unexpected::RedirectInvalid => {
-                    Message::new("registry.unexpected.redirect_invalid").with("registry", registry)
+                    message!("registry.unexpected.redirect_invalid").with("registry", registry)
                 }
                 Unexpected::TooManyRedirects => {
-                    Message::new("registry.unexpected.too_many_redirects")
-                        .with("registry", registry)
+                    message!("registry.unexpected.too_many_redirects").with("registry", registry)
                 }
                 Unexpected::NoHost => {
-                    Message::new("registry.unexpected.no_host").with("registry", registry)
+                    message!("registry.unexpected.no_host").with("registry", registry)
                 }
                 Unexpected::NoPort => {
-                    Message::new("registry.unexpected.no_port").with("registry", registry)
+                    message!("registry.unexpected.no_port").with("registry", registry)
                 }
                 Unexpected::Client => {
-                    Message::new("registry.unexpected.client").with("registry", registry)
+                    message!("registry.unexpected.client").with("registry", registry)
                 }
                 Unexpected::UserName => {
-                    Message::new("registry.unexpected.user_name").with("registry", registry)
+                    message!("registry.unexpected.user_name").with("registry", registry)
                 }
             },
             Self::InternalAddress { registry } => {
-                Message::new("registry.internal_address").with("registry", registry)
+                message!("registry.internal_address").with("registry", registry)
             }
-            Self::PlainHttp { registry, host } => Message::new("registry.plain_http")
+            Self::PlainHttp { registry, host } => message!("registry.plain_http")
                 .with("registry", registry)
                 .with("host", host),
         }

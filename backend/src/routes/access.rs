@@ -9,6 +9,7 @@ use axum::extract::{Path, Request, State};
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use berth_shared::message;
 use berth_shared::{Message, Role};
 
 use super::activity::{Pending, append};
@@ -27,9 +28,9 @@ pub struct ProjectRole(pub Option<Role>);
 /// “shop” is viewer: it cannot do this. …", one code per role.
 fn refused(role: Role, project: &str) -> Message {
     match role {
-        Role::Viewer => Message::new("access.forbidden.viewer"),
-        Role::Editor => Message::new("access.forbidden.editor"),
-        Role::Owner => Message::new("access.forbidden.owner"),
+        Role::Viewer => message!("access.forbidden.viewer"),
+        Role::Editor => message!("access.forbidden.editor"),
+        Role::Owner => message!("access.forbidden.owner"),
     }
     .with("project", project)
 }

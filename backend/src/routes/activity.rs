@@ -111,6 +111,7 @@ pub fn entry(
         from,
         status: status.as_u16(),
         outcome: Outcome::of_status(status.as_u16()),
+        what: None,
     }
 }
 

@@ -10,8 +10,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use berth_shared::Message;
 use berth_shared::job_run::{JobRun, JobRunList, RunDeleted, SubmitJobRun, events};
+use berth_shared::message;
 use futures::StreamExt;
 use serde::Deserialize;
 
@@ -96,7 +96,7 @@ pub async fn submit(
         SubmitJobRun::default()
     } else {
         serde_json::from_slice(&body)
-            .map_err(|_| ApiError::BadRequest(Message::new("job_run.body_invalid")))?
+            .map_err(|_| ApiError::BadRequest(message!("job_run.body_invalid")))?
     };
     let run = runs
         .submit(
@@ -201,7 +201,7 @@ fn number(value: Option<&str>, what: &str) -> Result<Option<u32>, ApiError> {
     value
         .map(|v| {
             v.parse::<u32>().map_err(|_| {
-                ApiError::BadRequest(Message::new("request.query.not_a_number").with("name", what))
+                ApiError::BadRequest(message!("request.query.not_a_number").with("name", what))
             })
         })
         .transpose()
@@ -233,7 +233,7 @@ pub async fn logs(
     Query(query): Query<LogQuery>,
 ) -> Result<Response, ApiError> {
     let index = number(query.index.as_deref(), "index")?
-        .ok_or_else(|| ApiError::BadRequest(Message::new("job_run.index.required")))?;
+        .ok_or_else(|| ApiError::BadRequest(message!("job_run.index.required")))?;
     let attempt = number(query.attempt.as_deref(), "attempt")?;
     let (file, stream) = runs
         .logs(

@@ -2,7 +2,8 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use berth_shared::{FieldError, MemberList, Message};
+use berth_shared::message;
+use berth_shared::{FieldError, MemberList};
 
 use super::ApiJson;
 use crate::auth::Identity;
@@ -79,7 +80,7 @@ async fn refuse_unknown_users(
         }
         errors.push(FieldError::new(
             format!("members[{i}].user"),
-            Message::new("members.user.unknown").with("user", user),
+            message!("members.user.unknown").with("user", user),
         ));
     }
     if errors.is_empty() {

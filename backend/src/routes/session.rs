@@ -7,7 +7,8 @@ use axum::Json;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use berth_shared::{ChangePassword, FieldError, Login, Message, Problem, Session};
+use berth_shared::message;
+use berth_shared::{ChangePassword, FieldError, Login, Problem, Session};
 use secrecy::SecretString;
 
 use super::ApiJson;
@@ -104,9 +105,7 @@ pub async fn change_password(
     ApiJson(change): ApiJson<ChangePassword>,
 ) -> Result<Response, ApiError> {
     if identity.via == Via::Bearer {
-        return Err(ApiError::Forbidden(Message::new(
-            "session.password.external",
-        )));
+        return Err(ApiError::Forbidden(message!("session.password.external")));
     }
     let errors = change.validate();
     if !errors.is_empty() {
@@ -121,7 +120,7 @@ pub async fn change_password(
     if !passwords::verify(SecretString::from(change.current_password), hash).await {
         return Err(ApiError::Validation(vec![FieldError::new(
             "currentPassword",
-            Message::new("session.current_password.wrong"),
+            message!("session.current_password.wrong"),
         )]));
     }
     let new_hash = passwords::hash(SecretString::from(change.new_password)).await?;

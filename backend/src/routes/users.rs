@@ -5,8 +5,9 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use berth_shared::FieldError;
+use berth_shared::message;
 use berth_shared::session::{validate_password, validate_username};
-use berth_shared::{FieldError, Message};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
@@ -40,7 +41,7 @@ fn require_admin(identity: &Identity) -> Result<(), ApiError> {
     if identity.admin {
         Ok(())
     } else {
-        Err(ApiError::Forbidden(Message::new("users.admin_only")))
+        Err(ApiError::Forbidden(message!("users.admin_only")))
     }
 }
 
@@ -91,9 +92,7 @@ pub async fn create(
         .users
         .create(&new.name, hash, new.admin, true)
         .await?
-        .ok_or_else(|| {
-            ApiError::Conflict(Message::new("users.name.taken").with("name", &new.name))
-        })?;
+        .ok_or_else(|| ApiError::Conflict(message!("users.name.taken").with("name", &new.name)))?;
     tracing::info!(by = %identity.user, user = %user.name, admin = user.admin, "account created");
     Ok((StatusCode::CREATED, Json(user)))
 }
@@ -145,10 +144,10 @@ pub async fn remove(
         Removal::Removed => {}
         Removal::NoAccount => return Err(no_account(&name)),
         Removal::LastAdmin => {
-            return Err(ApiError::Conflict(Message::new("users.last_admin")));
+            return Err(ApiError::Conflict(message!("users.last_admin")));
         }
         Removal::Busy => {
-            return Err(ApiError::Conflict(Message::new("users.busy")));
+            return Err(ApiError::Conflict(message!("users.busy")));
         }
     }
     state.auth.sessions.delete_all_of(&name).await?;
@@ -163,5 +162,5 @@ fn known_form(name: &str) -> Result<(), ApiError> {
 }
 
 fn no_account(name: &str) -> ApiError {
-    ApiError::ItemNotFound(Message::new("users.not_found").with("name", name))
+    ApiError::ItemNotFound(message!("users.not_found").with("name", name))
 }

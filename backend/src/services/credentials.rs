@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 
 use base64::Engine;
 use berth_shared::credentials::{docker_config_json, validate_credential};
-use berth_shared::{FieldError, Message, RegistryCredential, RegistryKind};
+use berth_shared::message;
+use berth_shared::{FieldError, RegistryCredential, RegistryKind};
 use k8s_openapi::ByteString;
 use k8s_openapi::api::core::v1::Secret;
 use kube::Client;
@@ -194,13 +195,13 @@ impl Collection for CredentialService {
     ) -> Result<RegistryCredential, ApiError> {
         let secrets = self.secrets(namespace);
         let existing = secrets.get_metadata(name).await?;
-        keep_name(&mut body.name, name, Message::new("credential.rename"))?;
+        keep_name(&mut body.name, name, message!("credential.rename"))?;
         if body.secret_chars() == 0 {
             let old_user = annotation(&existing, labels::REGISTRY_USERNAME).unwrap_or_default();
             let message = if body.kind.effective_username(&body.username) != old_user {
-                Message::new("credential.secret.retype_for_user")
+                message!("credential.secret.retype_for_user")
             } else {
-                Message::new("credential.secret.retype")
+                message!("credential.secret.retype")
             };
             let mut errors = vec![FieldError::new("secret", message)];
             errors.extend(validate_credential(

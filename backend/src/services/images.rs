@@ -3,8 +3,9 @@
 
 use std::collections::BTreeMap;
 
+use berth_shared::message;
 use berth_shared::{
-    FieldError, ImagePointer as ImagePointerView, ImageReference, Message, SaveImagePointer,
+    FieldError, ImagePointer as ImagePointerView, ImageReference, SaveImagePointer,
 };
 use kube::Client;
 use kube::api::{Patch, PatchParams};
@@ -100,7 +101,7 @@ impl ImageService {
                 |e| match e {
                     ApiError::NotFound { .. } => ApiError::Validation(vec![FieldError::new(
                         "credential",
-                        Message::new("image.credential.gone").with("name", cred),
+                        message!("image.credential.gone").with("name", cred),
                     )]),
                     other => other,
                 },
@@ -196,7 +197,7 @@ impl Collection for ImageService {
         if_match: Option<String>,
         actor: &str,
     ) -> Result<ImagePointerView, ApiError> {
-        keep_name(&mut request.name, name, Message::new("image.rename"))?;
+        keep_name(&mut request.name, name, message!("image.rename"))?;
         let pointers = self.pointers(namespace);
         let existing = pointers.get(name).await?;
         let reference = self.check(namespace, &request).await?;

@@ -12,6 +12,7 @@ use berth_shared::inventory::{
     self as inv, Inventory, InventoryItem, KIND_ACTIVITY_LOG, KIND_IMAGE, KIND_JOB_TEMPLATE, KINDS,
     Location,
 };
+use berth_shared::message;
 use kube::api::{ApiResource, DeleteParams, DynamicObject, GroupVersionKind, ListParams};
 use kube::{Api, Client};
 
@@ -72,15 +73,13 @@ fn not_found(kind: &str, name: &str) -> Message {
         inv::KIND_REGISTRY_CREDENTIAL => kinds::REGISTRY_CREDENTIALS.not_found(name),
         inv::KIND_JOB_TEMPLATE => kinds::JOB_TEMPLATES.not_found(name),
         inv::KIND_JOB_RUN => kinds::JOB_RUNS.not_found(name),
-        inv::KIND_IMAGE => Message::new("inventory.image.not_found").with("name", name),
+        inv::KIND_IMAGE => message!("inventory.image.not_found").with("name", name),
         inv::KIND_JOB_TEMPLATE_ENV => {
-            Message::new("inventory.job_template_env.not_found").with("name", name)
+            message!("inventory.job_template_env.not_found").with("name", name)
         }
-        inv::KIND_JOB_RUN_ENV => Message::new("inventory.job_run_env.not_found").with("name", name),
-        inv::KIND_ACTIVITY_LOG => {
-            Message::new("inventory.activity_log.not_found").with("name", name)
-        }
-        _ => Message::new("inventory.other.not_found").with("name", name),
+        inv::KIND_JOB_RUN_ENV => message!("inventory.job_run_env.not_found").with("name", name),
+        inv::KIND_ACTIVITY_LOG => message!("inventory.activity_log.not_found").with("name", name),
+        _ => message!("inventory.other.not_found").with("name", name),
     }
 }
 

@@ -12,8 +12,9 @@
 use std::collections::BTreeMap;
 
 use berth_shared::job_templates::Indices;
+use berth_shared::message;
 use berth_shared::{
-    FieldError, ImageReference, JobTemplate as JobTemplateView, Message, SaveJobTemplate, inventory,
+    FieldError, ImageReference, JobTemplate as JobTemplateView, SaveJobTemplate, inventory,
 };
 use k8s_openapi::ByteString;
 use k8s_openapi::api::batch::v1::Job;
@@ -170,7 +171,7 @@ impl JobTemplateService {
             Ok(_) => Ok(()),
             Err(StorageError::Conflict(_)) => Err(ApiError::Validation(vec![FieldError::new(
                 "name",
-                Message::new("job_template.secret.taken").with("secret", secret_name(&name)),
+                message!("job_template.secret.taken").with("secret", secret_name(&name)),
             )])),
             Err(err) => Err(err.into()),
         }
@@ -240,7 +241,7 @@ impl JobTemplateService {
                     .ok_or_else(|| {
                         ApiError::Validation(vec![FieldError::new(
                             "imagePointer",
-                            Message::new("job_template.image_pointer.gone").with("name", pointer),
+                            message!("job_template.image_pointer.gone").with("name", pointer),
                         )])
                     })?;
                 JobImage {
@@ -329,7 +330,7 @@ impl Collection for JobTemplateService {
         if_match: Option<String>,
         actor: &str,
     ) -> Result<JobTemplateView, ApiError> {
-        keep_name(&mut request.name, name, Message::new("job_template.rename"))?;
+        keep_name(&mut request.name, name, message!("job_template.rename"))?;
         request.copy_sensitive_from = None;
         let templates = self.templates(namespace);
         let existing = self.get_raw(namespace, name).await?;

@@ -11,8 +11,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use berth_shared::message;
 use berth_shared::project::{STATUS_DELETED, STATUS_TERMINATING, SoftDeletion};
-use berth_shared::{CreateProject, Message, Project, ProjectList, Role, validate_project_name};
+use berth_shared::{CreateProject, Project, ProjectList, Role, validate_project_name};
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{
     DeleteParams, ListParams, ObjectMeta, Patch, PatchParams, PostParams, Preconditions,
@@ -87,7 +88,7 @@ impl DeleteMode {
             "soft" => Ok(Self::Soft),
             "hard" => Ok(Self::Hard),
             other => Err(ApiError::BadRequest(
-                Message::new("project.deletion_mode.invalid").with("mode", other),
+                message!("project.deletion_mode.invalid").with("mode", other),
             )),
         }
     }
@@ -468,7 +469,7 @@ impl ProjectService {
             Err(kube::Error::Api(status)) if status.code == 409 => {
                 Err(match self.get(name).await?.status.as_str() {
                     STATUS_TERMINATING => ApiError::ProjectDeleting(name.to_owned()),
-                    _ => ApiError::Conflict(Message::new("project.changed").with("name", name)),
+                    _ => ApiError::Conflict(message!("project.changed").with("name", name)),
                 })
             }
             Err(err) => Err(err.into()),
@@ -493,7 +494,7 @@ impl ProjectService {
             Ok(either::Either::Right(_)) => Ok(Some(Written::Gone(name))),
             Err(kube::Error::Api(status)) if status.code == 404 => Ok(None),
             Err(kube::Error::Api(status)) if status.code == 409 => Err(ApiError::Conflict(
-                Message::new("project.changed_while_deleting"),
+                message!("project.changed_while_deleting"),
             )),
             Err(err) => Err(err.into()),
         }

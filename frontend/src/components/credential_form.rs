@@ -348,7 +348,7 @@ pub fn CredentialForm(
             } else {
                 view! {
                     <TextField id=NAME_ID label=t!("Credential name")
-                        hint=i18n::tr(OBJECT_NAME_RULE)
+                        hint=i18n::coded("hint.object_name", OBJECT_NAME_RULE)
                         value=name error=form.error_for("name") required=true on_edit=form.mark("name")/>
                 }.into_any()
             }}

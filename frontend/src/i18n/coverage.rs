@@ -1,8 +1,9 @@
 //! Every sentence in every language: finds each `t!`/`tn!` literal in the
-//! console's source and each template of the shared rules, and checks that
-//! every catalog in `frontend/locales/` has it, with the same `{places}`,
-//! the plural forms its language needs, and nothing the console no longer
-//! says.
+//! console's source (its key is its English) and each code of the shared
+//! messages (its key is the code, its English the template), and checks
+//! that every catalog in `frontend/locales/` has it, with the same
+//! `{places}`, the plural forms its language needs, and nothing the
+//! console no longer says.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -11,11 +12,23 @@ use serde_json::Value;
 
 use super::Locale;
 
-/// A sentence the console can show, and whether it counts.
+/// A sentence the console can show: its key in the catalogs, its English
+/// and whether it counts.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Key {
+    key: String,
     english: String,
     plural: bool,
+}
+
+impl Key {
+    fn said(english: String, plural: bool) -> Self {
+        Self {
+            key: english.clone(),
+            english,
+            plural,
+        }
+    }
 }
 
 fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
@@ -88,23 +101,18 @@ fn source_keys() -> BTreeSet<Key> {
                         .strip_prefix(',')
                         .expect("tn! takes two forms");
                     let (other, _) = literal(rest).expect("tn!'s second form is a literal");
-                    keys.insert(Key {
-                        english: other,
-                        plural: true,
-                    });
+                    keys.insert(Key::said(other, true));
                     // The singular is only the English form: not a key.
                     let _ = first;
                 } else {
-                    keys.insert(Key {
-                        english: first,
-                        plural: false,
-                    });
+                    keys.insert(Key::said(first, false));
                 }
             }
         }
     }
-    for (_, template) in berth_shared::message::TEMPLATES {
+    for (code, template) in berth_shared::message::TEMPLATES {
         keys.insert(Key {
+            key: (*code).to_owned(),
             english: (*template).to_owned(),
             plural: false,
         });
@@ -173,8 +181,8 @@ fn every_language_has_every_sentence() {
         let tag = locale.tag();
         for key in &keys {
             let wanted = places(&key.english);
-            match (catalog.get(&key.english), key.plural) {
-                (None, _) => problems.push(format!("{tag}: missing {:?}", key.english)),
+            match (catalog.get(&key.key), key.plural) {
+                (None, _) => problems.push(format!("{tag}: missing {:?}", key.key)),
                 (Some(Value::String(text)), false) => {
                     if places(text) != wanted {
                         problems.push(format!(
@@ -214,7 +222,7 @@ fn every_language_has_every_sentence() {
                 )),
             }
         }
-        let known: BTreeSet<&str> = keys.iter().map(|k| k.english.as_str()).collect();
+        let known: BTreeSet<&str> = keys.iter().map(|k| k.key.as_str()).collect();
         for key in catalog.keys() {
             if !known.contains(key.as_str()) {
                 problems.push(format!("{tag}: {key:?} is no longer said"));

@@ -17,6 +17,7 @@
 mod catalog;
 #[cfg(test)]
 mod coverage;
+mod english;
 pub mod intl;
 mod locale;
 
@@ -82,18 +83,26 @@ pub fn plural(
     fill(template, &all)
 }
 
-/// A message from the server or the shared rules, by its code, in the
-/// reader's language; the English text it came with when the code is
-/// unknown (a newer server).
+/// A message from the server or the shared rules in the reader's
+/// language: its code's sentence in the catalog (keyed by code, so the
+/// console carries no English of its own for the server's sentences),
+/// else the English it came with (English, or a code newer than the
+/// catalog).
 pub fn message(
     code: &str,
     params: &std::collections::BTreeMap<String, String>,
     english: &str,
 ) -> String {
-    match berth_shared::message::template(code) {
-        Some(template) => berth_shared::message::fill(tr(template), params),
+    match catalog::lookup(code) {
+        Some(text) => berth_shared::message::fill(text, params),
         None => english.to_owned(),
     }
+}
+
+/// A sentence of the shared rules without parameters (a hint), by its
+/// code, in the reader's language.
+pub fn coded(code: &str, english: &'static str) -> &'static str {
+    catalog::lookup(code).unwrap_or(english)
 }
 
 /// A field error in the reader's language.

@@ -4,7 +4,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::LIST_MAX;
-use crate::message::{Message, char_message};
+use crate::message;
+use crate::message::{CharCodes, Message, char_codes, char_message};
+
+const NAME_CHAR: CharCodes = char_codes("env.name.char_invalid");
 use crate::problem::FieldError;
 
 /// Longest variable name (also a Secret key).
@@ -61,19 +64,19 @@ impl std::fmt::Debug for EnvVar {
 /// shells and Kubernetes Secret keys both accept.
 pub fn validate_env_name(name: &str) -> Result<(), Message> {
     if name.is_empty() {
-        return Err(Message::new("name.required"));
+        return Err(message!("name.required"));
     }
     if name.chars().count() > ENV_NAME_MAX {
-        return Err(Message::new("text.too_long").with("max", ENV_NAME_MAX));
+        return Err(message!("text.too_long").with("max", ENV_NAME_MAX));
     }
     if name.starts_with(|c: char| c.is_ascii_digit()) {
-        return Err(Message::new("env.name.start"));
+        return Err(message!("env.name.start"));
     }
     if let Some(c) = name
         .chars()
         .find(|&c| !(c.is_ascii_alphanumeric() || c == '_'))
     {
-        return Err(char_message("env.name.char_invalid", c));
+        return Err(char_message(&NAME_CHAR, c));
     }
     Ok(())
 }
@@ -82,7 +85,7 @@ pub(super) fn env_errors(env: &[EnvVar], stored: &[String], errors: &mut Vec<Fie
     if env.len() > LIST_MAX {
         errors.push(FieldError::new(
             "env",
-            Message::new("env.too_many").with("max", LIST_MAX),
+            message!("env.too_many").with("max", LIST_MAX),
         ));
     }
     for (i, var) in env.iter().enumerate() {
@@ -91,13 +94,13 @@ pub(super) fn env_errors(env: &[EnvVar], stored: &[String], errors: &mut Vec<Fie
         } else if env[..i].iter().any(|v| v.name == var.name) {
             errors.push(FieldError::new(
                 format!("env[{i}].name"),
-                Message::new("env.name.duplicate").with("name", &var.name),
+                message!("env.name.duplicate").with("name", &var.name),
             ));
         }
         let value_error = if var.value.chars().count() > ENV_VALUE_MAX {
-            Some(Message::new("text.too_long").with("max", ENV_VALUE_MAX))
+            Some(message!("text.too_long").with("max", ENV_VALUE_MAX))
         } else if var.sensitive && var.value.is_empty() && !stored.contains(&var.name) {
-            Some(Message::new("env.value.required"))
+            Some(message!("env.value.required"))
         } else {
             None
         };

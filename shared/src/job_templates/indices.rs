@@ -3,6 +3,7 @@
 
 use thiserror::Error;
 
+use crate::message;
 use crate::message::Message;
 
 /// Highest index a job may use (Kubernetes' bound on indexed completions).
@@ -32,14 +33,14 @@ impl IndicesError {
     /// The refusal as a code and its values.
     pub fn message(&self) -> Message {
         match self {
-            Self::Malformed(part) => Message::new("indices.malformed").with("part", part),
-            Self::Descending(part) => Message::new("indices.descending").with("part", part),
-            Self::TooHigh => Message::new("indices.too_high").with("max", INDEX_MAX),
-            Self::Overlap(index) => Message::new("indices.overlap").with("index", index),
-            Self::TooMany(count) => Message::new("indices.too_many")
+            Self::Malformed(part) => message!("indices.malformed").with("part", part),
+            Self::Descending(part) => message!("indices.descending").with("part", part),
+            Self::TooHigh => message!("indices.too_high").with("max", INDEX_MAX),
+            Self::Overlap(index) => message!("indices.overlap").with("index", index),
+            Self::TooMany(count) => message!("indices.too_many")
                 .with("count", count)
                 .with("max", INSTANCES_MAX),
-            Self::TooLong => Message::new("text.too_long").with("max", INDICES_MAX_CHARS),
+            Self::TooLong => message!("text.too_long").with("max", INDICES_MAX_CHARS),
         }
     }
 }

@@ -12,6 +12,7 @@ pub use indices::{INDEX_MAX, INDICES_MAX_CHARS, INSTANCES_MAX, Indices, IndicesE
 pub use sizes::ResourceSize;
 
 use crate::image_ref::ImageReference;
+use crate::message;
 use crate::message::Message;
 use crate::names::validate_object_name;
 use crate::problem::FieldError;
@@ -130,7 +131,7 @@ pub fn validate_template_name(name: &str) -> Result<(), Message> {
     validate_object_name(name).map_err(|e| e.message())?;
     let len = name.chars().count();
     if len > TEMPLATE_NAME_MAX {
-        return Err(Message::new("text.too_long_counted")
+        return Err(message!("text.too_long_counted")
             .with("max", TEMPLATE_NAME_MAX)
             .with("length", len));
     }
@@ -158,12 +159,12 @@ impl SaveJobTemplate {
             Some(pointer) if validate_object_name(pointer).is_err() => {
                 errors.push(FieldError::new(
                     "imagePointer",
-                    Message::new("job_template.image_pointer.choose"),
+                    message!("job_template.image_pointer.choose"),
                 ))
             }
             Some(_) if !self.image.trim().is_empty() => errors.push(FieldError::new(
                 "image",
-                Message::new("job_template.image.both"),
+                message!("job_template.image.both"),
             )),
             Some(_) => {}
             None => {
@@ -174,13 +175,13 @@ impl SaveJobTemplate {
         }
         list_errors(
             "command",
-            Message::new("job_template.command.empty"),
+            message!("job_template.command.empty"),
             &self.command,
             &mut errors,
         );
         list_errors(
             "args",
-            Message::new("job_template.args.empty"),
+            message!("job_template.args.empty"),
             &self.args,
             &mut errors,
         );
@@ -191,13 +192,13 @@ impl SaveJobTemplate {
         if self.retry_limit > RETRY_LIMIT_MAX {
             errors.push(FieldError::new(
                 "retryLimit",
-                Message::new("job_template.retry_limit.range").with("max", RETRY_LIMIT_MAX),
+                message!("job_template.retry_limit.range").with("max", RETRY_LIMIT_MAX),
             ));
         }
         if !(MAX_EXECUTION_MIN..=MAX_EXECUTION_MAX).contains(&self.max_execution_seconds) {
             errors.push(FieldError::new(
                 "maxExecutionSeconds",
-                Message::new("job_template.max_execution.range")
+                message!("job_template.max_execution.range")
                     .with("min", MAX_EXECUTION_MIN)
                     .with("max", MAX_EXECUTION_MAX),
             ));
@@ -213,16 +214,16 @@ pub fn list_errors(field: &str, empty: Message, items: &[String], errors: &mut V
     if items.len() > LIST_MAX {
         errors.push(FieldError::new(
             field,
-            Message::new("list.too_many").with("max", LIST_MAX),
+            message!("list.too_many").with("max", LIST_MAX),
         ));
     }
     for (i, item) in items.iter().enumerate() {
         let message = if item.is_empty() {
             empty.clone()
         } else if item.chars().count() > ARG_MAX {
-            Message::new("text.too_long").with("max", ARG_MAX)
+            message!("text.too_long").with("max", ARG_MAX)
         } else if item.contains('\0') {
-            Message::new("text.nul")
+            message!("text.nul")
         } else {
             continue;
         };

@@ -61,6 +61,47 @@ test.describe('in German', () => {
   });
 });
 
+test.describe('in German, the activity log', () => {
+  test.use({ locale: 'de-DE' });
+
+  test('says what the server logged in German, not in its English words', async ({ page, request }) => {
+    const project = uniqueName('protokoll');
+    expect((await request.post('/api/v1/projects', { data: { name: project } })).status()).toBe(201);
+    const web = { name: 'web', reference: 'nginx:1.27' };
+    expect((await request.post(`/api/v1/projects/${project}/images`, { data: web })).status()).toBe(201);
+    await page.goto(`/projects/${project}/activity`);
+    const changes = page.getByRole('table');
+    await expect(changes.getByRole('row')).toHaveCount(3);
+    await expect(changes).toContainText('Projekt angelegt');
+    await expect(changes).toContainText('Image-Verweis web angelegt');
+    await expect(changes).not.toContainText('Created');
+  });
+});
+
+test.describe('in English, in another time zone', () => {
+  test.use({ locale: 'en-IN', timezoneId: 'Asia/Kolkata' });
+
+  test('dates read as the browser writes English, in the reader\'s time zone, the whole instant in a tooltip', async ({ page, request }) => {
+    const project = uniqueName('dates');
+    expect((await request.post('/api/v1/projects', { data: { name: project } })).status()).toBe(201);
+    await page.goto('/');
+    const time = page.getByRole('listitem').filter({ has: page.getByRole('link', { name: project }) }).locator('time');
+    await expect(time).toBeVisible();
+    const [shown, title, wanted, wantedTitle] = await time.evaluate((el) => {
+      const at = new Date(el.getAttribute('datetime')!);
+      return [
+        el.textContent,
+        el.getAttribute('title'),
+        new Intl.DateTimeFormat('en', { dateStyle: 'medium' }).format(at),
+        new Intl.DateTimeFormat('en', { dateStyle: 'full', timeStyle: 'long' }).format(at),
+      ];
+    });
+    expect(shown).toBe(wanted);
+    expect(title).toBe(wantedTitle);
+    expect(title).toContain('GMT+5:30');
+  });
+});
+
 test.describe('in Arabic', () => {
   test.use({ locale: 'ar-EG' });
 

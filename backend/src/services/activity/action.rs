@@ -237,8 +237,11 @@ mod tests {
                     from: String::new(),
                     status,
                     outcome: Outcome::of_status(status),
+                    what: None,
                 };
-                let what = entry.what().unwrap_or_else(|| panic!("{action}: no code"));
+                let what = entry
+                    .message()
+                    .unwrap_or_else(|| panic!("{action}: no code"));
                 assert_eq!(what.english(), action);
                 checked += 1;
             }

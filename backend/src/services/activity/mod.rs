@@ -75,8 +75,13 @@ impl ActivityService {
             .iter()
             .rev()
             .take(self.limit)
-            .filter_map(|(key, value)| match serde_json::from_str(value) {
-                Ok(entry) => Some(entry),
+            .filter_map(|(key, value)| match serde_json::from_str::<ActivityEntry>(value) {
+                // Said in the reader's language by the console; worked out
+                // here, where every sentence's English is at hand.
+                Ok(entry) => Some(ActivityEntry {
+                    what: entry.message(),
+                    ..entry
+                }),
                 Err(err) => {
                     tracing::debug!(%namespace, %key, %err, "activity entry skipped: not readable");
                     None

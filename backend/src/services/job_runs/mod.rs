@@ -16,9 +16,9 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use berth_shared::Message;
 use berth_shared::job_run::{JobRun, JobRunSummary, LOG_LIMIT_BYTES, RunState, SubmitJobRun};
 use berth_shared::job_templates::Indices;
+use berth_shared::message;
 use futures::{AsyncReadExt, Stream};
 use k8s_openapi::ByteString;
 use k8s_openapi::api::batch::v1::Job;
@@ -221,7 +221,7 @@ impl JobRunService {
         actor: &str,
     ) -> Result<JobRun, ApiError> {
         if self.cannot_run {
-            return Err(ApiError::Conflict(Message::new("job_run.cannot_run")));
+            return Err(ApiError::Conflict(message!("job_run.cannot_run")));
         }
         let view = Collection::get(&self.templates, namespace, template).await?;
         let errors = request.validate(&view);
@@ -284,7 +284,7 @@ impl JobRunService {
         actor: &str,
     ) -> Result<JobRun, ApiError> {
         if self.cannot_run {
-            return Err(ApiError::Conflict(Message::new("job_run.cannot_run")));
+            return Err(ApiError::Conflict(message!("job_run.cannot_run")));
         }
         let old = self.job(namespace, run).await?;
         let detail = status::detail(&old, &[]);
@@ -296,7 +296,7 @@ impl JobRunService {
             .collect();
         if failed.is_empty() {
             return Err(ApiError::Conflict(
-                Message::new("job_run.no_failed_index").with("run", run),
+                message!("job_run.no_failed_index").with("run", run),
             ));
         }
         let template = old
@@ -369,8 +369,7 @@ impl JobRunService {
                 },
             }
         }
-        let job =
-            created.ok_or_else(|| ApiError::Conflict(Message::new("job_run.no_free_name")))?;
+        let job = created.ok_or_else(|| ApiError::Conflict(message!("job_run.no_free_name")))?;
         if values.is_empty() {
             return Ok(job);
         }
@@ -469,7 +468,7 @@ impl JobRunService {
             .position(|i| *i == index)
             .ok_or_else(|| {
                 ApiError::ItemNotFound(
-                    Message::new("job_run.index.not_found")
+                    message!("job_run.index.not_found")
                         .with("index", index)
                         .with("run", run),
                 )
@@ -488,7 +487,7 @@ impl JobRunService {
             .filter(|p| started(p))
             .ok_or_else(|| {
                 ApiError::ItemNotFound(
-                    Message::new("job_run.attempt.not_started")
+                    message!("job_run.attempt.not_started")
                         .with("attempt", n)
                         .with("index", index),
                 )
@@ -506,7 +505,7 @@ impl JobRunService {
         let reader = match pods_api.log_stream(&pod_name, &params).await {
             Err(kube::Error::Api(e)) if e.code == 400 => {
                 return Err(ApiError::ItemNotFound(
-                    Message::new("job_run.attempt.no_log")
+                    message!("job_run.attempt.no_log")
                         .with("attempt", n)
                         .with("index", index),
                 ));

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use berth_shared::Message;
 use berth_shared::job_run::{JobRun, JobRunSummary, RunCounts, RunIndex, RunState, reason_fields};
 use berth_shared::job_templates::Indices;
+use berth_shared::message;
 use berth_shared::{EnvVar, ResourceSize};
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{ContainerStateTerminated, Pod};
@@ -76,11 +77,11 @@ fn job_state(job: &Job) -> (Option<RunState>, Option<Message>, Option<String>) {
     }
     if let Some(c) = condition(job, "Failed") {
         let reason = match c.reason.as_deref() {
-            Some("DeadlineExceeded") => Message::new(CODE_DEADLINE),
+            Some("DeadlineExceeded") => message!(CODE_DEADLINE),
             Some("FailedIndexes" | "MaxFailedIndexesExceeded") => {
-                Message::new("job_run.reason.indices_failed")
+                message!("job_run.reason.indices_failed")
             }
-            _ => Message::new("job_run.reason.failed"),
+            _ => message!("job_run.reason.failed"),
         };
         return (
             Some(RunState::Failed),
@@ -244,8 +245,8 @@ fn waiting_reason(pod: &Pod) -> Option<Message> {
         .to_ascii_lowercase();
     match waiting.reason.as_deref()? {
         "ErrImagePull" | "ImagePullBackOff" => Some(pull_reason(&message)),
-        "CreateContainerConfigError" => Some(Message::new("job_run.reason.settings_pending")),
-        "InvalidImageName" => Some(Message::new("job_run.reason.image_invalid")),
+        "CreateContainerConfigError" => Some(message!("job_run.reason.settings_pending")),
+        "InvalidImageName" => Some(message!("job_run.reason.image_invalid")),
         _ => None,
     }
 }
@@ -282,9 +283,9 @@ pub fn pull_reason(message: &str) -> Message {
 
 fn exit_reason(t: &ContainerStateTerminated) -> Message {
     match (t.exit_code, t.reason.as_deref()) {
-        (_, Some("OOMKilled")) => Message::new("job_run.reason.out_of_memory"),
-        (0, _) => Message::new("job_run.reason.finished"),
-        (code, _) => Message::new("job_run.reason.exit_code").with("code", code),
+        (_, Some("OOMKilled")) => message!("job_run.reason.out_of_memory"),
+        (0, _) => message!("job_run.reason.finished"),
+        (code, _) => message!("job_run.reason.exit_code").with("code", code),
     }
 }
 
@@ -311,7 +312,7 @@ fn index_view(
         RunState::Failed => last_ended.map(exit_reason),
         RunState::Waiting => latest.and_then(|p| waiting_reason(p)).or_else(|| {
             last_ended.filter(|t| t.exit_code != 0).map(|t| {
-                Message::new("job_run.reason.retrying")
+                message!("job_run.reason.retrying")
                     .with("attempt", pods.len())
                     .with("code", t.exit_code)
             })
@@ -352,7 +353,7 @@ pub fn detail(job: &Job, pods: &[&Pod]) -> JobRun {
     let mut summary = summary(job);
     let indices = run_indices(job);
     let (succeeded, failed) = finished_indices(job, indices.len());
-    let deadline = Message::new(CODE_DEADLINE);
+    let deadline = message!(CODE_DEADLINE);
     let run_failed = (summary.state == RunState::Failed
         && summary.reason_code.as_deref() == Some(CODE_DEADLINE))
     .then_some(&deadline);
@@ -467,7 +468,7 @@ mod tests {
                 .english()
                 .contains("reached")
         );
-        assert_eq!(Message::new(CODE_DEADLINE).english(), REASON_DEADLINE);
+        assert_eq!(message!(CODE_DEADLINE).english(), REASON_DEADLINE);
     }
 
     #[test]

@@ -82,7 +82,7 @@ pub fn ProjectActivityPage() -> impl IntoView {
 
 fn row(entry: ActivityEntry) -> impl IntoView {
     let result = result(&entry);
-    let action = match entry.what() {
+    let action = match &entry.what {
         Some(what) => i18n::message(&what.code, &what.params, &entry.action),
         None => entry.action.clone(),
     };
@@ -90,8 +90,8 @@ fn row(entry: ActivityEntry) -> impl IntoView {
         <tr>
             <td data-label=t!("When")><Time at=entry.at/></td>
             <td data-label=t!("Who")><Breakable text=entry.user/></td>
-            // The server's words, in the reader's language when the shared
-            // rules know the sentence (`ActivityEntry::what`).
+            // The server's words, in the reader's language when the
+            // server knows the sentence (`ActivityEntry::what`).
             <td data-label=t!("What")>{action}</td>
             <td data-label=t!("From")><Breakable text=entry.from/></td>
             <td data-label=t!("Result")>{result}</td>
@@ -156,6 +156,7 @@ mod tests {
                     from: "127.0.0.1".into(),
                     status,
                     outcome: Outcome::of_status(status),
+                    what: None,
                 };
                 assert!(
                     translated(entry.result()).is_some(),

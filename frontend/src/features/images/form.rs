@@ -184,7 +184,7 @@ pub fn ImageForm(
             } else {
                 view! {
                     <TextField id=NAME_ID label=t!("Name")
-                        hint=i18n::tr(OBJECT_NAME_RULE)
+                        hint=i18n::coded("hint.object_name", OBJECT_NAME_RULE)
                         value=name error=form.error_for("name") required=true on_edit=form.mark("name")/>
                 }.into_any()
             }}

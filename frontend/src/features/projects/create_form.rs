@@ -68,7 +68,7 @@ pub fn CreateProjectForm(on_created: Callback<Project>) -> impl IntoView {
                 id=NAME_ID
                 label=t!("Project name")
                 // The shared rule's own words, as the server states them.
-                hint=i18n::tr(PROJECT_NAME_RULE)
+                hint=i18n::coded("hint.project_name", PROJECT_NAME_RULE)
                 value=name
                 error=form.error_for("name")
                 required=true

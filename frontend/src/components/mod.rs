@@ -12,6 +12,7 @@ mod modal;
 mod notice;
 mod project_nav;
 mod remote;
+mod remote_list;
 mod row_actions;
 mod rows;
 mod secret_input;
@@ -29,11 +30,12 @@ pub use modal::Modal;
 pub use notice::{Notice, NoticeView, leave_notice, provide_notice, take_notice};
 pub use project_nav::{ProjectHeader, ProjectNav};
 pub use remote::Remote;
+pub use remote_list::{ListWords, remote_list};
 pub use row_actions::RowActions;
 pub use rows::{Row, TextRows, index_of, row, row_controls};
 pub use secret_input::SecretInput;
 pub use shell::{Shell, set_page_title};
-pub use status::{ErrorPanel, Loading};
+pub use status::{EmptyState, ErrorPanel, Loading};
 pub use time::Time;
 
 /// ARIA states such as `aria-invalid` and `aria-busy` take the strings

@@ -15,6 +15,15 @@ impl<T> Remote<T> {
     pub fn is_loading(&self) -> bool {
         matches!(self, Remote::Loading)
     }
+
+    /// The same state with what was loaded turned into something else.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Remote<U> {
+        match self {
+            Remote::Loading => Remote::Loading,
+            Remote::Loaded(value) => Remote::Loaded(f(value)),
+            Remote::Failed(error) => Remote::Failed(error),
+        }
+    }
 }
 
 impl<T> From<Result<T, ApiError>> for Remote<T> {

@@ -42,3 +42,17 @@ pub fn ErrorPanel(
         </div>
     }
 }
+
+/// An empty list: what that means, and (as children) what to do next.
+#[component]
+pub fn EmptyState(
+    #[prop(into)] title: String,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
+    view! {
+        <div class="empty-state">
+            <p class="empty-state__title">{title}</p>
+            {children.map(|children| children())}
+        </div>
+    }
+}

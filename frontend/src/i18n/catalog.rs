@@ -19,26 +19,44 @@ use super::Locale;
 /// the first load.
 type Catalog = Map<String, Value>;
 
-/// A sentence's key in a catalog: the FNV-1a hash of its English, in base
-/// 36, as `scripts/build-frontend` writes them (shorter than the English,
-/// which brotli cannot shrink as much as the console's own copy).
-fn key(english: &str) -> String {
-    let mut hash: u32 = 0x811c_9dc5;
-    for byte in english.bytes() {
-        hash = (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193);
-    }
-    let mut digits = Vec::with_capacity(7);
-    loop {
-        digits.push(char::from_digit(hash % 36, 36).unwrap_or('0'));
-        hash /= 36;
-        if hash == 0 {
-            break;
-        }
-    }
-    digits.iter().rev().collect()
+/// A sentence's key in a catalog: the FNV-1a hash of its English (or of
+/// its code, for the server's), in base 36, as `scripts/build-frontend`
+/// writes them (shorter than the English, which brotli cannot shrink as
+/// much as the console's own copy). On the stack: every `t!` in another
+/// language makes one.
+struct Key {
+    /// A `u32` is at most 7 digits in base 36; they fill it from the end.
+    digits: [u8; 7],
+    start: usize,
 }
 
-/// Where the person's own choice is kept: the language tag, nothing else.
+impl Key {
+    fn of(text: &str) -> Self {
+        let mut hash: u32 = 0x811c_9dc5;
+        for byte in text.bytes() {
+            hash = (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193);
+        }
+        let mut key = Self {
+            digits: [b'0'; 7],
+            start: 7,
+        };
+        loop {
+            key.start -= 1;
+            key.digits[key.start] = b"0123456789abcdefghijklmnopqrstuvwxyz"[(hash % 36) as usize];
+            hash /= 36;
+            if hash == 0 {
+                break;
+            }
+        }
+        key
+    }
+
+    fn as_str(&self) -> &str {
+        // ASCII digits and letters only.
+        std::str::from_utf8(&self.digits[self.start..]).unwrap_or_default()
+    }
+}
+
 const CHOICE_KEY: &str = "berth-locale";
 
 thread_local! {
@@ -58,12 +76,12 @@ pub fn language() -> ReadSignal<Locale> {
 }
 
 pub fn lookup(english: &str) -> Option<&'static str> {
-    ACTIVE.get()?.get(&key(english))?.as_str()
+    ACTIVE.get()?.get(Key::of(english).as_str())?.as_str()
 }
 
 /// The form of the sentence whose English plural is `other` for `n`.
 pub fn plural(other: &str, n: usize) -> Option<&'static str> {
-    let forms = ACTIVE.get()?.get(&key(other))?.as_object()?;
+    let forms = ACTIVE.get()?.get(Key::of(other).as_str())?.as_object()?;
     let category = super::intl::plural_category(n);
     forms
         .get(&category)
@@ -225,13 +243,14 @@ pub fn from_portal(tag: &str) {
 
 #[cfg(test)]
 mod tests {
-    use super::key;
+    use super::Key;
 
     /// The keys `scripts/build-frontend` (JavaScript) writes for the same
     /// sentences, over UTF-8 bytes.
     #[test]
     fn keys_are_the_builds() {
-        assert_eq!(key(""), "ztntfp");
-        assert_eq!(key("Löschen"), "14jkcgz");
+        assert_eq!(Key::of("").as_str(), "ztntfp");
+        assert_eq!(Key::of("Löschen").as_str(), "14jkcgz");
+        assert_eq!(Key::of("project.name.taken").as_str(), "kg5btq");
     }
 }

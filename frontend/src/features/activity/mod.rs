@@ -8,7 +8,8 @@ use leptos::prelude::*;
 
 use crate::api;
 use crate::components::{
-    Breakable, ErrorPanel, Loader, Loading, ProjectHeader, Remote, Time, set_page_title,
+    Breakable, EmptyState, ListWords, Loader, ProjectHeader, Remote, Time, remote_list,
+    set_page_title,
 };
 use crate::i18n::{self, t};
 use crate::router::use_project_name;
@@ -20,43 +21,41 @@ pub fn ProjectActivityPage() -> impl IntoView {
     let list = Loader::new(name, |p| async move { api::get_activity(&p).await });
     Effect::new(move |_| set_page_title(&t!("Activity of {project}", project = name.get())));
 
-    let body = move || match list.state.get() {
-        Remote::Loading => {
-            view! { <Loading message=t!("Loading the project's activity…")/> }.into_any()
-        }
-        Remote::Failed(error) => view! {
-            <ErrorPanel
-                heading=t!("The project's activity could not be loaded.")
-                error=error
-                on_retry=Callback::new(move |()| list.reload())
-            />
-        }
-        .into_any(),
-        Remote::Loaded(ActivityList { items }) if items.is_empty() => view! {
-            <p class="empty-state">{t!("Nothing has changed in this project yet.")}</p>
-        }
-        .into_any(),
-        Remote::Loaded(ActivityList { items }) => {
-            let rows = items.into_iter().map(row).collect_view();
-            view! {
-                <div class="table-wrap">
-                    <table class="table activity">
-                        <caption class="visually-hidden">{t!("Changes, newest first")}</caption>
-                        <thead>
-                            <tr>
-                                <th scope="col">{t!("When")}</th>
-                                <th scope="col">{t!("Who")}</th>
-                                <th scope="col">{t!("What")}</th>
-                                <th scope="col">{t!("From")}</th>
-                                <th scope="col">{t!("Result")}</th>
-                            </tr>
-                        </thead>
-                        <tbody>{rows}</tbody>
-                    </table>
-                </div>
-            }
-            .into_any()
-        }
+    let words = ListWords {
+        loading: t!("Loading the project's activity…"),
+        failed: t!("The project's activity could not be loaded."),
+    };
+    let body = move || {
+        remote_list(
+            list.state.get().map(|ActivityList { items }| items),
+            words,
+            Callback::new(move |()| list.reload()),
+            || {
+                view! { <EmptyState title=t!("Nothing has changed in this project yet.")/> }
+                    .into_any()
+            },
+            |items| {
+                let rows = items.into_iter().map(row).collect_view();
+                view! {
+                    <div class="table-wrap">
+                        <table class="table activity">
+                            <caption class="visually-hidden">{t!("Changes, newest first")}</caption>
+                            <thead>
+                                <tr>
+                                    <th scope="col">{t!("When")}</th>
+                                    <th scope="col">{t!("Who")}</th>
+                                    <th scope="col">{t!("What")}</th>
+                                    <th scope="col">{t!("From")}</th>
+                                    <th scope="col">{t!("Result")}</th>
+                                </tr>
+                            </thead>
+                            <tbody>{rows}</tbody>
+                        </table>
+                    </div>
+                }
+                .into_any()
+            },
+        )
     };
     // Asked again while the list shows: the button says so (the first
     // load has its own message in the panel). It stays enabled, so focus

@@ -9,8 +9,8 @@ use leptos::task::spawn_local;
 
 use crate::api;
 use crate::components::{
-    Breakable, CredentialForm, ErrorPanel, Loader, Loading, ProjectHeader, Remote, RowActions,
-    Time, focus_by_id, set_page_title,
+    Breakable, CredentialForm, EmptyState, ListWords, Loader, ProjectHeader, RowActions, Time,
+    focus_by_id, remote_list, set_page_title,
 };
 use crate::i18n::{self, t, tn};
 use crate::router::use_project_name;
@@ -134,37 +134,41 @@ pub fn CredentialsPage() -> impl IntoView {
         }
     };
 
+    let words = ListWords {
+        loading: t!("Loading the credentials…"),
+        failed: t!("The credentials could not be loaded."),
+    };
     let list_view = move || {
-        match list.state.get() {
-        Remote::Loading => view! { <Loading message=t!("Loading the credentials…")/> }.into_any(),
-        Remote::Failed(error) => view! {
-            <ErrorPanel heading=t!("The credentials could not be loaded.") error=error
-                on_retry=Callback::new(move |()| list.reload())/>
-        }
-        .into_any(),
-        Remote::Loaded(items) if items.is_empty() => view! {
-            <div class="empty-state">
-                <p class="empty-state__title">{t!("This project has no registry credentials yet.")}</p>
-                <p>{t!("Public images need none. For private images, add the credential their registry asks for below.")}</p>
-            </div>
-        }
-        .into_any(),
-        Remote::Loaded(items) => view! {
-            <div class="table-wrap">
-                <table class="table">
-                    <caption class="visually-hidden">{t!("Registry credentials")}</caption>
-                    <thead><tr>
-                        <th scope="col">{t!("Name")}</th><th scope="col">{t!("Registry")}</th>
-                        <th scope="col">{t!("Server")}</th><th scope="col">{t!("User name")}</th>
-                        <th scope="col">{t!("Used by")}</th><th scope="col">{t!("Last changed")}</th>
-                        <th scope="col"><span class="visually-hidden">{t!("Actions")}</span></th>
-                    </tr></thead>
-                    <tbody>{items.into_iter().map(|c| row(c).into_any()).collect_view()}</tbody>
-                </table>
-            </div>
-        }
-        .into_any(),
-    }
+        remote_list(
+            list.state.get(),
+            words,
+            Callback::new(move |()| list.reload()),
+            || {
+                view! {
+                    <EmptyState title=t!("This project has no registry credentials yet.")>
+                        <p>{t!("Public images need none. For private images, add the credential their registry asks for below.")}</p>
+                    </EmptyState>
+                }
+                .into_any()
+            },
+            move |items| {
+                view! {
+                    <div class="table-wrap">
+                        <table class="table">
+                            <caption class="visually-hidden">{t!("Registry credentials")}</caption>
+                            <thead><tr>
+                                <th scope="col">{t!("Name")}</th><th scope="col">{t!("Registry")}</th>
+                                <th scope="col">{t!("Server")}</th><th scope="col">{t!("User name")}</th>
+                                <th scope="col">{t!("Used by")}</th><th scope="col">{t!("Last changed")}</th>
+                                <th scope="col"><span class="visually-hidden">{t!("Actions")}</span></th>
+                            </tr></thead>
+                            <tbody>{items.into_iter().map(|c| row(c).into_any()).collect_view()}</tbody>
+                        </table>
+                    </div>
+                }
+                .into_any()
+            },
+        )
     };
 
     let confirm_view = move || {

@@ -8,7 +8,7 @@ use leptos::task::spawn_local;
 
 use crate::api::{self, DeletionUpdate};
 use crate::components::{
-    ErrorPanel, Loading, Modal, Remote, Time, aria_bool, focus_by_id, set_page_title,
+    EmptyState, ListWords, Modal, Remote, Time, aria_bool, focus_by_id, remote_list, set_page_title,
 };
 use crate::i18n::{t, tn};
 
@@ -132,33 +132,31 @@ pub fn DeletedProjectsPage() -> impl IntoView {
     };
 
     let busy = move || aria_bool(state.with(Remote::is_loading));
+    let words = ListWords {
+        loading: t!("Loading deleted projects…"),
+        failed: t!("Deleted projects could not be loaded."),
+    };
     let list = move || {
-        match state.get() {
-        Remote::Loading => {
-            view! { <Loading message=t!("Loading deleted projects…")/> }.into_any()
-        }
-        Remote::Failed(error) => view! {
-            <ErrorPanel
-                heading=t!("Deleted projects could not be loaded.")
-                error=error
-                on_retry=Callback::new(move |()| load())
-            />
-        }
-        .into_any(),
-        Remote::Loaded(items) if items.is_empty() => view! {
-            <p class="empty-state">{t!("No deleted projects are waiting to be restored.")}</p>
-        }
-        .into_any(),
-        Remote::Loaded(items) => view! {
-            <ul class="project-list">
-                {items
-                    .into_iter()
-                    .map(|p| view! { <DeletedCard project=p busy=busy_name on_restore=restore on_delete=ask_delete/> })
-                    .collect_view()}
-            </ul>
-        }
-        .into_any(),
-    }
+        remote_list(
+            state.get(),
+            words,
+            Callback::new(move |()| load()),
+            || {
+                view! { <EmptyState title=t!("No deleted projects are waiting to be restored.")/> }
+                    .into_any()
+            },
+            move |items| {
+                view! {
+                    <ul class="project-list">
+                        {items
+                            .into_iter()
+                            .map(|p| view! { <DeletedCard project=p busy=busy_name on_restore=restore on_delete=ask_delete/> })
+                            .collect_view()}
+                    </ul>
+                }
+                .into_any()
+            },
+        )
     };
     let dialog_title = move || {
         confirming.with(|c| {

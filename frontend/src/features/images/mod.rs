@@ -11,8 +11,8 @@ use leptos::task::spawn_local;
 
 use crate::api::{self, ApiError};
 use crate::components::{
-    Breakable, ErrorPanel, Loader, Loading, ProjectHeader, Remote, RowActions, Time, focus_by_id,
-    set_page_title,
+    Breakable, EmptyState, ListWords, Loader, ProjectHeader, Remote, RowActions, Time, focus_by_id,
+    remote_list, set_page_title,
 };
 use crate::i18n::{self, t};
 use crate::router::use_project_name;
@@ -215,36 +215,40 @@ pub fn ImagesPage() -> impl IntoView {
         }
     };
 
+    let words = ListWords {
+        loading: t!("Loading the images…"),
+        failed: t!("The images could not be loaded."),
+    };
     let list_view = move || {
-        match list.state.get() {
-        Remote::Loading => view! { <Loading message=t!("Loading the images…")/> }.into_any(),
-        Remote::Failed(error) => view! {
-            <ErrorPanel heading=t!("The images could not be loaded.") error=error
-                on_retry=Callback::new(move |()| list.reload())/>
-        }
-        .into_any(),
-        Remote::Loaded(items) if items.is_empty() => view! {
-            <div class="empty-state">
-                <p class="empty-state__title">{t!("This project points at no images yet.")}</p>
-                <p>{t!("Add the address of an image below, for example nginx or us.icr.io/team/app:1.0.")}</p>
-            </div>
-        }
-        .into_any(),
-        Remote::Loaded(items) => view! {
-            <div class="table-wrap">
-                <table class="table">
-                    <caption class="visually-hidden">{t!("Image pointers")}</caption>
-                    <thead><tr>
-                        <th scope="col">{t!("Name")}</th><th scope="col">{t!("Image")}</th>
-                        <th scope="col">{t!("Credential")}</th><th scope="col">{t!("Last check")}</th>
-                        <th scope="col"><span class="visually-hidden">{t!("Actions")}</span></th>
-                    </tr></thead>
-                    <tbody>{items.into_iter().map(|p| row(p).into_any()).collect_view()}</tbody>
-                </table>
-            </div>
-        }
-        .into_any(),
-    }
+        remote_list(
+            list.state.get(),
+            words,
+            Callback::new(move |()| list.reload()),
+            || {
+                view! {
+                    <EmptyState title=t!("This project points at no images yet.")>
+                        <p>{t!("Add the address of an image below, for example nginx or us.icr.io/team/app:1.0.")}</p>
+                    </EmptyState>
+                }
+                .into_any()
+            },
+            move |items| {
+                view! {
+                    <div class="table-wrap">
+                        <table class="table">
+                            <caption class="visually-hidden">{t!("Image pointers")}</caption>
+                            <thead><tr>
+                                <th scope="col">{t!("Name")}</th><th scope="col">{t!("Image")}</th>
+                                <th scope="col">{t!("Credential")}</th><th scope="col">{t!("Last check")}</th>
+                                <th scope="col"><span class="visually-hidden">{t!("Actions")}</span></th>
+                            </tr></thead>
+                            <tbody>{items.into_iter().map(|p| row(p).into_any()).collect_view()}</tbody>
+                        </table>
+                    </div>
+                }
+                .into_any()
+            },
+        )
     };
 
     let confirm_view = move || {

@@ -14,7 +14,7 @@ use leptos::task::spawn_local;
 
 use crate::api;
 use crate::components::{
-    ErrorPanel, Loading, NoticeView, Remote, aria_bool, set_page_title, take_notice,
+    EmptyState, ListWords, NoticeView, Remote, aria_bool, remote_list, set_page_title, take_notice,
 };
 use crate::i18n::t;
 use create_form::CreateProjectForm;
@@ -47,24 +47,25 @@ pub fn ProjectsPage() -> impl IntoView {
     });
 
     let busy = move || aria_bool(state.with(Remote::is_loading));
-    let list_view = move || match state.get() {
-        Remote::Loading => view! { <Loading message=t!("Loading your projects…")/> }.into_any(),
-        Remote::Failed(error) => view! {
-            <ErrorPanel
-                heading=t!("Your projects could not be loaded.")
-                error=error
-                on_retry=Callback::new(move |()| load())
-            />
-        }
-        .into_any(),
-        Remote::Loaded(items) if items.is_empty() => view! {
-            <div class="empty-state">
-                <p class="empty-state__title">{t!("You have no projects yet.")}</p>
-                <p>{t!("Create your first one with the form below.")}</p>
-            </div>
-        }
-        .into_any(),
-        Remote::Loaded(items) => view! { <ProjectList projects=items/> }.into_any(),
+    let words = ListWords {
+        loading: t!("Loading your projects…"),
+        failed: t!("Your projects could not be loaded."),
+    };
+    let list_view = move || {
+        remote_list(
+            state.get(),
+            words,
+            Callback::new(move |()| load()),
+            || {
+                view! {
+                    <EmptyState title=t!("You have no projects yet.")>
+                        <p>{t!("Create your first one with the form below.")}</p>
+                    </EmptyState>
+                }
+                .into_any()
+            },
+            |items| view! { <ProjectList projects=items/> }.into_any(),
+        )
     };
 
     view! {

@@ -16,7 +16,8 @@ use leptos::prelude::*;
 use self::status_bar::{StateBadge, StatusBar};
 use crate::api;
 use crate::components::{
-    ErrorPanel, Loader, Loading, ProjectHeader, Remote, Time, set_page_title, take_notice,
+    EmptyState, ListWords, Loader, ProjectHeader, Remote, Time, remote_list, set_page_title,
+    take_notice,
 };
 use crate::i18n::t;
 use crate::router::use_project_name;
@@ -80,38 +81,45 @@ pub fn JobRunsPage() -> impl IntoView {
         }
     };
     let templates_href = move || format!("/projects/{}/job-templates", project.get());
-    let list_view = move || match list.state.get() {
-        Remote::Loading => view! { <Loading message=t!("Loading the job runs…")/> }.into_any(),
-        Remote::Failed(error) => view! {
-            <ErrorPanel heading=t!("The job runs could not be loaded.") error=error
-                on_retry=Callback::new(move |()| list.reload())/>
-        }
-        .into_any(),
-        Remote::Loaded(items) if items.is_empty() => view! {
-            <p>{move || if shown().is_empty() {
-                t!("No job runs yet.")
-            } else {
-                t!("This template has no runs yet.")
-            }}</p>
-            <p>
-                <a href=templates_href>{t!("Start a run from the job templates page.")}</a>
-            </p>
-        }
-        .into_any(),
-        Remote::Loaded(items) => view! {
-            <div class="table-wrap">
-                <table class="table">
-                    <caption class="visually-hidden">{t!("Job runs, newest first")}</caption>
-                    <thead><tr>
-                        <th scope="col">{t!("Run")}</th><th scope="col">{t!("Template")}</th>
-                        <th scope="col">{t!("State")}</th><th scope="col">{t!("Indexes")}</th>
-                        <th scope="col">{t!("Started")}</th>
-                    </tr></thead>
-                    <tbody>{items.into_iter().map(row).collect_view()}</tbody>
-                </table>
-            </div>
-        }
-        .into_any(),
+    let words = ListWords {
+        loading: t!("Loading the job runs…"),
+        failed: t!("The job runs could not be loaded."),
+    };
+    let list_view = move || {
+        remote_list(
+            list.state.get(),
+            words,
+            Callback::new(move |()| list.reload()),
+            move || {
+                let title = if shown().is_empty() {
+                    t!("No job runs yet.")
+                } else {
+                    t!("This template has no runs yet.")
+                };
+                view! {
+                    <EmptyState title=title>
+                        <p><a href=templates_href>{t!("Start a run from the job templates page.")}</a></p>
+                    </EmptyState>
+                }
+                .into_any()
+            },
+            move |items| {
+                view! {
+                    <div class="table-wrap">
+                        <table class="table">
+                            <caption class="visually-hidden">{t!("Job runs, newest first")}</caption>
+                            <thead><tr>
+                                <th scope="col">{t!("Run")}</th><th scope="col">{t!("Template")}</th>
+                                <th scope="col">{t!("State")}</th><th scope="col">{t!("Indexes")}</th>
+                                <th scope="col">{t!("Started")}</th>
+                            </tr></thead>
+                            <tbody>{items.into_iter().map(row).collect_view()}</tbody>
+                        </table>
+                    </div>
+                }
+                .into_any()
+            },
+        )
     };
     let template_options = move || {
         templates.state.with(|s| match s {

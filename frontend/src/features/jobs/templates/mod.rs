@@ -15,8 +15,8 @@ use super::runs::{CannotRunNotice, RunButton, RunDialog};
 use super::size::size_label;
 use crate::api;
 use crate::components::{
-    Breakable, ErrorPanel, Loader, Loading, ProjectHeader, Remote, RowActions, focus_by_id,
-    set_page_title,
+    Breakable, EmptyState, ListWords, Loader, ProjectHeader, Remote, RowActions, focus_by_id,
+    remote_list, set_page_title,
 };
 use crate::i18n::{intl, t};
 use crate::router::{navigator, use_project_name};
@@ -147,32 +147,40 @@ pub fn JobTemplatesPage() -> impl IntoView {
             </tr>
         }
     };
+    let words = ListWords {
+        loading: t!("Loading the job templates…"),
+        failed: t!("The job templates could not be loaded."),
+    };
     let list_view = move || {
-        match list.state.get() {
-        Remote::Loading => view! { <Loading message=t!("Loading the job templates…")/> }.into_any(),
-        Remote::Failed(error) => view! {
-            <ErrorPanel heading=t!("The job templates could not be loaded.") error=error
-                on_retry=Callback::new(move |()| list.reload())/>
-        }
-        .into_any(),
-        Remote::Loaded(items) if items.is_empty() => {
-            view! { <p>{t!("No job templates yet. Create one below.")}</p> }.into_any()
-        }
-        Remote::Loaded(items) => view! {
-            <div class="table-wrap">
-                <table class="table">
-                    <caption class="visually-hidden">{t!("Job templates")}</caption>
-                    <thead><tr>
-                        <th scope="col">{t!("Name")}</th><th scope="col">{t!("Image")}</th>
-                        <th scope="col">{t!("CPU and memory")}</th><th scope="col">{t!("Instances")}</th>
-                        <th scope="col"><span class="visually-hidden">{t!("Actions")}</span></th>
-                    </tr></thead>
-                    <tbody>{items.into_iter().map(row).collect_view()}</tbody>
-                </table>
-            </div>
-        }
-        .into_any(),
-    }
+        remote_list(
+            list.state.get(),
+            words,
+            Callback::new(move |()| list.reload()),
+            || {
+                view! {
+                    <EmptyState title=t!("No job templates yet.")>
+                        <p>{t!("Create one with the form below.")}</p>
+                    </EmptyState>
+                }
+                .into_any()
+            },
+            move |items| {
+                view! {
+                    <div class="table-wrap">
+                        <table class="table">
+                            <caption class="visually-hidden">{t!("Job templates")}</caption>
+                            <thead><tr>
+                                <th scope="col">{t!("Name")}</th><th scope="col">{t!("Image")}</th>
+                                <th scope="col">{t!("CPU and memory")}</th><th scope="col">{t!("Instances")}</th>
+                                <th scope="col"><span class="visually-hidden">{t!("Actions")}</span></th>
+                            </tr></thead>
+                            <tbody>{items.into_iter().map(row).collect_view()}</tbody>
+                        </table>
+                    </div>
+                }
+                .into_any()
+            },
+        )
     };
     let outcome_view = move || {
         outcome.get().map(|o| match o {

@@ -136,8 +136,8 @@ pub fn char_message(codes: &CharCodes, c: char) -> Message {
 }
 
 /// Every code and its English template, `{name}` marking a parameter. The
-/// one source of each sentence's wording; the console's catalogs translate
-/// these texts (their keys are the English templates).
+/// one source of each sentence's wording; the console's catalogs
+/// (`frontend/locales/*/messages.json`) translate them by code.
 pub const TEMPLATES: &[(&str, &str)] = &[
     // Hints the forms show next to an input.
     ("hint.project_name", PROJECT_NAME_RULE),
@@ -1191,8 +1191,8 @@ mod tests {
         let mut texts = BTreeSet::new();
         for (code, template) in TEMPLATES {
             assert!(codes.insert(*code), "{code} is listed twice");
-            // The catalogs are keyed by the English text: two codes with
-            // one text would share one translation.
+            // One sentence, one code: two codes with one text would be
+            // translated twice, and could drift apart.
             assert!(
                 texts.insert(*template),
                 "{code}: {template:?} is listed twice"
